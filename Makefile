@@ -1,0 +1,25 @@
+# Every target creates what it needs on a fresh clone: nothing is assumed to be
+# installed but python3 (3.11+) and make.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: test demo bench build lint clean
+.DEFAULT_GOAL := test
+
+$(VENV)/.installed: requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+# The tests, the template's linters and scanners: what CI runs.
+test: $(VENV)/.installed lint
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) .venv-* .aws-sam .pytest_cache .hypothesis
+
+# Each concern keeps its targets beside it: template (lint, build), demo, bench.
+-include make/*.mk
