@@ -1,0 +1,1 @@
+"""Keeps NLB target groups equal to the live IPs of Amazon MQ brokers."""

@@ -1,0 +1,44 @@
+"""boto3 clients with the retry behaviour a controller needs."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+
+@dataclass(frozen=True)
+class AwsClients:
+    mq: Any
+    elbv2: Any
+    tagging: Any
+
+
+def create_clients(region: str, *, pool_size: int) -> AwsClients:
+    # Adaptive mode backs off and rate-limits itself after throttling answers;
+    # AWS_MAX_ATTEMPTS (botocore's own variable) still sets the attempts.
+    config = Config(
+        region_name=region,
+        retries={"mode": os.environ.get("AWS_RETRY_MODE", "adaptive")},  # type: ignore[typeddict-item]
+        connect_timeout=3,
+        read_timeout=10,
+        max_pool_connections=pool_size,
+    )
+    session = boto3.session.Session()
+    return AwsClients(
+        mq=session.client("mq", config=config),
+        elbv2=session.client("elbv2", config=config),
+        tagging=session.client("resourcegroupstaggingapi", config=config),
+    )
+
+
+def describe_error(error: Exception) -> str:
+    """`Code: message` of an AWS error, for reports and logs."""
+    if isinstance(error, ClientError):
+        details = error.response.get("Error", {})
+        return f"{details.get('Code', 'Error')}: {details.get('Message', '')}".rstrip(": ")
+    return f"{type(error).__name__}: {error}"

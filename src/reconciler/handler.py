@@ -1,0 +1,90 @@
+"""Lambda entry point for every trigger: parse it, reconcile, log and return the report."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from reconciler.clients import create_clients
+from reconciler.discovery import BrokerDirectory
+from reconciler.pacing import TokenBucket
+from reconciler.reconcile import Reconciler
+from reconciler.report import report_refusal, report_run
+from reconciler.settings import DEFAULT_NAMESPACE, ConfigurationError, Settings
+from reconciler.target_groups import TargetGroups
+from reconciler.telemetry import publish_run
+from reconciler.triggers import InvalidTrigger, parse_trigger
+
+SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "mq-static-endpoint")
+# Concurrent DescribeBroker calls; the token bucket, not this, sets the pace.
+DESCRIBE_WORKERS = 8
+
+
+class ReconcileFailed(RuntimeError):
+    """Raised after the report is logged, so that Lambda retries and the dead-letter queue see it."""
+
+
+def build_reconciler(environ: Mapping[str, str]) -> tuple[Settings, Reconciler]:
+    settings = Settings.from_environ(environ)
+    clients = create_clients(settings.region, pool_size=DESCRIBE_WORKERS)
+    pacing = TokenBucket(settings.describe_rate, settings.describe_burst)
+    directory = BrokerDirectory(clients.mq, clients.tagging, settings.scope, pacing, workers=DESCRIBE_WORKERS)
+    return settings, Reconciler(settings, directory, TargetGroups(clients.elbv2))
+
+
+logger = Logger(service=SERVICE)
+try:
+    SETTINGS, RECONCILER = build_reconciler(os.environ)
+    CONFIGURATION_ERROR: ConfigurationError | None = None
+except ConfigurationError as error:
+    SETTINGS, RECONCILER, CONFIGURATION_ERROR = None, None, error  # type: ignore[assignment]
+    logger.error("invalid configuration: every invocation will be refused", variable=error.variable, error=str(error))
+metrics = Metrics(namespace=SETTINGS.metrics_namespace if SETTINGS else DEFAULT_NAMESPACE, service=SERVICE)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
+    event_id = event.get("id") if isinstance(event, Mapping) else None
+    logger.append_keys(event_id=event_id if isinstance(event_id, str) else context.aws_request_id)
+    if RECONCILER is None:
+        metrics.add_metric("ReconcileFailures", MetricUnit.Count, 1)
+        return _refuse("invalid_configuration", f"invalid configuration: {CONFIGURATION_ERROR}")
+    try:
+        trigger = parse_trigger(event, region=SETTINGS.region, account=_account_of(context))
+    except InvalidTrigger as rejection:
+        metrics.add_metric("InputsRejected", MetricUnit.Count, 1)
+        return _refuse("rejected", f"rejected input: {rejection}")
+    if trigger.nothing_to_do:
+        report = report_refusal("ok", f"nothing to do: {trigger.nothing_to_do}", trigger)
+        logger.info("reconcile report", report=report)
+        return report
+
+    outcome = RECONCILER.run(trigger)
+    publish_run(metrics, outcome)
+    report = report_run(outcome)
+    for problem in report["errors"]:
+        logger.error("reconcile problem", problem=problem)
+    if outcome.failed:
+        logger.error("reconcile report", report=report)
+        raise ReconcileFailed(json.dumps(report))
+    logger.info("reconcile report", report=report)
+    return report
+
+
+def _refuse(status: str, message: str) -> dict[str, Any]:
+    report = report_refusal(status, message)
+    logger.error(message, report=report)
+    return report
+
+
+def _account_of(context: LambdaContext) -> str | None:
+    arn = getattr(context, "invoked_function_arn", "") or ""
+    parts = arn.split(":")
+    return parts[4] if len(parts) > 4 and parts[4] else None

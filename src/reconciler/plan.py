@@ -1,0 +1,143 @@
+"""The plan: which targets each group gains and loses. Pure, and where the safety rules live.
+
+Desired targets come from what brokers report in this run. A present target is
+removed only on positive evidence: the broker last seen with its IP is gone or
+now reports other IPs, or every broker in scope was read in this run and none
+has the IP. Anything less leaves the target where it is, and says why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import Enum
+
+from reconciler.brokers import BrokerFinding, Knowledge
+from reconciler.targets import Target, TargetGroupView
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """What a run knows of the brokers, and what earlier runs saw them own."""
+
+    brokers: Mapping[str, BrokerFinding]
+    # True when the run enumerated the whole scope (a full sweep whose listing
+    # succeeded); a run narrowed to some brokers never is.
+    whole_scope: bool
+    # IP -> the broker last seen with it, from earlier runs of this container.
+    last_owners: Mapping[str, str]
+
+    def wanted_ips(self) -> frozenset[str]:
+        return frozenset(ip for b in self.brokers.values() if b.knowledge is not Knowledge.GONE for ip in b.ips)
+
+    def unresolved_ids(self) -> list[str]:
+        return sorted(b.broker_id for b in self.brokers.values() if b.knowledge is Knowledge.UNRESOLVED)
+
+
+@dataclass(frozen=True)
+class Withheld:
+    target: Target
+    reason: str
+
+
+@dataclass(frozen=True)
+class Removal:
+    target: Target
+    evidence: str
+
+
+@dataclass(frozen=True)
+class TargetGroupPlan:
+    arn: str
+    name: str
+    port: int
+    desired: tuple[Target, ...]
+    register: tuple[Target, ...]
+    deregister: tuple[Removal, ...]
+    keep: tuple[Target, ...]
+    withheld: tuple[Withheld, ...]
+
+    @property
+    def changes(self) -> int:
+        return len(self.register) + len(self.deregister)
+
+
+def plan_target_group(group: TargetGroupView, discovery: Discovery) -> TargetGroupPlan:
+    wanted_ips = discovery.wanted_ips()
+    desired = frozenset(Target(ip, group.port) for ip in wanted_ips)
+    deregister: list[Removal] = []
+    keep = set(desired & group.present)
+    withheld: list[Withheld] = []
+    for target in sorted(group.registered - desired):
+        verdict, why = _judge_removal(target, group.port, wanted_ips, discovery)
+        if verdict is _Verdict.REMOVE:
+            deregister.append(Removal(target, why))
+        elif verdict is _Verdict.WITHHOLD:
+            withheld.append(Withheld(target, why))
+        else:
+            keep.add(target)
+    return TargetGroupPlan(
+        arn=group.arn,
+        name=group.name,
+        port=group.port,
+        desired=tuple(sorted(desired)),
+        register=tuple(sorted(desired - group.present)),
+        deregister=tuple(deregister),
+        keep=tuple(sorted(keep)),
+        withheld=tuple(withheld),
+    )
+
+
+class _Verdict(Enum):
+    REMOVE = "remove"
+    WITHHOLD = "withhold"
+    KEEP = "keep"
+
+
+def _judge_removal(
+    target: Target, group_port: int, wanted_ips: frozenset[str], discovery: Discovery
+) -> tuple[_Verdict, str]:
+    """Whether an unwanted target may go, and the evidence or the reason it may not."""
+    owner_id = discovery.last_owners.get(target.ip)
+    owner = discovery.brokers.get(owner_id) if owner_id else None
+    if target.ip not in wanted_ips and owner is not None:
+        if owner.knowledge is Knowledge.UNRESOLVED:
+            return _Verdict.WITHHOLD, f"{owner.broker_id} was last seen with this IP and could not be read: {owner.reason}"
+        if owner.knowledge is Knowledge.GONE:
+            return _Verdict.REMOVE, f"{owner.broker_id} is gone: {owner.reason}"
+        return _Verdict.REMOVE, f"{owner.broker_id} now reports other IPs"
+
+    if discovery.whole_scope:
+        unresolved = discovery.unresolved_ids()
+        if unresolved:
+            return _Verdict.WITHHOLD, f"not every broker in scope could be read ({', '.join(unresolved)})"
+        if target.ip in wanted_ips:
+            return _Verdict.REMOVE, f"registered on port {target.port}, the group's port is {group_port}"
+        return _Verdict.REMOVE, "no broker in scope has this IP"
+
+    if owner_id is not None and target.ip not in wanted_ips:
+        # A narrowed run did not ask this broker; its targets are its own business.
+        return _Verdict.KEEP, ""
+    return _Verdict.WITHHOLD, "no broker read in this narrowed run owns it; the next full sweep decides"
+
+
+def remember_owners(
+    last_owners: Mapping[str, str], findings: Iterable[BrokerFinding], *, forget_gone: bool
+) -> dict[str, str]:
+    """Who owns which IP after this run, for the narrowed runs that follow.
+
+    A settled broker owns exactly what it reports; an unresolved one keeps what
+    it was seen with and adds what it reports; a gone broker is forgotten only
+    once its targets are known to be removed, so a failed removal is retried.
+    """
+    findings = tuple(findings)
+    forgotten = {
+        f.broker_id
+        for f in findings
+        if f.knowledge is Knowledge.SETTLED or (f.knowledge is Knowledge.GONE and forget_gone)
+    }
+    owners = {ip: broker_id for ip, broker_id in last_owners.items() if broker_id not in forgotten}
+    for finding in findings:
+        if finding.knowledge is not Knowledge.GONE:
+            owners.update(dict.fromkeys(finding.ips, finding.broker_id))
+    return owners

@@ -1,0 +1,127 @@
+"""One reconcile: discover brokers, observe target groups, plan, apply. Knows nothing of Lambda."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from reconciler.brokers import BrokerFinding, Knowledge
+from reconciler.discovery import BrokerDirectory, ListingFailed
+from reconciler.plan import Discovery, TargetGroupPlan, plan_target_group, remember_owners
+from reconciler.settings import Settings
+from reconciler.target_groups import AppliedChanges, GroupReadFailed, TargetGroups
+from reconciler.targets import TargetGroupView
+from reconciler.triggers import Trigger
+
+
+@dataclass(frozen=True)
+class GroupOutcome:
+    arn: str
+    name: str | None
+    port: int | None
+    view: TargetGroupView | None = None
+    plan: TargetGroupPlan | None = None
+    applied: AppliedChanges | None = None
+    read_error: str | None = None
+
+    @property
+    def errors(self) -> list[str]:
+        return ([self.read_error] if self.read_error else []) + (self.applied.errors if self.applied else [])
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    trigger: Trigger
+    dry_run: bool
+    brokers: dict[str, BrokerFinding]
+    groups: list[GroupOutcome]
+    narrowed: bool
+    errors: list[str] = field(default_factory=list)
+    duration_ms: int = 0
+
+    @property
+    def failed(self) -> bool:
+        """A planned change was not applied, or a group could not be reconciled at all."""
+        return any(group.errors for group in self.groups)
+
+    def healthy_instances(self, broker: BrokerFinding) -> int:
+        healthy = frozenset().union(*(g.view.healthy_ips for g in self.groups if g.view))
+        return len(broker.ips & healthy)
+
+
+class Reconciler:
+    """Keeps the configured target groups equal to the IPs of the brokers in scope.
+
+    It remembers, for the life of the container, which broker each IP was last
+    seen on: that is what lets a run narrowed to one broker remove the targets
+    that broker no longer reports without reading every other broker.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        directory: BrokerDirectory,
+        target_groups: TargetGroups,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._settings = settings
+        self._directory = directory
+        self._target_groups = target_groups
+        self._clock = clock
+        self._last_owners: dict[str, str] = {}
+        self._seen_whole_scope = False
+
+    def run(self, trigger: Trigger) -> RunOutcome:
+        started = self._clock()
+        dry_run = self._settings.dry_run or trigger.dry_run
+        errors: list[str] = []
+        # Until this container has read the whole scope it cannot tell whose
+        # targets are whose, so a narrowed run widens itself to a full sweep.
+        narrowed = trigger.broker_ids is not None and self._seen_whole_scope
+        whole_scope = False
+        if narrowed:
+            broker_ids = trigger.broker_ids or frozenset()
+        else:
+            try:
+                broker_ids = self._directory.list_scope()
+                whole_scope = True
+            except ListingFailed as failure:
+                errors.append(str(failure))
+                broker_ids = self._settings.scope.broker_ids
+        brokers = self._directory.describe(broker_ids)
+        discovery = Discovery(brokers, whole_scope, self._last_owners)
+
+        groups = [self._reconcile_group(outcome, discovery, dry_run) for outcome in self._observe_groups()]
+        applied_everything = not dry_run and not any(g.errors for g in groups)
+        self._last_owners = remember_owners(self._last_owners, brokers.values(), forget_gone=applied_everything)
+        self._seen_whole_scope = self._seen_whole_scope or whole_scope
+        errors += [f"{b.broker_id}: {b.reason}" for b in brokers.values() if b.knowledge is Knowledge.UNRESOLVED]
+        return RunOutcome(
+            trigger=trigger,
+            dry_run=dry_run,
+            brokers=brokers,
+            groups=groups,
+            narrowed=narrowed,
+            errors=errors,
+            duration_ms=round((self._clock() - started) * 1000),
+        )
+
+    def _observe_groups(self) -> list[GroupOutcome]:
+        identities, unreadable = self._target_groups.identify(self._settings.target_group_arns)
+        outcomes = [GroupOutcome(arn, None, None, read_error=error) for arn, error in unreadable.items()]
+        for group in identities:
+            try:
+                outcomes.append(GroupOutcome(group.arn, group.name, group.port, view=self._target_groups.observe(group)))
+            except GroupReadFailed as failure:
+                outcomes.append(GroupOutcome(group.arn, group.name, group.port, read_error=str(failure)))
+        order = {arn: i for i, arn in enumerate(self._settings.target_group_arns)}
+        return sorted(outcomes, key=lambda outcome: order[outcome.arn])
+
+    def _reconcile_group(self, outcome: GroupOutcome, discovery: Discovery, dry_run: bool) -> GroupOutcome:
+        if outcome.view is None:
+            return outcome  # a group we could not read gets no plan at all
+        plan = plan_target_group(outcome.view, discovery)
+        applied = None if dry_run else self._target_groups.apply(plan)
+        return GroupOutcome(outcome.arn, outcome.name, outcome.port, outcome.view, plan, applied)

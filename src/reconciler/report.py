@@ -1,0 +1,66 @@
+"""The JSON report every invocation returns and logs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reconciler.reconcile import GroupOutcome, RunOutcome
+from reconciler.triggers import Trigger
+
+
+def report_run(outcome: RunOutcome) -> dict[str, Any]:
+    return {
+        "status": "failed" if outcome.failed else "ok",
+        "trigger": {**outcome.trigger.describe(), "narrowed": outcome.narrowed},
+        "dryRun": outcome.dry_run,
+        "brokers": [
+            {
+                "brokerId": broker.broker_id,
+                "state": broker.state,
+                "knowledge": broker.knowledge.value,
+                "ips": list(broker.instance_ips) or sorted(broker.ips),
+                "healthyInstances": outcome.healthy_instances(broker),
+                **({"reason": broker.reason} if broker.reason else {}),
+            }
+            for broker in sorted(outcome.brokers.values(), key=lambda b: b.broker_id)
+        ],
+        "targetGroups": [_report_group(group, outcome.dry_run) for group in outcome.groups],
+        "errors": outcome.errors + [f"{g.name or g.arn}: {e}" for g in outcome.groups for e in g.errors],
+        "durationMs": outcome.duration_ms,
+    }
+
+
+def report_refusal(status: str, message: str, trigger: Trigger | None = None) -> dict[str, Any]:
+    """A run that did not touch AWS: bad input, bad configuration, or nothing to do."""
+    return {
+        "status": status,
+        "trigger": trigger.describe() if trigger else None,
+        "dryRun": None,
+        "brokers": [],
+        "targetGroups": [],
+        "errors": [message] if status != "ok" else [],
+        "message": message,
+        "durationMs": 0,
+    }
+
+
+def _report_group(group: GroupOutcome, dry_run: bool) -> dict[str, Any]:
+    reported: dict[str, Any] = {"name": group.name, "arn": group.arn, "port": group.port}
+    if group.plan is None:
+        return {**reported, "registered": [], "deregistered": [], "kept": [], "withheld": [], "health": {}, "errors": group.errors}
+    plan = group.plan
+    if dry_run or group.applied is None:
+        # A dry run reports what it would do, under the same keys.
+        registered, deregistered = list(plan.register), [r.target for r in plan.deregister]
+    else:
+        registered, deregistered = group.applied.registered, group.applied.deregistered
+    evidence = {r.target: r.evidence for r in plan.deregister}
+    return {
+        **reported,
+        "registered": [str(t) for t in registered],
+        "deregistered": [{"target": str(t), "evidence": evidence[t]} for t in deregistered],
+        "kept": [str(t) for t in plan.keep],
+        "withheld": [{"target": str(w.target), "reason": w.reason} for w in plan.withheld],
+        "health": group.view.state_counts() if group.view else {},
+        "errors": group.errors,
+    }

@@ -1,0 +1,112 @@
+"""The function's configuration, read from its environment and validated at cold start.
+
+Plain dataclasses rather than pydantic: importing pydantic costs about as much
+cold start as the rest of our dependencies besides boto3 (docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from reconciler.brokers import Scope, is_broker_id
+
+TARGET_GROUP_ARN_PATTERN = re.compile(
+    r"^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}$"
+)
+DEFAULT_NAMESPACE = "MqStaticEndpoint"
+
+
+class ConfigurationError(ValueError):
+    """A variable of the function's environment is missing or wrong."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+
+
+@dataclass(frozen=True)
+class Settings:
+    region: str
+    target_group_arns: tuple[str, ...]
+    scope: Scope
+    dry_run: bool = False
+    describe_rate: float = 10.0
+    describe_burst: int = 5
+    metrics_namespace: str = DEFAULT_NAMESPACE
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> Settings:
+        broker_ids = _broker_ids(environ.get("BROKER_IDS", ""))
+        tag = _tag(environ.get("BROKER_TAG", ""))
+        if not broker_ids and tag is None:
+            raise ConfigurationError("BROKER_IDS", "set BROKER_IDS, BROKER_TAG or both to say which brokers are in scope")
+        region = environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
+        if not region:
+            raise ConfigurationError("AWS_REGION", "no region set")
+        return cls(
+            region=region,
+            target_group_arns=_target_group_arns(environ.get("TARGET_GROUP_ARNS", "")),
+            scope=Scope(broker_ids, tag),
+            dry_run=_boolean("DRY_RUN", environ.get("DRY_RUN", "false")),
+            describe_rate=_positive("MQ_DESCRIBE_RATE", environ.get("MQ_DESCRIBE_RATE", "10"), float),
+            describe_burst=int(_positive("MQ_DESCRIBE_BURST", environ.get("MQ_DESCRIBE_BURST", "5"), int)),
+            metrics_namespace=_namespace(environ.get("POWERTOOLS_METRICS_NAMESPACE", DEFAULT_NAMESPACE)),
+        )
+
+
+def _items(raw: str) -> list[str]:
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def _target_group_arns(raw: str) -> tuple[str, ...]:
+    arns = _items(raw)
+    if not arns:
+        raise ConfigurationError("TARGET_GROUP_ARNS", "no target group ARN given")
+    for arn in arns:
+        if not TARGET_GROUP_ARN_PATTERN.fullmatch(arn):
+            raise ConfigurationError("TARGET_GROUP_ARNS", f"{arn!r} is not a target group ARN")
+    if len(set(arns)) != len(arns):
+        raise ConfigurationError("TARGET_GROUP_ARNS", "a target group is listed twice")
+    return tuple(arns)
+
+
+def _broker_ids(raw: str) -> frozenset[str]:
+    ids = _items(raw)
+    for broker_id in ids:
+        if not is_broker_id(broker_id):
+            raise ConfigurationError("BROKER_IDS", f"{broker_id!r} is not a broker id (b-<uuid>)")
+    return frozenset(ids)
+
+
+def _tag(raw: str) -> tuple[str, str] | None:
+    if not raw.strip():
+        return None
+    key, separator, value = raw.strip().partition("=")
+    if not separator or not key or len(key) > 128 or len(value) > 256:
+        raise ConfigurationError("BROKER_TAG", f"{raw!r} is not key=value")
+    return key, value
+
+
+def _boolean(variable: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value not in ("true", "false"):
+        raise ConfigurationError(variable, f"{raw!r} is neither true nor false")
+    return value == "true"
+
+
+def _positive(variable: str, raw: str, kind: type[float] | type[int]) -> float:
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise ConfigurationError(variable, f"{raw!r} is not a number") from None
+    if value <= 0:
+        raise ConfigurationError(variable, f"{raw!r} must be greater than 0")
+    return value
+
+
+def _namespace(raw: str) -> str:
+    if not raw or raw.startswith("AWS/"):
+        raise ConfigurationError("POWERTOOLS_METRICS_NAMESPACE", f"{raw!r}: a namespace may not be empty or start with AWS/")
+    return raw

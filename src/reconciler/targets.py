@@ -1,0 +1,57 @@
+"""What a target group holds: targets, their health, and which of them count."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+# A draining target is on its way out and an unused one receives no traffic:
+# neither counts as present, so a wanted IP in either state is registered again.
+NOT_PRESENT_STATES = frozenset({"draining", "unused"})
+
+
+@dataclass(frozen=True, order=True)
+class Target:
+    """One NLB target: an instance IP on the port of its target group."""
+
+    ip: str
+    port: int
+
+    def __str__(self) -> str:
+        return f"{self.ip}:{self.port}"
+
+
+@dataclass(frozen=True)
+class ObservedTarget:
+    target: Target
+    state: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class TargetGroupView:
+    """A target group as DescribeTargetHealth saw it in this run."""
+
+    arn: str
+    name: str
+    port: int
+    targets: tuple[ObservedTarget, ...]
+
+    @cached_property
+    def present(self) -> frozenset[Target]:
+        return frozenset(t.target for t in self.targets if t.state not in NOT_PRESENT_STATES)
+
+    @cached_property
+    def registered(self) -> frozenset[Target]:
+        """Targets a DeregisterTargets call would still act on."""
+        return frozenset(t.target for t in self.targets if t.state != "draining")
+
+    @cached_property
+    def healthy_ips(self) -> frozenset[str]:
+        return frozenset(t.target.ip for t in self.targets if t.state == "healthy")
+
+    def state_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for observed in self.targets:
+            counts[observed.state] = counts.get(observed.state, 0) + 1
+        return counts

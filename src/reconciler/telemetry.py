@@ -1,0 +1,56 @@
+"""Health metrics as CloudWatch embedded metric format lines, through Powertools.
+
+Every metric carries the `service` dimension; a target group's metrics add
+`TargetGroup` (its name), a broker's add `BrokerId`.
+"""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.metrics import EphemeralMetrics, Metrics, MetricUnit
+
+from reconciler.brokers import Knowledge
+from reconciler.reconcile import RunOutcome
+
+
+def publish_run(metrics: Metrics, outcome: RunOutcome) -> None:
+    registered = sum(len(g.applied.registered) for g in outcome.groups if g.applied)
+    deregistered = sum(len(g.applied.deregistered) for g in outcome.groups if g.applied)
+    settled = [b for b in outcome.brokers.values() if b.knowledge is Knowledge.SETTLED]
+    metrics.add_metric("ReconcileFailures", MetricUnit.Count, 1 if outcome.failed else 0)
+    metrics.add_metric("BrokersUnresolved", MetricUnit.Count, sum(b.knowledge is Knowledge.UNRESOLVED for b in outcome.brokers.values()))
+    metrics.add_metric("BrokersWithoutHealthyInstance", MetricUnit.Count, sum(outcome.healthy_instances(b) == 0 for b in settled))
+    metrics.add_metric("ReconcileDuration", MetricUnit.Milliseconds, outcome.duration_ms)
+    metrics.add_metric("TargetsRegistered", MetricUnit.Count, registered)
+    metrics.add_metric("TargetsDeregistered", MetricUnit.Count, deregistered)
+
+    for group in outcome.groups:
+        view, plan, applied = group.view, group.plan, group.applied
+        if view is None or plan is None:
+            continue  # unreadable: counted as a failure above
+        counts = view.state_counts()
+        values = {
+            "HealthyTargets": counts.get("healthy", 0),
+            "UnhealthyTargets": counts.get("unhealthy", 0),
+            "RegisteredTargets": len(view.registered),
+            "TargetsRegistered": len(applied.registered) if applied else 0,
+            "TargetsDeregistered": len(applied.deregistered) if applied else 0,
+            "ChangesWithheld": len(plan.withheld),
+        }
+        if not outcome.narrowed:  # a narrowed run reads only some brokers' IPs
+            values["DesiredTargets"] = len(plan.desired)
+        _publish_dimensioned(metrics, ("TargetGroup", view.name), values)
+    for broker in settled:
+        _publish_dimensioned(metrics, ("BrokerId", broker.broker_id), {"HealthyInstances": outcome.healthy_instances(broker)})
+
+
+def record_failure(metrics: Metrics) -> None:
+    metrics.add_metric("ReconcileFailures", MetricUnit.Count, 1)
+
+
+def _publish_dimensioned(metrics: Metrics, dimension: tuple[str, str], values: dict[str, int]) -> None:
+    # One EMF line per dimension set, sharing the function's namespace and service.
+    line = EphemeralMetrics(namespace=metrics.namespace, service=metrics.service)
+    line.add_dimension(*dimension)
+    for name, value in values.items():
+        line.add_metric(name, MetricUnit.Count, value)
+    line.flush_metrics()
