@@ -1,0 +1,240 @@
+"""EmulatedAws: moto taught what it lacks for this project, and a small world built on it.
+
+Works inside moto's mock_aws() and against a ThreadedMotoServer in the same
+process (see server.MotoServer): the patches change moto's in-process
+backends, which both serve. Every API call it makes goes through boto3, so
+what it builds is what the reconciler will read.
+"""
+
+import os
+import random
+import uuid
+from typing import Any
+from urllib.parse import urlparse
+
+import boto3
+from moto.core.models import botocore_stubber
+from moto.elbv2.models import FakeTargetGroup, elbv2_backends
+from moto.mq.models import Broker, MQBackend, mq_backends
+
+from . import faults, mq_brokers, tagging, target_health
+from .faults import Fault
+from .network import Subnet, Vpc, build_vpc, free_ip
+
+_PATCHES = [*tagging.PATCHES, *target_health.PATCHES, *faults.PATCHES]
+_LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+# One boto3 session for every EmulatedAws: it caches the service models, whose
+# loading (EC2's is megabytes of JSON) would otherwise cost each test ~0.3 s.
+# Endpoint and region are still read from the environment for every client.
+_session: boto3.session.Session | None = None
+
+
+def _shared_session() -> boto3.session.Session:
+    global _session
+    if _session is None:
+        _session = boto3.session.Session()
+    return _session
+
+
+def _assert_emulated() -> None:
+    """Refuse to run unless every boto3 call will land in moto."""
+    if botocore_stubber.enabled:
+        return
+    endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
+    if urlparse(endpoint).hostname in _LOCAL_HOSTS:
+        return
+    raise RuntimeError(
+        "EmulatedAws needs moto: run it inside moto.mock_aws() or with AWS_ENDPOINT_URL "
+        "pointing at a local moto server (emulator.MotoServer); it never talks to AWS."
+    )
+
+
+class EmulatedAws:
+    def __init__(self, region: str = "eu-west-1", seed: int | None = None) -> None:
+        self.region = region
+        # A seed makes ids and IPs repeat from run to run (the demo's tables).
+        self._rng = random.Random(seed)
+        self._issued_ips: set[str] = set()
+        self._vpc: Vpc | None = None
+        self._clients: dict[str, Any] = {}
+
+    # -- lifecycle ---------------------------------------------------------
+
+    def __enter__(self) -> "EmulatedAws":
+        _assert_emulated()
+        for patch in _PATCHES:
+            patch.install()
+        self._vpc = build_vpc(self.client("ec2"), self.region)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        faults.clear()
+        for patch in reversed(_PATCHES):
+            patch.uninstall()
+
+    def client(self, service: str) -> Any:
+        """A boto3 client of the emulated account (cached: build clients after entering)."""
+        if service not in self._clients:
+            self._clients[service] = _shared_session().client(service, region_name=self.region)
+        return self._clients[service]
+
+    # -- network -----------------------------------------------------------
+
+    @property
+    def vpc(self) -> Vpc:
+        if self._vpc is None:
+            raise RuntimeError("use EmulatedAws as a context manager: `with EmulatedAws() as aws:`")
+        return self._vpc
+
+    @property
+    def vpc_id(self) -> str:
+        return self.vpc.id
+
+    @property
+    def private_subnets(self) -> list[str]:
+        return [s.id for s in self.vpc.private_subnets]
+
+    @property
+    def public_subnets(self) -> list[str]:
+        return [s.id for s in self.vpc.public_subnets]
+
+    # -- Amazon MQ ---------------------------------------------------------
+
+    def create_broker(
+        self,
+        name: str,
+        deployment_mode: str = "ACTIVE_STANDBY_MULTI_AZ",
+        tags: dict[str, str] | None = None,
+        subnet_ids: list[str] | None = None,
+    ) -> str:
+        """Create a RUNNING ActiveMQ broker through the MQ API; return its `b-<uuid4>` id.
+
+        Its instances get free IPs from its subnets, one per AZ for
+        active/standby (the active one first), one for a single instance.
+        """
+        count = 2 if deployment_mode == "ACTIVE_STANDBY_MULTI_AZ" else 1
+        subnet_ids = subnet_ids or self.private_subnets[:count]
+        created = self.client("mq").create_broker(
+            BrokerName=name,
+            DeploymentMode=deployment_mode,
+            EngineType="ACTIVEMQ",
+            EngineVersion="5.18",
+            HostInstanceType="mq.m5.large",
+            PubliclyAccessible=False,
+            AutoMinorVersionUpgrade=True,
+            SubnetIds=subnet_ids,
+            SecurityGroups=[],
+            Users=[{"Username": "admin", "Password": "emulated-password"}],
+            Tags=tags or {},
+        )
+        backend = mq_brokers.backend_for_arn(created["BrokerArn"])
+        broker_id = f"b-{uuid.UUID(int=self._rng.getrandbits(128), version=4)}"
+        broker = mq_brokers.rekey(backend, created["BrokerId"], broker_id, name)
+        mq_brokers.set_state(broker, self.region, "RUNNING", self._allocate(broker, subnet_ids))
+        return broker_id
+
+    def broker_ips(self, broker_id: str) -> list[str]:
+        """The instance IPs DescribeBroker reports now, active first."""
+        return mq_brokers.reported_ips(self._broker(broker_id))
+
+    def change_broker_ips(self, broker_id: str) -> list[str]:
+        """The broker's instances come back (reboot, replacement) on new, unused IPs of the same subnets."""
+        broker = self._broker(broker_id)
+        new_ips = self._allocate(broker, broker.subnet_ids[: len(mq_brokers.held_ips(broker)) or 1])
+        mq_brokers.hold(broker, self.region, new_ips)
+        return new_ips
+
+    def set_broker_state(self, broker_id: str, state: str, ips: list[str] | None = None) -> None:
+        """BrokerState becomes `state`; `ips` is what DescribeBroker reports meanwhile.
+
+        ips=None: the IPs the broker holds; ips=[]: none (a reboot in progress).
+        Going back to RUNNING without ips reports the IPs it held before.
+        """
+        mq_brokers.set_state(self._broker(broker_id), self.region, state, ips)
+
+    def delete_broker(self, broker_id: str) -> None:
+        self.client("mq").delete_broker(BrokerId=broker_id)
+
+    def tag_broker(self, broker_id: str, tags: dict[str, str]) -> None:
+        self.client("mq").create_tags(ResourceArn=self._broker(broker_id).arn, Tags=tags)
+
+    def untag_broker(self, broker_id: str, keys: list[str]) -> None:
+        self.client("mq").delete_tags(ResourceArn=self._broker(broker_id).arn, TagKeys=keys)
+
+    # -- load balancing ----------------------------------------------------
+
+    def create_target_groups(self, ports: dict[str, int], health_check_port: int = 8162) -> dict[str, str]:
+        """IP target groups (TCP) in the VPC, health-checked on the console port: {name: arn}."""
+        elbv2 = self.client("elbv2")
+        arns = {}
+        for name, port in ports.items():
+            group = elbv2.create_target_group(
+                Name=name,
+                Protocol="TCP",
+                Port=port,
+                VpcId=self.vpc_id,
+                TargetType="ip",
+                HealthCheckProtocol="TCP",
+                HealthCheckPort=str(health_check_port),
+                HealthCheckIntervalSeconds=10,
+                HealthyThresholdCount=2,
+                UnhealthyThresholdCount=2,
+            )["TargetGroups"][0]
+            arns[name] = group["TargetGroupArn"]
+        return arns
+
+    def target_states(self, target_group_arn: str) -> dict[str, str]:
+        """ip -> state, as DescribeTargetHealth reports it."""
+        described = self.client("elbv2").describe_target_health(TargetGroupArn=target_group_arn)
+        return {d["Target"]["Id"]: d["TargetHealth"]["State"] for d in described["TargetHealthDescriptions"]}
+
+    def set_target_state(self, target_group_arn: str, ip: str, state: str) -> None:
+        """Report `state` for this target until it is registered or deregistered again."""
+        target_health.force_state(self._target_group(target_group_arn), ip, state)
+
+    # -- faults ------------------------------------------------------------
+
+    def inject_fault(self, fault: Fault) -> Fault:
+        """Matching requests get the fault's error until removed (or `times` runs out)."""
+        return faults.inject(fault)
+
+    def remove_fault(self, fault: Fault) -> None:
+        faults.remove(fault)
+
+    def throttle_broker(self, broker_id: str) -> Fault:
+        """DescribeBroker for this broker answers ThrottlingException (HTTP 429) until removed."""
+        return self.inject_fault(Fault(service="mq", operation="DescribeBroker", match=broker_id))
+
+    # -- internals ---------------------------------------------------------
+
+    def _broker(self, broker_id: str) -> Broker:
+        for backend in self._mq_backends():
+            if broker_id in backend.brokers:
+                return backend.brokers[broker_id]
+        raise KeyError(f"no broker {broker_id} in the emulator")
+
+    def _mq_backends(self) -> list[MQBackend]:
+        return [mq_backends[account][self.region] for account in mq_backends.keys()]
+
+    def _target_group(self, arn: str) -> FakeTargetGroup:
+        account = arn.split(":")[4]
+        return elbv2_backends[account][self.region].target_groups[arn]
+
+    def _allocate(self, broker: Broker, subnet_ids: list[str]) -> list[str]:
+        backend = mq_brokers.backend_for_arn(broker.arn)
+        taken = mq_brokers.all_ips(backend) | self._issued_ips
+        ips = []
+        for subnet_id in subnet_ids:
+            ip = free_ip(self._subnet(subnet_id), taken, self._rng)
+            taken.add(ip)
+            ips.append(ip)
+        self._issued_ips.update(ips)
+        return ips
+
+    def _subnet(self, subnet_id: str) -> Subnet:
+        for subnet in self.vpc.private_subnets + self.vpc.public_subnets:
+            if subnet.id == subnet_id:
+                return subnet
+        described = self.client("ec2").describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]
+        return Subnet(subnet_id, described["CidrBlock"], described["AvailabilityZone"])

@@ -1,0 +1,53 @@
+"""The emulated VPC, and private IPs handed out from its subnets.
+
+moto's EC2 gives no address to an Amazon MQ broker; the emulator picks one in
+the broker's subnet the way AWS does: a free address, never one of the first
+four nor the last, which AWS reserves in every subnet.
+"""
+
+import ipaddress
+import random
+from dataclasses import dataclass
+from typing import Any
+
+VPC_CIDR = "10.0.0.0/16"
+# (suffix of the region's AZ, private CIDR, public CIDR)
+_LAYOUT = [("a", "10.0.1.0/24", "10.0.101.0/24"), ("b", "10.0.2.0/24", "10.0.102.0/24")]
+
+
+@dataclass(frozen=True)
+class Subnet:
+    id: str
+    cidr: str
+    az: str
+
+
+@dataclass(frozen=True)
+class Vpc:
+    id: str
+    private_subnets: list[Subnet]
+    public_subnets: list[Subnet]
+
+
+def build_vpc(ec2: Any, region: str) -> Vpc:
+    """A VPC with one private and one public subnet in each of two AZs."""
+    vpc_id = ec2.create_vpc(CidrBlock=VPC_CIDR)["Vpc"]["VpcId"]
+    ec2.create_tags(Resources=[vpc_id], Tags=[{"Key": "Name", "Value": "mq-static-endpoint"}])
+    private, public = [], []
+    for suffix, private_cidr, public_cidr in _LAYOUT:
+        az = f"{region}{suffix}"
+        for cidr, kind, subnets in ((private_cidr, "private", private), (public_cidr, "public", public)):
+            subnet_id = ec2.create_subnet(VpcId=vpc_id, CidrBlock=cidr, AvailabilityZone=az)["Subnet"]["SubnetId"]
+            ec2.create_tags(Resources=[subnet_id], Tags=[{"Key": "Name", "Value": f"{kind}-{az}"}])
+            subnets.append(Subnet(subnet_id, cidr, az))
+    return Vpc(vpc_id, private, public)
+
+
+def free_ip(subnet: Subnet, taken: set[str], rng: random.Random) -> str:
+    """A random usable address of the subnet that is not in `taken`."""
+    network = ipaddress.ip_network(subnet.cidr)
+    first, last = 4, network.num_addresses - 2
+    free = [ip for n in range(first, last + 1) if (ip := str(network[n])) not in taken]
+    if not free:
+        raise RuntimeError(f"no free address left in {subnet.cidr}")
+    return rng.choice(free)

@@ -1,0 +1,77 @@
+"""moto as an HTTP server on 127.0.0.1, with this process's boto3 pointed at it.
+
+Used by the demo and the end-to-end tests so that every call goes through
+botocore's real serialisation and moto's HTTP layer. While it runs, the
+environment holds fake credentials and AWS_ENDPOINT_URL (which every boto3
+client honours), so nothing in the process can reach AWS.
+"""
+
+import logging
+import os
+
+from moto.server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from werkzeug.serving import make_server
+
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+}
+
+_werkzeug_log = logging.getLogger("werkzeug")
+
+
+class _QuickStoppingServer(ThreadedMotoServer):
+    """ThreadedMotoServer whose stop() returns in milliseconds, not half a second.
+
+    Its loop polls for shutdown every 0.5 s (werkzeug's default), which every
+    end-to-end test would pay on teardown; this one polls every 20 ms.
+    """
+
+    def _server_entry(self) -> None:
+        self._server = make_server(self._ip_address, self._port, DomainDispatcherApplication(create_backend_app), True)
+        self._server_ready_event.set()
+        self._server.serve_forever(poll_interval=0.02)
+
+
+class MotoServer:
+    """Start ThreadedMotoServer on a free port of 127.0.0.1; stop it and restore env on exit."""
+
+    def __init__(self, region: str = "eu-west-1") -> None:
+        self.region = region
+        self._server = _QuickStoppingServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._saved_env: dict[str, str | None] = {}
+        self.endpoint_url = ""
+        self._werkzeug_level = logging.NOTSET
+
+    def __enter__(self) -> "MotoServer":
+        # werkzeug logs every request at INFO: the demo's output is its tables.
+        self._werkzeug_level = _werkzeug_log.level
+        _werkzeug_log.setLevel(logging.WARNING)
+        self._server.start()
+        host, port = self._server.get_host_and_port()
+        self.endpoint_url = f"http://{host}:{port}"
+        env = {
+            **FAKE_CREDENTIALS,
+            "AWS_ENDPOINT_URL": self.endpoint_url,
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_REGION": self.region,
+            # No profile or shared file may bring a real endpoint or credentials.
+            "AWS_CONFIG_FILE": os.devnull,
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        }
+        self._saved_env["AWS_PROFILE"] = os.environ.pop("AWS_PROFILE", None)
+        for name, value in env.items():
+            self._saved_env[name] = os.environ.get(name)
+            os.environ[name] = value
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._server.stop()
+        _werkzeug_log.setLevel(self._werkzeug_level)
+        for name, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

@@ -1,0 +1,107 @@
+"""Emulator support for ELBv2 DescribeTargetHealth: target states as an NLB reports them.
+
+moto 5.2.1 reports every registered target `healthy`. On AWS the NLB's health
+check (on the console port, 8162) reaches only the active instance of an
+active/standby broker: the standby is `unhealthy` by design, an IP that no
+running broker owns times out, and a deregistered target drains for a while.
+This patch answers for IP targets from the brokers in moto's MQ backend, and
+lets a test force any state (draining, initial, unused...) for one target.
+A forced state lasts until the target is registered or deregistered again
+(re-registering a draining target on AWS brings it back into service).
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from moto.ec2.models import EC2Backend
+from moto.elbv2.models import FakeHealthStatus, FakeTargetGroup, ELBv2Backend
+from moto.mq.models import mq_backends
+
+from . import mq_brokers
+from ._patching import Patch
+
+# The reason and description AWS gives with each state.
+REASONS: dict[str, tuple[str | None, str | None]] = {
+    "healthy": (None, None),
+    "initial": ("Elb.RegistrationInProgress", "Target registration is in progress"),
+    "unhealthy": ("Target.FailedHealthChecks", "Health checks failed"),
+    "unused": ("Target.NotInUse", "Target group is not configured to receive traffic from the load balancer"),
+    "draining": ("Target.DeregistrationInProgress", "Target deregistration is in progress"),
+    "unavailable": ("Target.HealthCheckDisabled", "Health checks are disabled"),
+}
+_TIMEOUT = ("Target.Timeout", "Request timed out")
+
+# Per target group, on moto's own object so that a moto reset forgets it: ip -> forced state.
+_FORCED = "emulator_forced_states"
+
+
+def forced_states(group: FakeTargetGroup) -> dict[str, str]:
+    forced: dict[str, str] | None = getattr(group, _FORCED, None)
+    if forced is None:
+        forced = {}
+        setattr(group, _FORCED, forced)
+    return forced
+
+
+def force_state(group: FakeTargetGroup, ip: str, state: str) -> None:
+    if state not in REASONS:
+        raise ValueError(f"unknown target state {state!r}; one of {sorted(REASONS)}")
+    forced_states(group)[ip] = state
+
+
+def _status(group: FakeTargetGroup, ip: str, port: Any, state: str, reason: tuple[str | None, str | None]) -> FakeHealthStatus:
+    return FakeHealthStatus(ip, port, group.health_check_port, state, reason[0], reason[1])
+
+
+def _with_broker_health(original: Callable[..., FakeHealthStatus]) -> Callable[..., FakeHealthStatus]:
+    def health_for(self: FakeTargetGroup, target: dict[str, Any], ec2_backend: EC2Backend) -> FakeHealthStatus:
+        ip = target["Id"]
+        registered = self.targets.get(ip)
+        port = registered["Port"] if registered else target.get("Port", self.port)
+        forced = forced_states(self).get(ip)
+        if forced:
+            return _status(self, ip, port, forced, REASONS[forced])
+        moto_says = original(self, target, ec2_backend)
+        if registered is None or self.target_type != "ip" or moto_says.status != "healthy":
+            return moto_says
+        role = mq_brokers.serving_roles(mq_backends[ec2_backend.account_id][ec2_backend.region_name]).get(ip)
+        if role == "active":
+            return _status(self, ip, port, "healthy", REASONS["healthy"])
+        if role == "standby":
+            return _status(self, ip, port, "unhealthy", REASONS["unhealthy"])
+        return _status(self, ip, port, "unhealthy", _TIMEOUT)
+
+    return health_for
+
+
+def _listing_forced_targets(original: Callable[..., list[FakeHealthStatus]]) -> Callable[..., list[FakeHealthStatus]]:
+    """Without Targets, DescribeTargetHealth also lists targets forced into a state
+    though not registered in moto (a draining target has left moto's list already)."""
+
+    def describe_target_health(self: ELBv2Backend, target_group_arn: str, targets: list[dict[str, Any]]) -> list[FakeHealthStatus]:
+        statuses = original(self, target_group_arn, targets)
+        if targets:
+            return statuses
+        group = self.target_groups[target_group_arn]
+        listed = {s.instance_id for s in statuses}
+        extra = [{"Id": ip, "Port": group.port} for ip in forced_states(group) if ip not in listed]
+        return statuses + [group.health_for(t, self.ec2_backend) for t in extra]
+
+    return describe_target_health
+
+
+def _registration_clears_forced_state(original: Callable[..., None]) -> Callable[..., None]:
+    def change_registration(self: FakeTargetGroup, targets: list[dict[str, Any]]) -> None:
+        original(self, targets)
+        for target in targets:
+            forced_states(self).pop(target["Id"], None)
+
+    return change_registration
+
+
+PATCHES = [
+    Patch(FakeTargetGroup, "health_for", _with_broker_health),
+    Patch(ELBv2Backend, "describe_target_health", _listing_forced_targets),
+    Patch(FakeTargetGroup, "register", _registration_clears_forced_state),
+    Patch(FakeTargetGroup, "deregister", _registration_clears_forced_state),
+]
