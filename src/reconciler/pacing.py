@@ -30,14 +30,15 @@ class TokenBucket:
         self._lock = threading.Lock()
 
     def acquire(self) -> None:
-        """Block until one request may be sent."""
-        while True:
-            with self._lock:
-                now = self._clock()
-                self._tokens = min(self._burst, self._tokens + (now - self._updated) * self._rate)
-                self._updated = now
-                if self._tokens >= 1:
-                    self._tokens -= 1
-                    return
-                wait = (1 - self._tokens) / self._rate
+        """Block until one request may be sent.
+
+        The token is taken at once, possibly into debt, and the caller sleeps
+        the debt off: callers queue in arrival order and the clock always moves.
+        """
+        with self._lock:
+            now = self._clock()
+            self._tokens = min(self._burst, self._tokens + (now - self._updated) * self._rate) - 1
+            self._updated = now
+            wait = -self._tokens / self._rate if self._tokens < 0 else 0.0
+        if wait:
             self._sleep(wait)

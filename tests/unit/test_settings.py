@@ -1,0 +1,45 @@
+"""Configuration: every bad variable is named in the error."""
+
+from __future__ import annotations
+
+import pytest
+
+from reconciler.settings import ConfigurationError, Settings
+
+TG = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/mq-openwire/0123456789abcdef"
+BROKER = "b-1a2b3c4d-1111-4222-8333-444455556666"
+GOOD = {"AWS_REGION": "eu-west-1", "TARGET_GROUP_ARNS": TG, "BROKER_TAG": "mq-static-endpoint=prod"}
+
+
+def test_a_minimal_environment_gives_safe_defaults() -> None:
+    settings = Settings.from_environ(GOOD)
+    assert settings.target_group_arns == (TG,)
+    assert settings.scope.tag == ("mq-static-endpoint", "prod") and settings.scope.broker_ids == frozenset()
+    assert settings.dry_run is False and settings.describe_rate == 10 and settings.metrics_namespace == "MqStaticEndpoint"
+
+
+def test_ids_and_tag_together_widen_the_scope() -> None:
+    settings = Settings.from_environ({**GOOD, "BROKER_IDS": f" {BROKER} ,", "DRY_RUN": "TRUE"})
+    assert settings.scope.broker_ids == {BROKER} and settings.scope.tag is not None and settings.dry_run
+
+
+@pytest.mark.parametrize(
+    ("change", "variable"),
+    [
+        ({"TARGET_GROUP_ARNS": ""}, "TARGET_GROUP_ARNS"),
+        ({"TARGET_GROUP_ARNS": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/net/x/0123456789abcdef"}, "TARGET_GROUP_ARNS"),
+        ({"TARGET_GROUP_ARNS": f"{TG},{TG}"}, "TARGET_GROUP_ARNS"),
+        ({"BROKER_TAG": ""}, "BROKER_IDS"),
+        ({"BROKER_TAG": "no-equals-sign"}, "BROKER_TAG"),
+        ({"BROKER_IDS": "my-broker"}, "BROKER_IDS"),
+        ({"DRY_RUN": "yes"}, "DRY_RUN"),
+        ({"MQ_DESCRIBE_RATE": "fast"}, "MQ_DESCRIBE_RATE"),
+        ({"MQ_DESCRIBE_BURST": "0"}, "MQ_DESCRIBE_BURST"),
+        ({"POWERTOOLS_METRICS_NAMESPACE": "AWS/MQ"}, "POWERTOOLS_METRICS_NAMESPACE"),
+        ({"AWS_REGION": ""}, "AWS_REGION"),
+    ],
+)
+def test_a_bad_variable_is_named(change: dict[str, str], variable: str) -> None:
+    with pytest.raises(ConfigurationError) as raised:
+        Settings.from_environ({**GOOD, **change})
+    assert raised.value.variable == variable and str(raised.value).startswith(f"{variable}: ")
