@@ -10,10 +10,17 @@ from threading import Lock
 from typing import Any
 
 
-class Patch:
-    """One wrapped attribute of a moto class: `wrap(original) -> replacement`."""
+_MISSING = object()
 
-    def __init__(self, owner: type, name: str, wrap: Callable[[Any], Any]) -> None:
+
+class Patch:
+    """One wrapped attribute of a moto class or module: `wrap(original) -> replacement`.
+
+    Where moto lacks the attribute altogether, `wrap` gets None and undoing
+    the patch removes the attribute again.
+    """
+
+    def __init__(self, owner: object, name: str, wrap: Callable[[Any], Any]) -> None:
         self.owner = owner
         self.name = name
         self._wrap = wrap
@@ -28,10 +35,11 @@ class Patch:
     def install(self) -> None:
         with self._lock:
             if self._depth == 0:
-                # Read the class's own attribute, not an inherited one, so that
+                # Read the owner's own attribute, not an inherited one, so that
                 # undoing the patch restores exactly what was there.
-                self._original = self.owner.__dict__[self.name]
-                setattr(self.owner, self.name, self._wrap(self._original))
+                self._original = vars(self.owner).get(self.name, _MISSING)
+                original = None if self._original is _MISSING else self._original
+                setattr(self.owner, self.name, self._wrap(original))
             self._depth += 1
 
     def uninstall(self) -> None:
@@ -40,5 +48,8 @@ class Patch:
                 return
             self._depth -= 1
             if self._depth == 0:
-                setattr(self.owner, self.name, self._original)
+                if self._original is _MISSING:
+                    delattr(self.owner, self.name)
+                else:
+                    setattr(self.owner, self.name, self._original)
                 self._original = None

@@ -13,15 +13,22 @@ from typing import Any
 from urllib.parse import urlparse
 
 import boto3
+from moto.cloudformation.models import cloudformation_backends
 from moto.core.models import botocore_stubber
 from moto.elbv2.models import FakeTargetGroup, elbv2_backends
 from moto.mq.models import Broker, MQBackend, mq_backends
 
-from . import faults, mq_brokers, tagging, target_health
+from . import cfn_fillers, cloudformation, faults, mq_brokers, public_parameters, tagging, target_health
 from .faults import Fault
 from .network import Subnet, Vpc, build_vpc, free_ip
 
-_PATCHES = [*tagging.PATCHES, *target_health.PATCHES, *faults.PATCHES]
+_PATCHES = [
+    *tagging.PATCHES,
+    *target_health.PATCHES,
+    *cloudformation.PATCHES,
+    *cfn_fillers.PATCHES,
+    *faults.PATCHES,
+]
 _LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 # One boto3 session for every EmulatedAws: it caches the service models, whose
@@ -192,6 +199,24 @@ class EmulatedAws:
     def set_target_state(self, target_group_arn: str, ip: str, state: str) -> None:
         """Report `state` for this target until it is registered or deregistered again."""
         target_health.force_state(self._target_group(target_group_arn), ip, state)
+
+    # -- CloudFormation ----------------------------------------------------
+
+    def stack_conditions(self, stack_name: str) -> dict[str, bool]:
+        """How moto evaluated the template's Conditions for a stack (no API returns them)."""
+        account = self.client("sts").get_caller_identity()["Account"]
+        for stack in cloudformation_backends[account][self.region].stacks.values():
+            if stack.name == stack_name:
+                conditions = stack.resource_map.lazy_condition_map
+                return {name: bool(conditions[name]) for name in list(conditions)}
+        raise KeyError(f"no stack {stack_name} in the emulator")
+
+    # -- public parameters -------------------------------------------------
+
+    def publish_public_parameter(self, name: str, value: str) -> None:
+        """An AWS-owned SSM parameter (/aws/service/...), which no API call may write."""
+        account = self.client("sts").get_caller_identity()["Account"]
+        public_parameters.publish(account, self.region, name, value)
 
     # -- faults ------------------------------------------------------------
 

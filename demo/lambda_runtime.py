@@ -1,0 +1,156 @@
+"""Runs the real reconciler handler in this process, as Lambda would.
+
+No container runtime is available, so the function's code runs here: a cold
+start imports (reloads) `reconciler.handler` under the function's own
+environment, and each invocation captures what the function writes to stdout
+(Powertools' JSON logs and its EMF metric lines), as CloudWatch Logs would.
+"""
+
+import importlib
+import io
+import json
+import os
+import sys
+import uuid
+from collections.abc import Mapping
+from contextlib import redirect_stdout
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+
+class _FunctionStdout(io.TextIOBase):
+    """The function's stdout. Powertools binds its log handler to the stream
+    present at its first import, so the stream object stays the same for the
+    life of the process and only its buffer changes per invocation."""
+
+    def __init__(self) -> None:
+        self.buffer_: io.StringIO = io.StringIO()
+
+    def write(self, text: str) -> int:
+        return self.buffer_.write(text)
+
+    def take(self) -> str:
+        text, self.buffer_ = self.buffer_.getvalue(), io.StringIO()
+        return text
+
+
+_STDOUT = _FunctionStdout()
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    value: float
+    unit: str
+    dimensions: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Invocation:
+    report: dict[str, Any]
+    metrics: list[Metric]
+    logs: list[dict[str, Any]]
+    # The handler raised (status "failed": Lambda would retry the event).
+    raised: str | None = None
+
+    def metric(self, name: str, **dimensions: str) -> float | None:
+        for metric in self.metrics:
+            if metric.name == name and all(metric.dimensions.get(k) == v for k, v in dimensions.items()):
+                return metric.value
+        return None
+
+
+@dataclass
+class _Context:
+    """The parts of Lambda's context object Powertools and the handler read."""
+
+    function_name: str
+    invoked_function_arn: str
+    memory_limit_in_mb: int = 256
+    function_version: str = "$LATEST"
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    log_group_name: str = ""
+    log_stream_name: str = ""
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 60_000
+
+
+def parse_emf(lines: list[dict[str, Any]]) -> list[Metric]:
+    """Metrics from CloudWatch embedded metric format records."""
+    metrics = []
+    for record in lines:
+        for directive in record.get("_aws", {}).get("CloudWatchMetrics", []):
+            keys = [key for dimension_set in directive.get("Dimensions", []) for key in dimension_set]
+            dimensions = {key: str(record[key]) for key in keys if key in record}
+            for definition in directive.get("Metrics", []):
+                value = record.get(definition["Name"])
+                for number in value if isinstance(value, list) else [value]:
+                    metrics.append(Metric(definition["Name"], float(number), definition.get("Unit", "None"), dimensions))
+    return metrics
+
+
+class LambdaRuntime:
+    """One warm container of the function: `cold_start` replaces it with a fresh one."""
+
+    def __init__(self, function_name: str, function_arn: str) -> None:
+        self.function_name = function_name
+        self.function_arn = function_arn
+        self._handler: ModuleType | None = None
+        self._cold_start_output: list[dict[str, Any]] = []
+        self._saved_env: dict[str, str | None] = {}
+
+    def __enter__(self) -> "LambdaRuntime":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        """Give the process its environment back."""
+        for name, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        self._saved_env.clear()
+
+    def cold_start(self, environment: Mapping[str, Any]) -> None:
+        """Set the function's environment and import its handler anew (its configuration is read at import)."""
+        # Lambda hands every variable to the function as a string.
+        for name, value in {**environment, "AWS_LAMBDA_FUNCTION_NAME": self.function_name}.items():
+            self._saved_env.setdefault(name, os.environ.get(name))
+            os.environ[name] = str(value)
+        with redirect_stdout(_STDOUT):  # type: ignore[type-var]
+            if "reconciler.handler" in sys.modules:
+                self._handler = importlib.reload(sys.modules["reconciler.handler"])
+            else:
+                self._handler = importlib.import_module("reconciler.handler")
+        self._cold_start_output = _json_lines(_STDOUT.take())
+
+    def invoke(self, event: Any) -> Invocation:
+        if self._handler is None:
+            raise RuntimeError("cold_start() the function before invoking it")
+        context = _Context(self.function_name, self.function_arn)
+        raised = None
+        with redirect_stdout(_STDOUT):  # type: ignore[type-var]
+            try:
+                report = self._handler.lambda_handler(event, context)
+            except self._handler.ReconcileFailed as failure:
+                raised = str(failure)
+                report = json.loads(raised)
+        records = self._cold_start_output + _json_lines(_STDOUT.take())
+        self._cold_start_output = []
+        emf = [r for r in records if "_aws" in r]
+        logs = [r for r in records if "_aws" not in r]
+        return Invocation(report, parse_emf(emf), logs, raised)
+
+
+def _json_lines(text: str) -> list[dict[str, Any]]:
+    records = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue  # a pretty-printed or partial line is not a record
+    return records

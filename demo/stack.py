@@ -1,0 +1,123 @@
+"""Deploys the project's own template.yaml into the emulator's CloudFormation.
+
+As `sam deploy` would: the code is zipped to S3, the SAM template translated
+(offline, with samtranslator), the stack created. What moto cannot build from
+the template is filled in by emulator support (emulator/cloudformation.py,
+emulator/cfn_fillers.py), from the template's own properties.
+"""
+
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+from samtranslator.parser.parser import Parser
+from samtranslator.translator.translator import Translator
+from samtranslator.yaml_helper import yaml_parse
+
+from .world import ENDPOINT_NAME, SCOPE_TAG_KEY, SCOPE_TAG_VALUE, World
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "template.yaml"
+STACK_NAME = "mq-endpoint"
+CODE_BUCKET = "mq-static-endpoint-artifacts"
+POWERTOOLS_LAYER_VERSION = 18  # what the public parameter named in template.yaml resolves to, emulated
+# Client and console ranges of the demo (documentation ranges, RFC 5737).
+CLIENT_CIDRS = "203.0.113.0/24"
+CONSOLE_CIDRS = "198.51.100.0/24"
+
+
+@dataclass(frozen=True)
+class DeployedStack:
+    name: str
+    outputs: dict[str, str]
+    function_name: str
+    function_arn: str
+    function_environment: dict[str, str]
+    # Resources the template creates here that the emulator does not build, by type.
+    not_emulated: dict[str, list[str]]
+
+    @property
+    def target_group_arns(self) -> list[str]:
+        return self.function_environment["TARGET_GROUP_ARNS"].split(",")
+
+
+def template_exists() -> bool:
+    return TEMPLATE.is_file()
+
+
+def deploy(world: World, *, stack_name: str = STACK_NAME) -> DeployedStack:
+    aws = world.aws
+    code_uri = _upload_code(aws)
+    _publish_powertools_layer_parameter(aws)
+    template = yaml_parse(TEMPLATE.read_text())
+    template["Resources"]["ReconcilerFunction"]["Properties"]["CodeUri"] = code_uri
+    translated = Translator(None, Parser(), boto_session=boto3.session.Session(region_name=aws.region)).translate(
+        template, parameter_values={}, get_managed_policy_map=dict
+    )
+    parameters = {
+        "EndpointName": ENDPOINT_NAME,
+        "HostedZoneId": world.hosted_zone_id,
+        "CertificateArn": world.certificate_arn,
+        "VpcId": aws.vpc_id,
+        "LoadBalancerSubnetIds": ",".join(aws.public_subnets),
+        "AllowedClientCidrs": CLIENT_CIDRS,
+        "EnableConsole": "true",
+        "AllowedConsoleCidrs": CONSOLE_CIDRS,
+        "BrokerTag": f"{SCOPE_TAG_KEY}={SCOPE_TAG_VALUE}",
+    }
+    cloudformation = aws.client("cloudformation")
+    cloudformation.create_stack(
+        StackName=stack_name,
+        TemplateBody=json.dumps(translated),
+        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
+        Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"],
+    )
+    described = cloudformation.describe_stacks(StackName=stack_name)["Stacks"][0]
+    if described["StackStatus"] != "CREATE_COMPLETE":
+        raise RuntimeError(f"stack {stack_name}: {described['StackStatus']} {described.get('StackStatusReason', '')}")
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
+    function = aws.client("lambda").get_function_configuration(FunctionName=outputs["ReconcilerFunctionName"])
+    return DeployedStack(
+        name=stack_name,
+        outputs=outputs,
+        function_name=function["FunctionName"],
+        function_arn=function["FunctionArn"],
+        function_environment={k: str(v) for k, v in function["Environment"]["Variables"].items()},
+        not_emulated=_not_emulated(
+            translated, cloudformation.list_stack_resources(StackName=stack_name), aws.stack_conditions(stack_name)
+        ),
+    )
+
+
+def _upload_code(aws: Any) -> str:
+    """The deployment package as `sam build` would make it: src/ at the zip's root."""
+    package = io.BytesIO()
+    with zipfile.ZipFile(package, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted((ROOT / "src").rglob("*.py")):
+            archive.write(path, path.relative_to(ROOT / "src"))
+    s3 = aws.client("s3")
+    s3.create_bucket(Bucket=CODE_BUCKET, CreateBucketConfiguration={"LocationConstraint": aws.region})
+    s3.put_object(Bucket=CODE_BUCKET, Key="reconciler.zip", Body=package.getvalue())
+    return f"s3://{CODE_BUCKET}/reconciler.zip"
+
+
+def _publish_powertools_layer_parameter(aws: Any) -> None:
+    """The public SSM parameter template.yaml's PowertoolsLayerArn defaults to."""
+    template = yaml_parse(TEMPLATE.read_text())
+    name = template["Parameters"]["PowertoolsLayerArn"]["Default"]
+    layer = f"arn:aws:lambda:{aws.region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-x86_64"
+    aws.publish_public_parameter(name, f"{layer}:{POWERTOOLS_LAYER_VERSION}")
+
+
+def _not_emulated(translated: dict[str, Any], listed: dict[str, Any], conditions: dict[str, bool]) -> dict[str, list[str]]:
+    created = {r["LogicalResourceId"] for r in listed["StackResourceSummaries"]}
+    missing: dict[str, list[str]] = {}
+    for logical_id, resource in translated["Resources"].items():
+        wanted = conditions.get(resource.get("Condition", ""), True)
+        if wanted and logical_id not in created:
+            missing.setdefault(resource["Type"], []).append(logical_id)
+    return missing

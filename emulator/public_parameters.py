@@ -1,0 +1,28 @@
+"""Emulator support for SSM: AWS's public parameters (/aws/service/...).
+
+Templates read them through `AWS::SSM::Parameter::Value<String>` parameters
+(this project's Powertools layer ARN, for one). moto knows only a few trees
+of them, and its PutParameter refuses every /aws name as AWS does, so the
+emulator writes them into moto's SSM backend directly.
+"""
+
+from moto.core.utils import utcnow
+from moto.ssm.models import Parameter, ssm_backends
+
+
+def publish(account_id: str, region: str, name: str, value: str) -> None:
+    parameters = ssm_backends[account_id][region]._parameters
+    parameters[name].append(
+        Parameter(
+            account_id=account_id,
+            name=name,
+            value=value,
+            parameter_type="String",
+            description="AWS public parameter (emulated)",
+            allowed_pattern=None,
+            keyid=None,
+            last_modified_date=utcnow(),
+            version=len(parameters[name]) + 1,
+            data_type="text",
+        )
+    )
