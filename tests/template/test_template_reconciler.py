@@ -1,0 +1,181 @@
+"""The reconciler function: its configuration, its permissions, what watches it."""
+
+import fnmatch
+from typing import Any
+
+import pytest
+
+import samstack
+from samstack import ALL_PROTOCOLS
+
+TARGET_GROUPS = ["OpenWireTargetGroup", "AmqpTargetGroup", "StompTargetGroup", "MqttTargetGroup",
+                 "WssTargetGroup", "ConsoleTargetGroup"]
+# The actions the reconciler makes (README, issue 3), plus SAM's dead-letter queue write.
+ALLOWED_ACTIONS = {
+    "mq:DescribeBroker",
+    "tag:GetResources",
+    "elasticloadbalancing:DescribeTargetGroups",
+    "elasticloadbalancing:DescribeTargetHealth",
+    "elasticloadbalancing:RegisterTargets",
+    "elasticloadbalancing:DeregisterTargets",
+    "sqs:SendMessage",
+}
+# Actions IAM cannot scope to a resource: the only ones allowed on "*".
+UNSCOPABLE = {"tag:GetResources", "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth"}
+MUTATING = {"elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"}
+EMITTED_METRICS = {  # what the reconciler publishes, by dimension set beyond `service`
+    (): {"ReconcileFailures", "BrokersUnresolved", "BrokersWithoutHealthyInstance", "ReconcileDuration",
+         "TargetsRegistered", "TargetsDeregistered"},
+    ("TargetGroup",): {"HealthyTargets", "UnhealthyTargets", "RegisteredTargets", "DesiredTargets",
+                       "TargetsRegistered", "TargetsDeregistered", "ChangesWithheld"},
+    ("BrokerId",): {"HealthyInstances"},
+}
+
+
+def environment(stack: samstack.Stack) -> dict[str, str]:
+    return stack.properties("ReconcilerFunction")["Environment"]["Variables"]
+
+
+def enabled_target_group_arns(stack: samstack.Stack) -> list[str]:
+    present = stack.of_type("AWS::ElasticLoadBalancingV2::TargetGroup")
+    return [stack.ref(tg) for tg in TARGET_GROUPS if tg in present]
+
+
+def statements(stack: samstack.Stack) -> list[dict[str, Any]]:
+    role = stack.properties("ReconcilerFunctionRole")
+    return [s for policy in role["Policies"] for s in policy["PolicyDocument"]["Statement"]]
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+@pytest.mark.parametrize(
+    ("parameters", "groups"),
+    [
+        ({}, ["OpenWireTargetGroup"]),
+        ({"EnableMqtt": "true"}, ["OpenWireTargetGroup", "MqttTargetGroup"]),
+        ({"EnableConsole": "true", "AllowedConsoleCidrs": "192.0.2.0/28"}, ["OpenWireTargetGroup", "ConsoleTargetGroup"]),
+        (ALL_PROTOCOLS, TARGET_GROUPS),
+    ],
+    ids=["openwire-only", "mqtt", "console", "all"],
+)
+def test_function_environment_names_exactly_the_enabled_target_groups(parameters: dict[str, str], groups: list[str]) -> None:
+    stack = samstack.deploy(**parameters)
+    listed = environment(stack)["TARGET_GROUP_ARNS"].split(",")
+    assert "" not in listed
+    assert listed == [stack.ref(tg) for tg in groups] == enabled_target_group_arns(stack)
+
+
+@pytest.mark.parametrize(
+    "parameters",
+    [{}, ALL_PROTOCOLS, {"EnableStomp": "true", "EnableWss": "true"}],
+    ids=["openwire-only", "all", "stomp-wss"],
+)
+def test_register_and_deregister_are_allowed_on_exactly_the_stacks_target_groups(parameters: dict[str, str]) -> None:
+    stack = samstack.deploy(**parameters)
+    for action in MUTATING:
+        resources = [r for s in statements(stack) if s["Effect"] == "Allow" and action in as_list(s["Action"])
+                     for r in as_list(s["Resource"])]
+        assert sorted(resources) == sorted(enabled_target_group_arns(stack)), action
+
+
+def test_the_role_allows_nothing_but_what_the_reconciler_calls(stack: samstack.Stack) -> None:
+    allowed = [s for s in statements(stack) if s["Effect"] == "Allow"]
+    actions = {a for s in allowed for a in as_list(s["Action"])}
+    assert actions <= ALLOWED_ACTIONS
+    assert not any("*" in a for a in actions)
+    for s in allowed:
+        if "*" in as_list(s["Resource"]):
+            assert set(as_list(s["Action"])) <= UNSCOPABLE, s
+    describe_broker = [r for s in allowed if "mq:DescribeBroker" in as_list(s["Action"]) for r in as_list(s["Resource"])]
+    assert describe_broker == [f"arn:aws:mq:{samstack.REGION}:{samstack.ACCOUNT}:broker:*"]
+    managed = stack.properties("ReconcilerFunctionRole")["ManagedPolicyArns"]
+    assert sorted(managed) == ["arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess",
+                               "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"]
+
+
+def test_one_run_at_a_time(stack: samstack.Stack) -> None:
+    assert stack.properties("ReconcilerFunction")["ReservedConcurrentExecutions"] == 1
+
+
+def test_runtime_handler_layer_and_tracing(default_stack: samstack.Stack) -> None:
+    function = default_stack.properties("ReconcilerFunction")
+    assert function["Runtime"] == "python3.13"
+    assert function["Handler"] == "reconciler.handler.lambda_handler"
+    assert (samstack.ROOT / "src/reconciler/handler.py").is_file()
+    assert function["TracingConfig"] == {"Mode": "Active"}
+    assert function["Layers"] == [samstack.RESOLVED_SSM["PowertoolsLayerArn"]]
+    assert function["LoggingConfig"] == {"LogGroup": "<ReconcilerLogGroup>"}
+    assert "RetentionInDays" in default_stack.properties("ReconcilerLogGroup")
+
+
+def test_powertools_layer_parameter_fits_the_runtime_and_architecture(default_stack: samstack.Stack) -> None:
+    function = default_stack.properties("ReconcilerFunction")
+    (architecture,) = function["Architectures"]
+    path = samstack.sam_template()["Parameters"]["PowertoolsLayerArn"]["Default"]
+    assert path == f"/aws/service/powertools/python/{architecture}/{function['Runtime']}/3.37.0"
+    requirements = (samstack.ROOT / "requirements-dev.txt").read_text()
+    assert "aws-lambda-powertools==3.37.0" in requirements, "the layer pins the version the tests run"
+
+
+def test_environment_passes_the_reconcilers_own_validation(stack: samstack.Stack) -> None:
+    from reconciler.settings import Settings
+
+    env = environment(stack)
+    settings = Settings.from_environ({**env, "AWS_REGION": samstack.REGION})
+    assert list(settings.target_group_arns) == enabled_target_group_arns(stack)
+    assert settings.dry_run is False
+    assert settings.metrics_namespace == "MqStaticEndpoint"
+    assert env["AWS_RETRY_MODE"] == "adaptive"
+    assert env["POWERTOOLS_SERVICE_NAME"] == samstack.STACK_NAME
+    assert env["POWERTOOLS_LOG_LEVEL"] == "INFO"
+    assert (env["MQ_DESCRIBE_RATE"], env["MQ_DESCRIBE_BURST"]) == ("10", "5")
+
+
+def test_parameters_reach_the_environment() -> None:
+    env = environment(samstack.deploy(
+        BrokerTag="team=payments", BrokerIds="b-3f2c8e1a-9d47-4b6e-a1c5-7e2d9f0b4a61", DryRun="true",
+        MqDescribeRate="4", MqDescribeBurst="8", MetricsNamespace="Payments/Mq", LogLevel="DEBUG"))
+    assert env["BROKER_TAG"] == "team=payments"
+    assert env["BROKER_IDS"] == "b-3f2c8e1a-9d47-4b6e-a1c5-7e2d9f0b4a61"
+    assert (env["DRY_RUN"], env["MQ_DESCRIBE_RATE"], env["MQ_DESCRIBE_BURST"]) == ("true", "4", "8")
+    assert (env["POWERTOOLS_METRICS_NAMESPACE"], env["POWERTOOLS_LOG_LEVEL"]) == ("Payments/Mq", "DEBUG")
+
+
+@pytest.mark.parametrize("namespace", ["MqStaticEndpoint", "Payments/Mq"])
+def test_alarms_watch_metrics_the_reconciler_emits_where_it_emits_them(namespace: str) -> None:
+    stack = samstack.deploy(MetricsNamespace=namespace)
+    env = environment(stack)
+    custom = [a["Properties"] for a in stack.of_type("AWS::CloudWatch::Alarm").values()
+              if a["Properties"]["Namespace"] == env["POWERTOOLS_METRICS_NAMESPACE"]]
+    assert {a["MetricName"] for a in custom} == {"BrokersWithoutHealthyInstance", "ReconcileFailures"}
+    for alarm in custom:
+        assert alarm["Dimensions"] == [{"Name": "service", "Value": env["POWERTOOLS_SERVICE_NAME"]}]
+        assert alarm["MetricName"] in EMITTED_METRICS[()]
+        assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanThreshold", 0)
+
+
+@pytest.mark.parametrize("namespace", ["AWS/MQ", "aws/Custom", ":Leading", "", "x" * 256, "Bad\"Quote"])
+def test_metrics_namespace_refuses_reserved_and_malformed_names(namespace: str) -> None:
+    with pytest.raises(samstack.DeployError, match="MetricsNamespace"):
+        samstack.deploy(MetricsNamespace=namespace)
+
+
+def test_dead_letter_queue_alarm_watches_the_queue(default_stack: samstack.Stack) -> None:
+    alarm = default_stack.properties("DeadLetterQueueAlarm")
+    assert (alarm["Namespace"], alarm["MetricName"]) == ("AWS/SQS", "ApproximateNumberOfMessagesVisible")
+    assert alarm["Dimensions"] == [{"Name": "QueueName", "Value": "DeadLetterQueue.QueueName"}]
+
+
+def test_dashboard_is_valid_json_and_shows_the_reconcilers_metrics(stack: samstack.Stack) -> None:
+    import json
+
+    body = json.loads(stack.properties("Dashboard")["DashboardBody"])
+    text = json.dumps(body)
+    namespace = environment(stack)["POWERTOOLS_METRICS_NAMESPACE"]
+    for metrics in EMITTED_METRICS.values():
+        for metric in metrics:
+            assert metric in text, f"{metric} is not on the dashboard"
+    assert namespace in text and "LoadBalancer.LoadBalancerFullName" in text
+    assert any(fnmatch.fnmatch(w.get("properties", {}).get("title", ""), "Healthy targets*") for w in body["widgets"])
