@@ -62,6 +62,7 @@ def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
         metrics.add_metric("InputsRejected", MetricUnit.Count, 1)
         return _refuse("rejected", f"rejected input: {rejection}")
     if trigger.nothing_to_do:
+        metrics.add_metric("EventsIgnored", MetricUnit.Count, 1)
         report = report_refusal("ok", f"nothing to do: {trigger.nothing_to_do}", trigger)
         logger.info("reconcile report", report=report)
         return report

@@ -97,7 +97,13 @@ class Reconciler:
         applied_everything = not dry_run and not any(g.errors for g in groups)
         self._last_owners = remember_owners(self._last_owners, brokers.values(), forget_gone=applied_everything)
         self._seen_whole_scope = self._seen_whole_scope or whole_scope
-        errors += [f"{b.broker_id}: {b.reason}" for b in brokers.values() if b.knowledge is Knowledge.UNRESOLVED]
+        # A broker someone named (configuration or resync) that is not there is their mistake to hear about.
+        named = self._settings.scope.broker_ids | (trigger.broker_ids or frozenset() if trigger.kind == "resync" else frozenset())
+        errors += [
+            f"{b.broker_id}: {b.reason}"
+            for b in sorted(brokers.values(), key=lambda b: b.broker_id)
+            if b.knowledge is Knowledge.UNRESOLVED or (b.knowledge is Knowledge.GONE and b.broker_id in named)
+        ]
         return RunOutcome(
             trigger=trigger,
             dry_run=dry_run,

@@ -1,0 +1,85 @@
+"""Bad input never changes a target: a clear error, a report that says so, nothing to retry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from demo import events
+from tests.integration.conftest import REGION, Endpoint
+
+MISSING_BROKER = "b-00000000-0000-4000-8000-000000000000"
+
+
+@pytest.fixture
+def settled(endpoint: Endpoint, two_brokers: tuple[str, str]) -> Endpoint:
+    """An endpoint already in step with its brokers."""
+    endpoint.sweep()
+    return endpoint
+
+
+@pytest.mark.parametrize(
+    ("event", "says"),
+    [
+        ("resync", "not a JSON object"),
+        ({"hello": "world"}, "unrecognised event"),
+        ({"action": "resync", "dryRun": "yes"}, "dryRun must be true or false"),
+        ({"action": "resync", "brokerIds": "all"}, "brokerIds must be a list"),
+        ({"action": "reboot"}, "unknown action"),
+        (events.cloudtrail(REGION, "RebootBroker", {}), "names no broker id"),
+        (events.cloudtrail(REGION, "CreateConfiguration", {"name": "x"}), "not one that moves broker IPs"),
+        ({**events.scheduled(REGION), "region": "us-east-2"}, "not this function's"),
+        ({**events.scheduled(REGION), "account": "999999999999"}, "not this function's"),
+    ],
+)
+def test_a_bad_event_is_rejected_without_touching_a_target(settled: Endpoint, event: Any, says: str) -> None:
+    before = settled.all_targets()
+    invocation = settled.invoke(event)
+    assert settled.all_targets() == before
+    assert invocation.raised is None, "an input that can never succeed must not be retried"
+    assert invocation.report["status"] == "rejected" and says in invocation.report["message"]
+    assert any(log["level"] == "ERROR" and says in log["message"] for log in invocation.logs)
+    assert invocation.metric("InputsRejected") == 1
+
+
+def test_a_broker_id_that_does_not_exist_is_reported_and_changes_nothing(settled: Endpoint) -> None:
+    before = settled.all_targets()
+    report = settled.resync(brokerIds=[MISSING_BROKER]).report
+    assert settled.all_targets() == before
+    assert report["brokers"] == [
+        {"brokerId": MISSING_BROKER, "state": None, "knowledge": "gone", "ips": [], "healthyInstances": 0,
+         "reason": "broker does not exist (NotFoundException)"}
+    ]
+    assert report["errors"] == [f"{MISSING_BROKER}: broker does not exist (NotFoundException)"]
+
+
+def test_a_configured_broker_that_does_not_exist_is_an_error_on_every_sweep(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
+    endpoint.cold_start(BROKER_IDS=MISSING_BROKER)
+    report = endpoint.sweep().report
+    assert len(endpoint.targets()) == 4, "the tagged brokers are still served"
+    assert f"{MISSING_BROKER}: broker does not exist (NotFoundException)" in report["errors"]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("TARGET_GROUP_ARNS", "my-target-group"), ("BROKER_TAG", "no-equals"), ("DRY_RUN", "maybe"), ("POWERTOOLS_METRICS_NAMESPACE", "AWS/MQ")],
+)
+def test_a_bad_environment_refuses_every_invocation_and_names_the_variable(
+    settled: Endpoint, variable: str, value: str
+) -> None:
+    before = settled.all_targets()
+    settled.cold_start(**{variable: value})
+    invocation = settled.sweep()
+    assert settled.all_targets() == before
+    assert invocation.raised is None and invocation.report["status"] == "invalid_configuration"
+    assert variable in invocation.report["message"]
+    assert any(log["level"] == "ERROR" and log.get("variable") == variable for log in invocation.logs), "logged at cold start"
+    assert invocation.metric("ReconcileFailures") == 1
+
+
+def test_a_failed_mq_call_in_cloudtrail_is_nothing_to_do(settled: Endpoint, two_brokers: tuple[str, str]) -> None:
+    event = events.reboot_broker(REGION, two_brokers[0])
+    event["detail"]["errorCode"] = "ForbiddenException"
+    invocation = settled.invoke(event)
+    assert invocation.report["status"] == "ok" and "ForbiddenException" in invocation.report["message"]

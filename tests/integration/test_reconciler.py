@@ -1,0 +1,242 @@
+"""The real handler against the emulated AWS: what a user of the endpoint would see."""
+
+from __future__ import annotations
+
+import pytest
+
+from demo import events
+from emulator import EmulatedAws, Fault
+from tests.integration.conftest import REGION, SCOPE_TAG, Endpoint
+
+
+def expected(aws: EmulatedAws, *brokers: str) -> set[str]:
+    return {ip for broker in brokers for ip in aws.broker_ips(broker)}
+
+
+def test_the_first_sweep_fills_every_group_with_both_instances_of_both_brokers(
+    endpoint: Endpoint, two_brokers: tuple[str, str]
+) -> None:
+    invocation = endpoint.sweep()
+
+    for group in ("openwire", "console"):
+        targets = endpoint.targets(group)
+        assert set(targets) == expected(endpoint.aws, *two_brokers) and len(targets) == 4
+        assert sorted(targets.values()) == ["healthy", "healthy", "unhealthy", "unhealthy"], "standbys fail the 8162 check"
+    report = invocation.report
+    assert report["status"] == "ok" and {g["port"] for g in report["targetGroups"]} == {61617, 8162}
+    assert all(len(g["registered"]) == 4 for g in report["targetGroups"])
+    assert invocation.metric("TargetsRegistered", TargetGroup="openwire") == 4
+    assert invocation.metric("HealthyTargets", TargetGroup="openwire") == 0, "health is observed before registering"
+
+    settled = endpoint.sweep()
+    assert [b["healthyInstances"] for b in settled.report["brokers"]] == [1, 1], "only the active instance answers"
+    for broker in two_brokers:
+        assert settled.metric("HealthyInstances", BrokerId=broker) == 1
+    assert settled.metric("HealthyTargets", TargetGroup="openwire") == 2
+    assert settled.metric("BrokersWithoutHealthyInstance") == 0
+
+
+def test_a_second_sweep_changes_nothing(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
+    endpoint.sweep()
+    before = endpoint.all_targets()
+    report = endpoint.sweep().report
+    assert endpoint.all_targets() == before
+    assert all(g["registered"] == [] and g["deregistered"] == [] and len(g["kept"]) == 4 for g in report["targetGroups"])
+
+
+def test_a_reboot_with_new_ips_swaps_that_brokers_targets_and_leaves_the_other_alone(
+    endpoint: Endpoint, two_brokers: tuple[str, str]
+) -> None:
+    orders, payments = two_brokers
+    endpoint.sweep()
+    old = set(endpoint.aws.broker_ips(orders))
+    new = set(endpoint.aws.change_broker_ips(orders))
+
+    invocation = endpoint.reboot_event(orders)
+
+    assert set(endpoint.targets()) == new | expected(endpoint.aws, payments)
+    assert not old & set(endpoint.targets("console"))
+    report = invocation.report
+    assert report["trigger"]["narrowed"] is True and [b["brokerId"] for b in report["brokers"]] == [orders]
+    openwire = report["targetGroups"][0]
+    assert {d["target"].split(":")[0] for d in openwire["deregistered"]} == old
+    assert all(f"{orders} now reports other IPs" == d["evidence"] for d in openwire["deregistered"])
+
+
+def test_a_narrowed_event_ends_where_a_full_sweep_would(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
+    orders, _ = two_brokers
+    endpoint.sweep()
+    endpoint.aws.change_broker_ips(orders)
+    endpoint.reboot_event(orders)
+    after_event = endpoint.all_targets()
+    report = endpoint.sweep().report
+    assert endpoint.all_targets() == after_event
+    assert all(g["registered"] == [] and g["deregistered"] == [] for g in report["targetGroups"])
+
+
+def test_an_event_in_a_fresh_container_widens_to_a_full_sweep(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
+    orders, payments = two_brokers
+    endpoint.sweep()
+    old = set(endpoint.aws.broker_ips(orders))
+    endpoint.aws.change_broker_ips(orders)
+    endpoint.cold_start()
+
+    report = endpoint.reboot_event(orders).report
+
+    assert report["trigger"]["narrowed"] is False and len(report["brokers"]) == 2
+    assert set(endpoint.targets()) == expected(endpoint.aws, orders, payments) and not old & set(endpoint.targets())
+
+
+def test_a_new_tagged_broker_joins_once_it_has_ips_and_not_before(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
+    aws = endpoint.aws
+    endpoint.sweep()
+    before = endpoint.all_targets()
+    inventory = aws.create_broker("inventory", tags=SCOPE_TAG)
+    aws.set_broker_state(inventory, "CREATION_IN_PROGRESS", ips=[])
+
+    report = endpoint.sweep().report
+    assert endpoint.all_targets() == before
+    assert {b["brokerId"]: b["knowledge"] for b in report["brokers"]}[inventory] == "unresolved"
+
+    aws.set_broker_state(inventory, "RUNNING")
+    endpoint.sweep()
+    assert set(endpoint.targets()) == expected(aws, *two_brokers, inventory)
+
+
+def test_tagging_a_broker_brings_it_in_and_untagging_takes_it_out(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
+    aws = endpoint.aws
+    outsider = aws.create_broker("reporting", tags={"team": "bi"})
+    endpoint.sweep()
+    assert not set(aws.broker_ips(outsider)) & set(endpoint.targets())
+
+    aws.tag_broker(outsider, SCOPE_TAG)
+    endpoint.invoke(events.create_tags(REGION, aws._broker(outsider).arn, SCOPE_TAG))
+    assert set(aws.broker_ips(outsider)) <= set(endpoint.targets())
+
+    aws.untag_broker(outsider, list(SCOPE_TAG))
+    endpoint.invoke(events.cloudtrail(REGION, "DeleteTags", {"resourceArn": aws._broker(outsider).arn, "tagKeys": list(SCOPE_TAG)}))
+    assert set(endpoint.targets()) == expected(aws, *two_brokers)
+
+
+def test_an_event_about_a_broker_out_of_scope_changes_nothing(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
+    outsider = endpoint.aws.create_broker("reporting", tags={"team": "bi"})
+    endpoint.sweep()
+    before = endpoint.all_targets()
+    report = endpoint.reboot_event(outsider).report
+    assert endpoint.all_targets() == before and report["status"] == "ok"
+    assert report["brokers"][0]["reason"] == "broker is not in scope"
+
+
+@pytest.mark.parametrize("how", ["event", "sweep"])
+def test_a_deleted_brokers_targets_go(endpoint: Endpoint, two_brokers: tuple[str, str], how: str) -> None:
+    orders, payments = two_brokers
+    endpoint.sweep()
+    endpoint.aws.delete_broker(orders)
+
+    if how == "event":
+        endpoint.invoke(events.delete_broker(REGION, orders))
+    else:
+        endpoint.sweep()
+
+    assert set(endpoint.targets()) == expected(endpoint.aws, payments)
+    assert set(endpoint.targets("console")) == expected(endpoint.aws, payments)
+
+
+def test_a_throttled_broker_keeps_every_target_it_could_own(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
+    orders, payments = two_brokers
+    aws = endpoint.aws
+    endpoint.sweep()
+    aws.change_broker_ips(orders)
+    aws.client("elbv2").register_targets(TargetGroupArn=endpoint.groups["openwire"], Targets=[{"Id": "10.0.1.200", "Port": 61617}])
+    before = set(endpoint.targets())
+    aws.throttle_broker(orders)
+
+    invocation = endpoint.sweep()
+
+    assert set(endpoint.targets()) == before, "neither its old IPs nor a stranger's IP may go while it is unreadable"
+    report = invocation.report
+    assert report["status"] == "ok" and any(orders in e and "ThrottlingException" in e for e in report["errors"])
+    assert invocation.metric("BrokersUnresolved") == 1
+    withheld = {w["target"] for w in report["targetGroups"][0]["withheld"]}
+    assert "10.0.1.200:61617" in withheld
+
+
+def test_a_throttled_broker_catches_up_once_it_can_be_read(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
+    orders, payments = two_brokers
+    aws = endpoint.aws
+    endpoint.sweep()
+    aws.change_broker_ips(orders)
+    fault = aws.throttle_broker(orders)
+    endpoint.sweep()
+    aws.remove_fault(fault)
+    endpoint.sweep()
+    assert set(endpoint.targets()) == expected(aws, orders, payments)
+
+
+def test_drift_by_hand_is_corrected_by_the_sweep(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
+    aws = endpoint.aws
+    endpoint.sweep()
+    elbv2, openwire = aws.client("elbv2"), endpoint.groups["openwire"]
+    removed = aws.broker_ips(two_brokers[0])[0]
+    elbv2.deregister_targets(TargetGroupArn=openwire, Targets=[{"Id": removed, "Port": 61617}])
+    elbv2.register_targets(TargetGroupArn=openwire, Targets=[{"Id": "10.0.2.250", "Port": 61617}])
+
+    report = endpoint.sweep().report
+
+    assert set(endpoint.targets()) == expected(aws, *two_brokers)
+    openwire_report = report["targetGroups"][0]
+    assert openwire_report["registered"] == [f"{removed}:61617"]
+    assert openwire_report["deregistered"] == [{"target": "10.0.2.250:61617", "evidence": "no broker in scope has this IP"}]
+
+
+def test_a_dry_run_reports_the_plan_and_changes_nothing(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
+    aws = endpoint.aws
+    endpoint.sweep()
+    aws.change_broker_ips(two_brokers[0])
+    before = endpoint.all_targets()
+
+    by_payload = endpoint.resync(dryRun=True).report
+    endpoint.cold_start(DRY_RUN="true")
+    by_configuration = endpoint.sweep().report
+
+    assert endpoint.all_targets() == before
+    for report in (by_payload, by_configuration):
+        assert report["dryRun"] is True
+        assert len(report["targetGroups"][0]["registered"]) == 2 and len(report["targetGroups"][0]["deregistered"]) == 2
+
+
+def test_a_resync_may_name_the_brokers_to_look_at(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
+    orders, payments = two_brokers
+    endpoint.sweep()
+    endpoint.aws.change_broker_ips(orders)
+    report = endpoint.resync(brokerIds=[orders]).report
+    assert [b["brokerId"] for b in report["brokers"]] == [orders]
+    assert set(endpoint.targets()) == expected(endpoint.aws, orders, payments)
+
+
+def test_a_change_that_could_not_be_applied_fails_the_invocation(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
+    endpoint.aws.inject_fault(Fault(service="elbv2", operation="RegisterTargets", code="AccessDenied", status=403, message="not allowed"))
+
+    invocation = endpoint.sweep()
+
+    assert invocation.raised is not None, "Lambda must see the failure to retry and dead-letter it"
+    assert invocation.report["status"] == "failed"
+    assert any("AccessDenied" in e for e in invocation.report["errors"])
+    assert invocation.metric("ReconcileFailures") == 1
+    assert any(log["level"] == "ERROR" and "AccessDenied" in log.get("problem", "") for log in invocation.logs)
+
+
+def test_a_group_that_cannot_be_read_gets_no_changes_and_the_others_still_do(
+    endpoint: Endpoint, two_brokers: tuple[str, str]
+) -> None:
+    endpoint.aws.inject_fault(Fault(service="elbv2", operation="DescribeTargetHealth", match="console", code="InternalFailure", status=500, times=1))
+    invocation = endpoint.sweep()
+    assert endpoint.targets("console") == {} and len(endpoint.targets("openwire")) == 4
+    assert invocation.raised is not None and invocation.report["targetGroups"][1]["errors"]
+
+
+def test_every_log_line_carries_the_triggering_events_id(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
+    event = events.scheduled(REGION)
+    endpoint.aws.throttle_broker(two_brokers[0])
+    invocation = endpoint.invoke(event)
+    assert len(invocation.logs) >= 2 and all(log.get("event_id") == event["id"] for log in invocation.logs)
