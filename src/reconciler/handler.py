@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Mapping
@@ -30,20 +31,32 @@ class ReconcileFailed(RuntimeError):
     """Raised after the report is logged, so that Lambda retries and the dead-letter queue see it."""
 
 
-def build_reconciler(environ: Mapping[str, str]) -> tuple[Settings, Reconciler]:
-    settings = Settings.from_environ(environ)
+def build_reconciler(settings: Settings) -> Reconciler:
     clients = create_clients(settings.region, pool_size=DESCRIBE_WORKERS)
     pacing = TokenBucket(settings.describe_rate, settings.describe_burst)
     directory = BrokerDirectory(clients.mq, clients.tagging, settings.scope, pacing, workers=DESCRIBE_WORKERS)
-    return settings, Reconciler(settings, directory, TargetGroups(clients.elbv2))
+    return Reconciler(settings, directory, TargetGroups(clients.elbv2))
+
+
+@functools.cache
+def container_reconciler(settings: Settings) -> Reconciler:
+    """The container's one reconciler, built when an invocation first needs AWS.
+
+    Creating the clients loads their service models, which would double the
+    import time; an invocation refused for bad input never needs them. The
+    reconciler lives as long as the container: its memory of who owned which
+    IP is what lets events narrow their runs.
+    """
+    return build_reconciler(settings)
 
 
 logger = Logger(service=SERVICE)
+SETTINGS: Settings | None = None
+CONFIGURATION_ERROR: ConfigurationError | None = None
 try:
-    SETTINGS, RECONCILER = build_reconciler(os.environ)
-    CONFIGURATION_ERROR: ConfigurationError | None = None
+    SETTINGS = Settings.from_environ(os.environ)
 except ConfigurationError as error:
-    SETTINGS, RECONCILER, CONFIGURATION_ERROR = None, None, error  # type: ignore[assignment]
+    CONFIGURATION_ERROR = error
     logger.error("invalid configuration: every invocation will be refused", variable=error.variable, error=str(error))
 metrics = Metrics(namespace=SETTINGS.metrics_namespace if SETTINGS else DEFAULT_NAMESPACE, service=SERVICE)
 
@@ -53,7 +66,7 @@ metrics = Metrics(namespace=SETTINGS.metrics_namespace if SETTINGS else DEFAULT_
 def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     event_id = event.get("id") if isinstance(event, Mapping) else None
     logger.append_keys(event_id=event_id if isinstance(event_id, str) else context.aws_request_id)
-    if RECONCILER is None:
+    if SETTINGS is None:
         metrics.add_metric("ReconcileFailures", MetricUnit.Count, 1)
         return _refuse("invalid_configuration", f"invalid configuration: {CONFIGURATION_ERROR}")
     try:
@@ -67,7 +80,7 @@ def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
         logger.info("reconcile report", report=report)
         return report
 
-    outcome = RECONCILER.run(trigger)
+    outcome = container_reconciler(SETTINGS).run(trigger)
     publish_run(metrics, outcome)
     report = report_run(outcome)
     for problem in report["errors"]:

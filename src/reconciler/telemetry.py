@@ -43,10 +43,6 @@ def publish_run(metrics: Metrics, outcome: RunOutcome) -> None:
         _publish_dimensioned(metrics, ("BrokerId", broker.broker_id), {"HealthyInstances": outcome.healthy_instances(broker)})
 
 
-def record_failure(metrics: Metrics) -> None:
-    metrics.add_metric("ReconcileFailures", MetricUnit.Count, 1)
-
-
 def _publish_dimensioned(metrics: Metrics, dimension: tuple[str, str], values: dict[str, int]) -> None:
     # One EMF line per dimension set, sharing the function's namespace and service.
     line = EphemeralMetrics(namespace=metrics.namespace, service=metrics.service)
