@@ -55,8 +55,10 @@ class Invocation:
     raised: str | None = None
 
     def metric(self, name: str, **dimensions: str) -> float | None:
+        """The value of `name` whose dimensions, besides `service` (every metric has it), are exactly these."""
         for metric in self.metrics:
-            if metric.name == name and all(metric.dimensions.get(k) == v for k, v in dimensions.items()):
+            others = {k: v for k, v in metric.dimensions.items() if k != "service"}
+            if metric.name == name and others == dimensions:
                 return metric.value
         return None
 

@@ -58,15 +58,8 @@ def metrics(invocation: Invocation, group_labels: dict[str, str], broker_names: 
 def _line(invocation: Invocation, title: str, names: Sequence[str], **dimensions: str) -> str:
     values = []
     for name in names:
-        value = invocation.metric(name, **dimensions) if dimensions else _service_level(invocation, name)
+        value = invocation.metric(name, **dimensions)
         if value is not None:
             values.append(f"{name}={value:g}")
     return f"{title:<16} " + " ".join(values)
 
-
-def _service_level(invocation: Invocation, name: str) -> float | None:
-    """A metric of the whole run: no dimension but the function's `service`."""
-    for metric in invocation.metrics:
-        if metric.name == name and set(metric.dimensions) <= {"service"}:
-            return metric.value
-    return None

@@ -1,0 +1,27 @@
+"""The deployed endpoint, over HTTP: template.yaml in moto's CloudFormation, the real handler, boto3 through AWS_ENDPOINT_URL."""
+
+from collections.abc import Iterator
+
+import pytest
+from moto import mock_aws
+
+from demo.lambda_runtime import LambdaRuntime
+from demo.stack import deploy, template_exists
+from demo.world import build_world
+from emulator import EmulatedAws, MotoServer
+from tests.e2e.endpoint import REGION, Endpoint
+
+
+@pytest.fixture
+def endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[Endpoint]:
+    if not template_exists():
+        pytest.fail("template.yaml is missing: the end-to-end tests deploy it")
+    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    with mock_aws(), MotoServer(region=REGION), EmulatedAws(region=REGION, seed=11) as aws:
+        world = build_world(aws)
+        stack = deploy(world)
+        with LambdaRuntime(stack.function_name, stack.function_arn) as runtime:
+            # Two attempts: a throttled call gives up in about a second, not after botocore's full backoff.
+            runtime.cold_start({**stack.function_environment, "AWS_MAX_ATTEMPTS": "2"})
+            yield Endpoint(world, stack, runtime)

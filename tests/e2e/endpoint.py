@@ -1,0 +1,36 @@
+"""The endpoint the end-to-end tests drive: the deployed stack, its function, the emulated account."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from demo import events
+from demo.lambda_runtime import Invocation, LambdaRuntime
+from demo.stack import DeployedStack
+from demo.world import World
+from emulator import EmulatedAws
+
+REGION = "eu-west-1"
+
+
+@dataclass
+class Endpoint:
+    world: World
+    stack: DeployedStack
+    runtime: LambdaRuntime
+
+    @property
+    def aws(self) -> EmulatedAws:
+        return self.world.aws
+
+    def invoke(self, event: dict[str, Any]) -> Invocation:
+        return self.runtime.invoke(event)
+
+    def sweep(self) -> Invocation:
+        return self.invoke(events.scheduled(REGION))
+
+    def targets(self) -> list[dict[str, str]]:
+        """Per target group, in the function's order: ip -> state."""
+        return [self.aws.target_states(arn) for arn in self.stack.target_group_arns]
+
+    def registered(self) -> list[set[str]]:
+        return [set(states) for states in self.targets()]

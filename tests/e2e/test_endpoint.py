@@ -1,0 +1,90 @@
+"""The reconciler, deployed from template.yaml, keeps the target groups equal to the brokers' IPs."""
+
+from demo import events
+from tests.e2e.endpoint import REGION, Endpoint
+
+
+def _ips(endpoint: Endpoint, *names: str) -> set[str]:
+    return {ip for name in names for ip in endpoint.aws.broker_ips(endpoint.world.brokers[name])}
+
+
+def test_the_first_sweep_registers_both_instances_of_every_broker_in_every_group(endpoint: Endpoint) -> None:
+    orders = endpoint.aws.broker_ips(endpoint.world.brokers["orders"])
+
+    invocation = endpoint.sweep()
+
+    assert invocation.report["status"] == "ok"
+    assert endpoint.registered() == [_ips(endpoint, "orders", "payments")] * 2
+    assert [states[ip] for states in endpoint.targets() for ip in orders] == ["healthy", "unhealthy"] * 2
+    assert invocation.metric("TargetsRegistered") == 8
+
+
+def test_a_broker_back_on_new_ips_has_its_old_targets_replaced(endpoint: Endpoint) -> None:
+    orders = endpoint.world.brokers["orders"]
+    endpoint.sweep()
+
+    endpoint.aws.change_broker_ips(orders)
+    invocation = endpoint.invoke(events.reboot_broker(REGION, orders))
+
+    assert invocation.report["trigger"]["narrowed"] is True
+    assert endpoint.registered() == [_ips(endpoint, "orders", "payments")] * 2
+
+
+def test_a_deleted_broker_loses_its_targets(endpoint: Endpoint) -> None:
+    payments = endpoint.world.brokers["payments"]
+    endpoint.sweep()
+
+    endpoint.aws.delete_broker(payments)
+    endpoint.invoke(events.delete_broker(REGION, payments))
+
+    assert endpoint.registered() == [_ips(endpoint, "orders")] * 2
+
+
+def test_a_broker_that_cannot_be_read_keeps_its_targets(endpoint: Endpoint) -> None:
+    orders, payments = endpoint.world.brokers["orders"], endpoint.world.brokers["payments"]
+    endpoint.sweep()
+    orders_before = _ips(endpoint, "orders")
+
+    throttled = endpoint.aws.throttle_broker(orders)
+    endpoint.aws.change_broker_ips(orders)  # where it went, the function cannot know
+    endpoint.aws.change_broker_ips(payments)  # this one it can read: its old targets must go
+    invocation = endpoint.sweep()
+
+    assert throttled.hits >= 1
+    assert endpoint.registered() == [orders_before | _ips(endpoint, "payments")] * 2
+    assert invocation.metric("BrokersUnresolved") == 1
+
+
+def test_a_target_deregistered_by_hand_comes_back_at_the_next_sweep(endpoint: Endpoint) -> None:
+    endpoint.sweep()
+    openwire = endpoint.stack.target_group_arns[0]
+    (active, _) = endpoint.aws.broker_ips(endpoint.world.brokers["payments"])
+    endpoint.aws.client("elbv2").deregister_targets(TargetGroupArn=openwire, Targets=[{"Id": active}])
+
+    endpoint.sweep()
+
+    assert endpoint.targets()[0][active] == "healthy"
+
+
+def test_a_broker_tagged_into_scope_joins_the_endpoint(endpoint: Endpoint) -> None:
+    endpoint.sweep()
+    analytics = endpoint.world.add_broker("analytics", in_scope=False)
+
+    endpoint.aws.tag_broker(analytics, endpoint.world.scope_tag)
+    arn = endpoint.aws.client("mq").describe_broker(BrokerId=analytics)["BrokerArn"]
+    endpoint.invoke(events.create_tags(REGION, arn, endpoint.world.scope_tag))
+
+    assert endpoint.registered() == [_ips(endpoint, "orders", "payments", "analytics")] * 2
+
+
+def test_a_dry_run_resync_reports_the_plan_and_changes_nothing(endpoint: Endpoint) -> None:
+    endpoint.sweep()
+    before = endpoint.registered()
+    new_ips = set(endpoint.aws.change_broker_ips(endpoint.world.brokers["orders"]))
+
+    invocation = endpoint.invoke(events.resync(dry_run=True))
+
+    planned = {target.split(":")[0] for group in invocation.report["targetGroups"] for target in group["registered"]}
+    assert invocation.report["dryRun"] is True
+    assert planned == new_ips
+    assert endpoint.registered() == before
