@@ -122,21 +122,28 @@ def _judge_removal(
 
 
 def remember_owners(
-    last_owners: Mapping[str, str], findings: Iterable[BrokerFinding], *, forget_gone: bool
+    last_owners: Mapping[str, str], findings: Iterable[BrokerFinding], *, whole_scope: bool, forget_gone: bool
 ) -> dict[str, str]:
     """Who owns which IP after this run, for the narrowed runs that follow.
 
     A settled broker owns exactly what it reports; an unresolved one keeps what
     it was seen with and adds what it reports; a gone broker is forgotten only
     once its targets are known to be removed, so a failed removal is retried.
+    After a whole-scope read, a broker not listed has left the scope: its IPs
+    belong to nobody in scope, which the next full sweep sees without help.
     """
     findings = tuple(findings)
+    listed = {f.broker_id for f in findings}
     forgotten = {
         f.broker_id
         for f in findings
         if f.knowledge is Knowledge.SETTLED or (f.knowledge is Knowledge.GONE and forget_gone)
     }
-    owners = {ip: broker_id for ip, broker_id in last_owners.items() if broker_id not in forgotten}
+    owners = {
+        ip: broker_id
+        for ip, broker_id in last_owners.items()
+        if broker_id not in forgotten and (broker_id in listed or not whole_scope)
+    }
     for finding in findings:
         if finding.knowledge is not Knowledge.GONE:
             owners.update(dict.fromkeys(finding.ips, finding.broker_id))

@@ -95,7 +95,9 @@ class Reconciler:
 
         groups = [self._reconcile_group(outcome, discovery, dry_run) for outcome in self._observe_groups()]
         applied_everything = not dry_run and not any(g.errors for g in groups)
-        self._last_owners = remember_owners(self._last_owners, brokers.values(), forget_gone=applied_everything)
+        self._last_owners = remember_owners(
+            self._last_owners, brokers.values(), whole_scope=whole_scope, forget_gone=applied_everything
+        )
         self._seen_whole_scope = self._seen_whole_scope or whole_scope
         # A broker someone named (configuration or resync) that is not there is their mistake to hear about.
         named = self._settings.scope.broker_ids | (trigger.broker_ids or frozenset() if trigger.kind == "resync" else frozenset())

@@ -124,16 +124,22 @@ class TestNothingGoesWithoutEvidence:
 
 class TestOwnershipMemory:
     def test_a_settled_broker_owns_exactly_what_it_reports(self) -> None:
-        owners = remember_owners({"10.0.1.1": A, "10.0.2.1": A}, [settled(A, "10.0.1.5", "10.0.2.1")], forget_gone=True)
+        owners = remember_owners({"10.0.1.1": A, "10.0.2.1": A}, [settled(A, "10.0.1.5", "10.0.2.1")], whole_scope=False, forget_gone=True)
         assert owners == {"10.0.1.5": A, "10.0.2.1": A}
 
     def test_an_unresolved_broker_keeps_its_old_ips_and_adds_new_ones(self) -> None:
         finding = BrokerFinding(A, Knowledge.UNRESOLVED, frozenset({"10.0.1.5"}), "REBOOT_IN_PROGRESS", "rebooting")
-        assert remember_owners({"10.0.1.1": A}, [finding], forget_gone=True) == {"10.0.1.1": A, "10.0.1.5": A}
+        assert remember_owners({"10.0.1.1": A}, [finding], whole_scope=False, forget_gone=True) == {"10.0.1.1": A, "10.0.1.5": A}
 
     def test_a_gone_broker_is_forgotten_only_once_its_removal_applied(self) -> None:
-        assert remember_owners({"10.0.1.1": A}, [gone(A, "deleted")], forget_gone=False) == {"10.0.1.1": A}
-        assert remember_owners({"10.0.1.1": A}, [gone(A, "deleted")], forget_gone=True) == {}
+        assert remember_owners({"10.0.1.1": A}, [gone(A, "deleted")], whole_scope=False, forget_gone=False) == {"10.0.1.1": A}
+        assert remember_owners({"10.0.1.1": A}, [gone(A, "deleted")], whole_scope=False, forget_gone=True) == {}
+
+    def test_a_whole_scope_read_forgets_brokers_that_left_the_scope(self) -> None:
+        owners = remember_owners({"10.0.1.1": A, "10.0.1.2": B}, [settled(A, "10.0.1.1")], whole_scope=True, forget_gone=True)
+        assert owners == {"10.0.1.1": A}
+        assert remember_owners({"10.0.1.2": B}, [settled(A, "10.0.1.1")], whole_scope=False, forget_gone=True) == {
+            "10.0.1.1": A, "10.0.1.2": B}
 
 
 # --- properties over random worlds -------------------------------------------------
