@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from reconciler.brokers import BrokerFinding, Knowledge
@@ -76,45 +76,41 @@ class Reconciler:
     def run(self, trigger: Trigger) -> RunOutcome:
         started = self._clock()
         dry_run = self._settings.dry_run or trigger.dry_run
-        errors: list[str] = []
         # Until this container has read the whole scope it cannot tell whose
         # targets are whose, so a narrowed run widens itself to a full sweep.
         narrowed = trigger.broker_ids is not None and self._seen_whole_scope
-        whole_scope = False
-        if narrowed:
-            broker_ids = trigger.broker_ids or frozenset()
-        else:
-            try:
-                broker_ids = self._directory.list_scope()
-                whole_scope = True
-            except ListingFailed as failure:
-                errors.append(str(failure))
-                broker_ids = self._settings.scope.broker_ids
-        brokers = self._directory.describe(broker_ids)
-        discovery = Discovery(brokers, whole_scope, self._last_owners)
-
+        discovery, errors = self._discover(trigger, narrowed)
         groups = [self._reconcile_group(outcome, discovery, dry_run) for outcome in self._observe_groups()]
         applied_everything = not dry_run and not any(g.errors for g in groups)
         self._last_owners = remember_owners(
-            self._last_owners, brokers.values(), whole_scope=whole_scope, forget_gone=applied_everything
+            self._last_owners, discovery.brokers.values(), whole_scope=discovery.whole_scope, forget_gone=applied_everything
         )
-        self._seen_whole_scope = self._seen_whole_scope or whole_scope
-        # A broker someone named (configuration or resync) that is not there is their mistake to hear about.
-        named = self._settings.scope.broker_ids | (trigger.broker_ids or frozenset() if trigger.kind == "resync" else frozenset())
-        errors += [
-            f"{b.broker_id}: {b.reason}"
-            for b in sorted(brokers.values(), key=lambda b: b.broker_id)
-            if b.knowledge is Knowledge.UNRESOLVED or (b.knowledge is Knowledge.GONE and b.broker_id in named)
-        ]
+        self._seen_whole_scope = self._seen_whole_scope or discovery.whole_scope
         return RunOutcome(
             trigger=trigger,
             dry_run=dry_run,
-            brokers=brokers,
+            brokers=dict(discovery.brokers),
             groups=groups,
             narrowed=narrowed,
-            errors=errors,
+            errors=errors + _broker_problems(discovery.brokers, self._named_brokers(trigger)),
             duration_ms=round((self._clock() - started) * 1000),
         )
+
+    def _discover(self, trigger: Trigger, narrowed: bool) -> tuple[Discovery, list[str]]:
+        requested = trigger.broker_ids or frozenset()
+        if narrowed:
+            return Discovery(self._directory.describe(requested), False, self._last_owners), []
+        try:
+            listed, whole_scope, errors = self._directory.list_scope(), True, []
+        except ListingFailed as failure:
+            listed, whole_scope, errors = self._settings.scope.broker_ids, False, [str(failure)]
+        # The brokers a trigger names are read even when the listing has not
+        # caught up with them (the tagging API is eventually consistent).
+        return Discovery(self._directory.describe(listed | requested), whole_scope, self._last_owners), errors
+
+    def _named_brokers(self, trigger: Trigger) -> frozenset[str]:
+        """Brokers a person named, in the configuration or a resync: a missing one is their mistake to hear about."""
+        return self._settings.scope.broker_ids | (trigger.broker_ids or frozenset() if trigger.kind == "resync" else frozenset())
 
     def _observe_groups(self) -> list[GroupOutcome]:
         identities, unreadable = self._target_groups.identify(self._settings.target_group_arns)
@@ -133,3 +129,11 @@ class Reconciler:
         plan = plan_target_group(outcome.view, discovery)
         applied = None if dry_run else self._target_groups.apply(plan)
         return GroupOutcome(outcome.arn, outcome.name, outcome.port, outcome.view, plan, applied)
+
+
+def _broker_problems(brokers: Mapping[str, BrokerFinding], named: frozenset[str]) -> list[str]:
+    return [
+        f"{b.broker_id}: {b.reason}"
+        for b in sorted(brokers.values(), key=lambda b: b.broker_id)
+        if b.knowledge is Knowledge.UNRESOLVED or (b.knowledge is Knowledge.GONE and b.broker_id in named)
+    ]
