@@ -240,3 +240,15 @@ def test_every_log_line_carries_the_triggering_events_id(endpoint: Endpoint, two
     endpoint.aws.throttle_broker(two_brokers[0])
     invocation = endpoint.invoke(event)
     assert len(invocation.logs) >= 2 and all(log.get("event_id") == event["id"] for log in invocation.logs)
+
+
+def test_a_tag_event_brings_its_broker_in_even_when_the_listing_fails(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
+    aws = endpoint.aws
+    newcomer = aws.create_broker("shipping", tags=SCOPE_TAG)
+    aws.inject_fault(Fault(service="resourcegroupstaggingapi", operation="GetResources", code="ThrottlingException", status=400))
+
+    report = endpoint.invoke(events.create_tags(REGION, aws._broker(newcomer).arn, SCOPE_TAG)).report
+
+    assert set(aws.broker_ips(newcomer)) <= set(endpoint.targets())
+    assert any("GetResources" in e for e in report["errors"])
+    assert report["targetGroups"][0]["deregistered"] == [], "an incomplete listing removes nothing"
