@@ -4,6 +4,7 @@ import argparse
 import os
 import signal
 import sys
+import threading
 import time
 import warnings
 
@@ -64,12 +65,14 @@ def _explore(endpoint_url: str, stack) -> None:  # type: ignore[no-untyped-def]
         f"  aws cloudformation describe-stacks --stack-name {stack.name}\n"
         f"  aws elbv2 describe-target-health --target-group-arn {stack.target_group_arns[0]}\n"
         "  aws resourcegroupstaggingapi get-resources --resource-type-filters mq:broker\n"
-        "Ctrl-C stops it."
+        "Ctrl-C (or SIGTERM) stops it.",
+        flush=True,
     )
-    try:
-        signal.pause()
-    except KeyboardInterrupt:
-        print("\nstopped")
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    stop.wait()
+    print("\nstopped")
 
 
 def _moto_version() -> str:
