@@ -85,7 +85,6 @@ class Story:
         self.runtime = runtime
         self.region = scene.aws.region
         self.number = 0
-        self.invocations: list[Invocation] = []
 
     def step(self, title: str, what_happens: str, trigger: dict[str, Any]) -> Invocation:
         self.number += 1
@@ -94,7 +93,6 @@ class Story:
         out(f"    {what_happens}")
         out(f"    trigger: {_describe(trigger)}")
         invocation = self.runtime.invoke(trigger)
-        self.invocations.append(invocation)
         report = invocation.report
         out(f"    report: status={report['status']} narrowed={report['trigger'].get('narrowed')} dryRun={report['dryRun']}")
         out("  what changed:")

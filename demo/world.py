@@ -27,9 +27,6 @@ class World:
         self.brokers[name] = broker_id
         return broker_id
 
-    def name_of(self, broker_id: str) -> str:
-        return next((name for name, known in self.brokers.items() if known == broker_id), broker_id)
-
 
 def build_world(aws: EmulatedAws, broker_names: tuple[str, ...] = ("orders", "payments")) -> World:
     """A hosted zone, a certificate for the endpoint, and active/standby brokers in scope."""
