@@ -98,27 +98,31 @@ def _judge_removal(
     target: Target, group_port: int, wanted_ips: frozenset[str], discovery: Discovery
 ) -> tuple[_Verdict, str]:
     """Whether an unwanted target may go, and the evidence or the reason it may not."""
+    if target.ip in wanted_ips:
+        return _unless_anyone_could_own_it(discovery, f"registered on port {target.port}, the group's port is {group_port}")
     owner_id = discovery.last_owners.get(target.ip)
-    owner = discovery.brokers.get(owner_id) if owner_id else None
-    if target.ip not in wanted_ips and owner is not None:
-        if owner.knowledge is Knowledge.UNRESOLVED:
-            return _Verdict.WITHHOLD, f"{owner.broker_id} was last seen with this IP and could not be read: {owner.reason}"
-        if owner.knowledge is Knowledge.GONE:
-            return _Verdict.REMOVE, f"{owner.broker_id} is gone: {owner.reason}"
-        return _Verdict.REMOVE, f"{owner.broker_id} now reports other IPs"
+    if owner_id is None:
+        return _unless_anyone_could_own_it(discovery, "no broker in scope has this IP")
+    owner = discovery.brokers.get(owner_id)
+    if owner is None:
+        if discovery.whole_scope:
+            return _Verdict.REMOVE, f"{owner_id} left the scope (no longer listed)"
+        return _Verdict.KEEP, ""  # a narrowed run did not ask this broker: its targets are its own business
+    if owner.knowledge is Knowledge.UNRESOLVED:
+        return _Verdict.WITHHOLD, f"{owner_id} was last seen with this IP and could not be read: {owner.reason}"
+    if owner.knowledge is Knowledge.GONE:
+        return _Verdict.REMOVE, f"{owner_id} is gone: {owner.reason}"
+    return _Verdict.REMOVE, f"{owner_id} now reports other IPs"
 
-    if discovery.whole_scope:
-        unresolved = discovery.unresolved_ids()
-        if unresolved:
-            return _Verdict.WITHHOLD, f"not every broker in scope could be read ({', '.join(unresolved)})"
-        if target.ip in wanted_ips:
-            return _Verdict.REMOVE, f"registered on port {target.port}, the group's port is {group_port}"
-        return _Verdict.REMOVE, "no broker in scope has this IP"
 
-    if owner_id is not None and target.ip not in wanted_ips:
-        # A narrowed run did not ask this broker; its targets are its own business.
-        return _Verdict.KEEP, ""
-    return _Verdict.WITHHOLD, "no broker read in this narrowed run owns it; the next full sweep decides"
+def _unless_anyone_could_own_it(discovery: Discovery, evidence: str) -> tuple[_Verdict, str]:
+    """A target nobody is known to own goes only when every broker in scope was read in this run."""
+    if not discovery.whole_scope:
+        return _Verdict.WITHHOLD, "not every broker in scope was read in this run; a full sweep decides"
+    unresolved = discovery.unresolved_ids()
+    if unresolved:
+        return _Verdict.WITHHOLD, f"not every broker in scope could be read ({', '.join(unresolved)})"
+    return _Verdict.REMOVE, evidence
 
 
 def remember_owners(
@@ -128,9 +132,8 @@ def remember_owners(
 
     A settled broker owns exactly what it reports; an unresolved one keeps what
     it was seen with and adds what it reports; a gone broker is forgotten only
-    once its targets are known to be removed, so a failed removal is retried.
-    After a whole-scope read, a broker not listed has left the scope: its IPs
-    belong to nobody in scope, which the next full sweep sees without help.
+    once its targets are known to be removed, so a failed removal is retried;
+    so is a broker that a whole-scope read no longer lists: it left the scope.
     """
     findings = tuple(findings)
     listed = {f.broker_id for f in findings}
@@ -139,11 +142,9 @@ def remember_owners(
         for f in findings
         if f.knowledge is Knowledge.SETTLED or (f.knowledge is Knowledge.GONE and forget_gone)
     }
-    owners = {
-        ip: broker_id
-        for ip, broker_id in last_owners.items()
-        if broker_id not in forgotten and (broker_id in listed or not whole_scope)
-    }
+    if whole_scope and forget_gone:
+        forgotten |= {broker_id for broker_id in last_owners.values() if broker_id not in listed}
+    owners = {ip: broker_id for ip, broker_id in last_owners.items() if broker_id not in forgotten}
     for finding in findings:
         if finding.knowledge is not Knowledge.GONE:
             owners.update(dict.fromkeys(finding.ips, finding.broker_id))

@@ -101,10 +101,12 @@ class TestNothingGoesWithoutEvidence:
         assert removed(p) == set() and withheld(p) == {"10.9.9.9"}
         assert B in p.withheld[0].reason
 
-    def test_a_broker_seen_before_and_unlisted_now_loses_its_ips_only_with_the_whole_scope(self) -> None:
+    def test_a_broker_no_longer_listed_loses_its_ips_even_when_another_is_unreadable(self) -> None:
         owners = {"10.0.1.7": C}
-        assert removed(plan(group("10.0.1.7"), settled(A, "10.0.1.1"), owners=owners)) == {"10.0.1.7"}
-        assert withheld(plan(group("10.0.1.7"), settled(A, "10.0.1.1"), unresolved(B, "x"), owners=owners)) == {"10.0.1.7"}
+        p = plan(group("10.0.1.7", "10.9.9.9"), settled(A, "10.0.1.1"), unresolved(B, "x"), owners=owners)
+        assert removed(p) == {"10.0.1.7"} and withheld(p) == {"10.9.9.9"}
+        assert p.deregister[0].evidence == f"{C} left the scope (no longer listed)"
+        assert ips(plan(group("10.0.1.7"), settled(A, "10.0.1.1"), whole_scope=False, owners=owners).keep) == {"10.0.1.7"}
 
     def test_a_narrowed_run_leaves_ips_it_cannot_attribute(self) -> None:
         p = plan(group("10.0.1.1", "10.9.9.9"), settled(A, "10.0.1.1"), whole_scope=False)
@@ -135,11 +137,11 @@ class TestOwnershipMemory:
         assert remember_owners({"10.0.1.1": A}, [gone(A, "deleted")], whole_scope=False, forget_gone=False) == {"10.0.1.1": A}
         assert remember_owners({"10.0.1.1": A}, [gone(A, "deleted")], whole_scope=False, forget_gone=True) == {}
 
-    def test_a_whole_scope_read_forgets_brokers_that_left_the_scope(self) -> None:
-        owners = remember_owners({"10.0.1.1": A, "10.0.1.2": B}, [settled(A, "10.0.1.1")], whole_scope=True, forget_gone=True)
-        assert owners == {"10.0.1.1": A}
-        assert remember_owners({"10.0.1.2": B}, [settled(A, "10.0.1.1")], whole_scope=False, forget_gone=True) == {
-            "10.0.1.1": A, "10.0.1.2": B}
+    def test_a_whole_scope_read_forgets_brokers_that_left_the_scope_once_applied(self) -> None:
+        last = {"10.0.1.1": A, "10.0.1.2": B}
+        assert remember_owners(last, [settled(A, "10.0.1.1")], whole_scope=True, forget_gone=True) == {"10.0.1.1": A}
+        assert remember_owners(last, [settled(A, "10.0.1.1")], whole_scope=True, forget_gone=False) == last
+        assert remember_owners(last, [settled(A, "10.0.1.1")], whole_scope=False, forget_gone=True) == last
 
 
 # --- properties over random worlds -------------------------------------------------
