@@ -141,6 +141,9 @@ class EmulatedAws:
         mq_brokers.set_state(broker, self.region, "RUNNING", self._allocate(broker, subnet_ids))
         return broker_id
 
+    def broker_arn(self, broker_id: str) -> str:
+        return self._broker(broker_id).arn
+
     def broker_ips(self, broker_id: str) -> list[str]:
         """The instance IPs DescribeBroker reports now, active first."""
         return mq_brokers.reported_ips(self._broker(broker_id))

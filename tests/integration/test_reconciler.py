@@ -110,11 +110,11 @@ def test_tagging_a_broker_brings_it_in_and_untagging_takes_it_out(endpoint: Endp
     assert not set(aws.broker_ips(outsider)) & set(endpoint.targets())
 
     aws.tag_broker(outsider, SCOPE_TAG)
-    endpoint.invoke(events.create_tags(REGION, aws._broker(outsider).arn, SCOPE_TAG))
+    endpoint.invoke(events.create_tags(REGION, aws.broker_arn(outsider), SCOPE_TAG))
     assert set(aws.broker_ips(outsider)) <= set(endpoint.targets())
 
     aws.untag_broker(outsider, list(SCOPE_TAG))
-    endpoint.invoke(events.cloudtrail(REGION, "DeleteTags", {"resourceArn": aws._broker(outsider).arn, "tagKeys": list(SCOPE_TAG)}))
+    endpoint.invoke(events.cloudtrail(REGION, "DeleteTags", {"resourceArn": aws.broker_arn(outsider), "tagKeys": list(SCOPE_TAG)}))
     assert set(endpoint.targets()) == expected(aws, *two_brokers)
 
 
@@ -247,7 +247,7 @@ def test_a_tag_event_brings_its_broker_in_even_when_the_listing_fails(endpoint: 
     newcomer = aws.create_broker("shipping", tags=SCOPE_TAG)
     aws.inject_fault(Fault(service="resourcegroupstaggingapi", operation="GetResources", code="ThrottlingException", status=400))
 
-    report = endpoint.invoke(events.create_tags(REGION, aws._broker(newcomer).arn, SCOPE_TAG)).report
+    report = endpoint.invoke(events.create_tags(REGION, aws.broker_arn(newcomer), SCOPE_TAG)).report
 
     assert set(aws.broker_ips(newcomer)) <= set(endpoint.targets())
     assert any("GetResources" in e for e in report["errors"])
