@@ -49,6 +49,17 @@ class RunOutcome:
         healthy = frozenset().union(*(g.view.healthy_ips for g in self.groups if g.view))
         return len(broker.ips & healthy)
 
+    def awaiting_health_checks(self, broker: BrokerFinding) -> bool:
+        """The NLB cannot have judged the broker yet: a target of it was registered now or is still `initial`."""
+        for group in self.groups:
+            if group.view is None:
+                continue
+            initial = {t.target.ip for t in group.view.targets if t.state == "initial"}
+            just_registered = {t.ip for t in group.applied.registered} if group.applied else set()
+            if broker.ips & (initial | just_registered):
+                return True
+        return False
+
 
 class Reconciler:
     """Keeps the configured target groups equal to the IPs of the brokers in scope.

@@ -18,7 +18,8 @@ def publish_run(metrics: Metrics, outcome: RunOutcome) -> None:
     settled = [b for b in outcome.brokers.values() if b.knowledge is Knowledge.SETTLED]
     metrics.add_metric("ReconcileFailures", MetricUnit.Count, 1 if outcome.failed else 0)
     metrics.add_metric("BrokersUnresolved", MetricUnit.Count, sum(b.knowledge is Knowledge.UNRESOLVED for b in outcome.brokers.values()))
-    metrics.add_metric("BrokersWithoutHealthyInstance", MetricUnit.Count, sum(outcome.healthy_instances(b) == 0 for b in settled))
+    without_healthy = [b for b in settled if outcome.healthy_instances(b) == 0 and not outcome.awaiting_health_checks(b)]
+    metrics.add_metric("BrokersWithoutHealthyInstance", MetricUnit.Count, len(without_healthy))
     metrics.add_metric("ReconcileDuration", MetricUnit.Milliseconds, outcome.duration_ms)
     metrics.add_metric("TargetsRegistered", MetricUnit.Count, registered)
     metrics.add_metric("TargetsDeregistered", MetricUnit.Count, deregistered)

@@ -252,3 +252,24 @@ def test_a_tag_event_brings_its_broker_in_even_when_the_listing_fails(endpoint: 
     assert set(aws.broker_ips(newcomer)) <= set(endpoint.targets())
     assert any("GetResources" in e for e in report["errors"])
     assert report["targetGroups"][0]["deregistered"] == [], "an incomplete listing removes nothing"
+
+
+def test_a_broker_counts_as_without_a_healthy_instance_only_once_the_nlb_has_judged_it(
+    endpoint: Endpoint, two_brokers: tuple[str, str]
+) -> None:
+    orders, _ = two_brokers
+    aws = endpoint.aws
+    first = endpoint.sweep()
+    assert first.metric("BrokersWithoutHealthyInstance") == 0, "targets registered by this run are not judged yet"
+
+    for group in endpoint.groups.values():
+        for ip in aws.broker_ips(orders):
+            aws.set_target_state(group, ip, "initial")
+    assert endpoint.sweep().metric("BrokersWithoutHealthyInstance") == 0, "initial targets are still being checked"
+
+    for group in endpoint.groups.values():
+        for ip in aws.broker_ips(orders):
+            aws.set_target_state(group, ip, "unhealthy")
+    judged = endpoint.sweep()
+    assert judged.metric("BrokersWithoutHealthyInstance") == 1
+    assert judged.metric("HealthyInstances", BrokerId=orders) == 0
