@@ -1,0 +1,1 @@
+"""The benchmark of issue 5: AWS calls, pacing and cold start of the reconciler (`make bench`)."""

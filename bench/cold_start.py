@@ -1,0 +1,116 @@
+"""Cold start: what importing the handler costs over importing boto3 alone, in fresh interpreters.
+
+Each figure is the median of several runs of `python -c ...`, the runs of
+the different commands interleaved so that a busy spell of the machine
+weighs on all of them alike. Besides wall time, the CPU time each process
+used: other work on a shared machine stretches the first more than the second. The handler is imported under a valid
+configuration, so its module-level validation runs as it does in Lambda.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from emulator.server import FAKE_CREDENTIALS
+
+SRC = Path(__file__).resolve().parent.parent / "src"
+# A valid configuration; no client is built at import, and the endpoint below
+# would refuse any call that were made.
+FUNCTION_ENVIRONMENT = {
+    **FAKE_CREDENTIALS,
+    "AWS_REGION": "eu-west-1",
+    "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+    "AWS_CONFIG_FILE": os.devnull,
+    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    "TARGET_GROUP_ARNS": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/openwire/0123456789abcdef",
+    "BROKER_TAG": "mq-static-endpoint=bench",
+    "PYTHONPATH": str(SRC),
+}
+COMMANDS = {
+    "python": "pass",
+    "boto3": "import boto3",
+    "handler": "import reconciler.handler",
+}
+# What the first invocation that needs AWS adds: the reconciler and its three
+# clients (their service models are loaded then), timed inside the process.
+CLIENT_BUILD = (
+    "import time, reconciler.handler as h\n"
+    "started = time.perf_counter()\n"
+    "h.container_reconciler(h.SETTINGS)\n"
+    "print(time.perf_counter() - started)"
+)
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Medians, in seconds, of one command's processes."""
+
+    wall: float
+    cpu: float  # user + system
+
+
+@dataclass(frozen=True)
+class ColdStart:
+    runs: int
+    python: Timing  # the interpreter alone
+    boto3: Timing
+    handler: Timing
+    client_build: float  # wall, in process
+
+    @property
+    def ratio(self) -> float:
+        """The goal's figure: handler import over boto3 import, wall time, interpreter start included in both."""
+        return self.handler.wall / self.boto3.wall
+
+    @property
+    def cpu_ratio(self) -> float:
+        return self.handler.cpu / self.boto3.cpu
+
+    @property
+    def ratio_without_interpreter(self) -> float:
+        """The wall ratio with the interpreter's own start taken out of both: the stricter view."""
+        return (self.handler.wall - self.python.wall) / (self.boto3.wall - self.python.wall)
+
+
+def measure_cold_start(runs: int) -> ColdStart:
+    environment = {**_clean_environment(), **FUNCTION_ENVIRONMENT}
+    walls: dict[str, list[float]] = {name: [] for name in COMMANDS}
+    cpus: dict[str, list[float]] = {name: [] for name in COMMANDS}
+    builds: list[float] = []
+    for _ in range(runs):
+        for name, code in COMMANDS.items():
+            wall, cpu = _timed(code, environment)
+            walls[name].append(wall)
+            cpus[name].append(cpu)
+        builds.append(float(_run(CLIENT_BUILD, environment)))
+    timing = {name: Timing(statistics.median(walls[name]), statistics.median(cpus[name])) for name in COMMANDS}
+    return ColdStart(runs, timing["python"], timing["boto3"], timing["handler"], statistics.median(builds))
+
+
+def _clean_environment() -> dict[str, str]:
+    """This process's environment without anything AWS or Python that could change what is measured."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PYTHON"))}
+
+
+def _timed(code: str, environment: dict[str, str]) -> tuple[float, float]:
+    """Wall and CPU time of one process running `code`."""
+    cpu_before, started = _children_cpu(), time.perf_counter()
+    _run(code, environment)
+    return time.perf_counter() - started, _children_cpu() - cpu_before
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run(code: str, environment: dict[str, str]) -> str:
+    done = subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True)
+    return done.stdout

@@ -1,0 +1,84 @@
+"""One measured invocation: the AWS calls it cost, against the fewest it could have cost."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from math import ceil
+
+from demo.lambda_runtime import Invocation
+from emulator.api_calls import ApiCallLog, recording_api_calls
+
+# What GetResources returns at most per page (ResourcesPerPage 1..100).
+RESOURCES_PER_PAGE = 100
+# What the reconciler sends per RegisterTargets/DeregisterTargets call.
+TARGETS_PER_WRITE = 200
+
+
+@dataclass(frozen=True)
+class Measured:
+    scenario: str
+    brokers: int  # B: brokers in scope
+    groups: int  # T: target groups served
+    calls: Counter[str]  # operation -> calls moto served during the invocation
+    bound: Counter[str]  # operation -> the fewest calls the scenario needs
+    seconds: float  # wall time of the invocation
+    # Outcomes a user would check besides the cost (same state as a sweep, targets kept...).
+    checks: Mapping[str, bool] = field(default_factory=dict)
+    note: str = ""
+
+    @property
+    def total(self) -> int:
+        return sum(self.calls.values())
+
+    @property
+    def bound_total(self) -> int:
+        return sum(self.bound.values())
+
+    @property
+    def ratio(self) -> float:
+        return self.total / self.bound_total
+
+    @property
+    def excess(self) -> dict[str, int]:
+        """Operations called more often than the bound allows, by how many calls."""
+        return {op: n - self.bound[op] for op, n in sorted(self.calls.items()) if n > self.bound[op]}
+
+
+def discovery_pages(brokers: int) -> int:
+    """GetResources pages that list `brokers` tagged brokers: one even for none."""
+    return max(1, ceil(brokers / RESOURCES_PER_PAGE))
+
+
+def write_calls(targets: int) -> int:
+    """RegisterTargets or DeregisterTargets calls for `targets` changes in one group."""
+    return ceil(targets / TARGETS_PER_WRITE)
+
+
+def sweep_bound(brokers: int, groups: int, *, changed_per_group: int = 0) -> Counter[str]:
+    """A warm container's sweep: discovery pages, one DescribeBroker per broker, one
+    DescribeTargetHealth per group, and batched writes when IPs moved (as many
+    targets registered as deregistered in each group)."""
+    bound = Counter(GetResources=discovery_pages(brokers), DescribeBroker=brokers, DescribeTargetHealth=groups)
+    return bound + _writes(groups, changed_per_group)
+
+
+def event_bound(groups: int, *, changed_per_group: int = 0) -> Counter[str]:
+    """An event about one broker: its DescribeBroker, each group's health, and the writes."""
+    return Counter(DescribeBroker=1, DescribeTargetHealth=groups) + _writes(groups, changed_per_group)
+
+
+def _writes(groups: int, changed_per_group: int) -> Counter[str]:
+    calls = groups * write_calls(changed_per_group)
+    return Counter(RegisterTargets=calls, DeregisterTargets=calls)
+
+
+def measure(invoke: Callable[[], Invocation]) -> tuple[Invocation, ApiCallLog, float]:
+    """Run one invocation, recording the calls moto serves meanwhile and the wall time."""
+    with recording_api_calls() as log:
+        started = time.perf_counter()
+        invocation = invoke()
+        seconds = time.perf_counter() - started
+    return invocation, log, seconds

@@ -1,0 +1,34 @@
+"""Every measurement of the benchmark, for one size of account or for all of them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bench.cold_start import measure_cold_start
+from bench.package import measure_package
+from bench.pacing import measure_paced_sweep, measure_throttled_sweep
+from bench.report import Results
+from bench.sweep_cost import measure_sweep_costs
+from bench.world import BenchWorld
+
+GROUP_COUNTS = (1, 3)
+
+
+def measure_world(brokers: int, results: Results) -> None:
+    """Call counts at T = 1 and 3, then sweeps at the default pace, unthrottled and throttled."""
+    with BenchWorld.build(brokers) as world:
+        for groups in GROUP_COUNTS:
+            results.sweep_costs.append(measure_sweep_costs(world, groups, moving=brokers))
+        results.paced.append(measure_paced_sweep(world))
+        if brokers >= 2:
+            results.throttled.append(measure_throttled_sweep(world))
+
+
+def run(sizes: Iterable[int], *, cold_start_runs: int) -> Results:
+    results = Results()
+    for brokers in sizes:
+        measure_world(brokers, results)
+    if cold_start_runs:
+        results.cold_start = measure_cold_start(cold_start_runs)
+    results.package = measure_package()
+    return results
