@@ -1,0 +1,89 @@
+"""The benchmark at B=10: what a sweep and an event cost in AWS calls, and the pace of DescribeBroker.
+
+Counts, never timings: the bounds are exact (issue 5), the pace is judged by
+how many calls moto served within each stretch of time.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+import pytest
+
+from bench.measured import measure
+from bench.pacing import DEFAULT_BURST, DEFAULT_RATE, SLACK_SECONDS, measure_paced_sweep, measure_throttled_sweep, pace_of
+from bench.sweep_cost import SweepCosts, measure_sweep_costs
+from bench.world import UNPACED, BenchWorld
+
+BROKERS = 10
+
+
+@pytest.fixture(scope="module")
+def world() -> Iterator[BenchWorld]:
+    with BenchWorld.build(BROKERS) as built:
+        yield built
+
+
+@pytest.fixture(scope="module", params=[1, 3], ids=lambda groups: f"T={groups}")
+def costs(request: pytest.FixtureRequest, world: BenchWorld) -> SweepCosts:
+    """Steady sweep, a sweep after every broker moved, an event: in one warm container serving T groups."""
+    return measure_sweep_costs(world, request.param, moving=BROKERS)
+
+
+def test_a_steady_sweep_costs_one_page_one_describe_per_broker_one_health_read_per_group(costs: SweepCosts) -> None:
+    steady = costs.steady
+    assert steady.calls == Counter(GetResources=1, DescribeBroker=BROKERS, DescribeTargetHealth=steady.groups)
+    assert steady.ratio == 1.0
+
+
+def test_twenty_moved_targets_cost_one_register_and_one_deregister_per_group(costs: SweepCosts) -> None:
+    moved, groups = costs.moved, costs.moved.groups
+    assert moved.calls == Counter(
+        GetResources=1, DescribeBroker=BROKERS, DescribeTargetHealth=groups, RegisterTargets=groups, DeregisterTargets=groups
+    )
+    assert all(moved.checks.values()), moved.checks
+
+
+def test_an_event_reads_only_its_broker_and_ends_where_a_sweep_would(costs: SweepCosts) -> None:
+    event, groups = costs.event, costs.event.groups
+    assert event.calls == Counter(DescribeBroker=1, DescribeTargetHealth=groups, RegisterTargets=groups, DeregisterTargets=groups)
+    assert event.checks == {
+        "narrowed to the broker": True,
+        "groups hold exactly the brokers' IPs": True,
+        "a sweep after it changes nothing": True,
+    }
+
+
+def test_more_than_200_removals_go_out_in_batches_of_200(world: BenchWorld) -> None:
+    world.cold_start(1, **UNPACED)
+    world.sweep()
+    strays = [{"Id": f"10.0.{200 + n // 200}.{n % 200 + 4}", "Port": 61617} for n in range(250)]
+    world.aws.client("elbv2").register_targets(TargetGroupArn=next(iter(world.groups.values())), Targets=strays)
+
+    invocation, log, _ = measure(world.sweep)
+
+    assert len(invocation.report["targetGroups"][0]["deregistered"]) == 250
+    assert log.count("elbv2", "DeregisterTargets") == 2 and log.count("elbv2", "RegisterTargets") == 0
+
+
+def test_describe_broker_calls_keep_to_the_default_rate_and_burst(world: BenchWorld) -> None:
+    measured, pace = measure_paced_sweep(world)
+    assert pace.calls == BROKERS
+    assert pace.excess <= DEFAULT_RATE * SLACK_SECONDS, f"{pace.excess:.2f} calls above rate * t + burst in some stretch"
+
+
+def test_the_pace_check_notices_calls_sent_at_once() -> None:
+    at_once = [0.0] * BROKERS
+    assert pace_of(at_once, DEFAULT_RATE, DEFAULT_BURST).excess == BROKERS - DEFAULT_BURST
+
+
+def test_throttled_brokers_keep_their_targets_and_a_single_throttle_is_retried(world: BenchWorld) -> None:
+    throttled, _ = measure_throttled_sweep(world)
+    assert throttled.checks == {
+        "no target deregistered": True,
+        "groups unchanged": True,
+        "throttled once: read on retry": True,
+        "throttled always: left unresolved": True,
+    }
+    assert throttled.calls["DescribeBroker"] == throttled.bound["DescribeBroker"], "one call per broker and per retry"
