@@ -19,7 +19,7 @@ def main(argv: list[str]) -> int:
         default="1,10,50,200",
         help="brokers in scope, comma-separated (default 1,10,50,200; B=200 sweeps ~20 s at the default pace)",
     )
-    parser.add_argument("--cold-start-runs", type=int, default=9, help="fresh processes per cold start figure (0: skip)")
+    parser.add_argument("--cold-start-runs", type=int, default=15, help="fresh processes per cold start figure (0: skip)")
     parser.add_argument("--docs", type=Path, default=DOCS, help="where to write the figures (default docs/performance.md)")
     parser.add_argument("--no-docs", action="store_true", help="print the figures only")
     args = parser.parse_args(argv)

@@ -66,11 +66,12 @@ class ColdStart:
 
     @property
     def ratio(self) -> float:
-        """The goal's figure: handler import over boto3 import, wall time, interpreter start included in both."""
+        """Handler import over boto3 import, wall time, interpreter start included in both."""
         return self.handler.wall / self.boto3.wall
 
     @property
     def cpu_ratio(self) -> float:
+        """The goal's figure: the same in CPU time, which other work on the machine barely changes."""
         return self.handler.cpu / self.boto3.cpu
 
     @property

@@ -31,8 +31,10 @@ def measure_sweep_costs(world: BenchWorld, groups: int, *, moving: int) -> Sweep
     _, log, seconds = measure(world.sweep)
     bound = sweep_bound(brokers, groups)
     calls = log.by_operation()
-    # Whether an extra page is the reconciler's doing or the emulator's: how full moto makes a page.
-    note = f"moto puts {world.tagged_per_page()} brokers on a page" if calls["GetResources"] > bound["GetResources"] else ""
+    note = ""
+    if calls["GetResources"] > bound["GetResources"]:
+        # Whether an extra page is the reconciler's doing or the emulator's: how full moto makes a page.
+        note = f"moto returns {world.tagged_per_page()} brokers on a page of ResourcesPerPage=100"
     steady = Measured("steady sweep", brokers, groups, calls, bound, seconds, note=note)
 
     for broker in world.in_scope[:moving]:
