@@ -155,6 +155,10 @@ METHOD = f"""## Method
   mode, 3 attempts), DescribeBroker answers ThrottlingException once for the
   first broker a new container's sweep describes and on every attempt for
   another (`emulator.Fault`). Retries count as calls, and against the pace.
+  The reconciler takes one token of its bucket per DescribeBroker call and
+  botocore retries inside that call without one, so whether a retry lands in
+  a stretch the bucket already filled depends on the backoff's random jitter:
+  from run to run the worst excess here is about +0 or +1 call.
 - **Cold start.** Median of several fresh `python -c ...` processes, run
   interleaved, under a valid configuration: `import reconciler.handler`
   against `import boto3`, and the interpreter alone. Wall time and CPU time
