@@ -33,8 +33,10 @@ class BrokerDirectory:
         self._mq = mq
         self._tagging = tagging
         self._scope = scope
-        self._pacing = pacing
         self._workers = workers
+        # Every request to Amazon MQ takes a token, botocore's retries included:
+        # they count against the account's budget just as much.
+        mq.meta.events.register("request-created.mq", lambda **_: pacing.acquire())
 
     def list_scope(self) -> frozenset[str]:
         """Every broker id in scope: the listed ids and the tagged brokers."""
@@ -64,7 +66,6 @@ class BrokerDirectory:
     def _describe_one(self, broker_id: str) -> BrokerFinding:
         if self._scope.tag is None and broker_id not in self._scope.broker_ids:
             return gone(broker_id, "broker is not in scope")
-        self._pacing.acquire()
         try:
             description = self._mq.describe_broker(BrokerId=broker_id)
         except ClientError as error:
