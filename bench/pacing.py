@@ -53,6 +53,7 @@ def pace_of(times: Sequence[float], rate: float, burst: int) -> Pace:
 def measure_paced_sweep(world: BenchWorld) -> tuple[Measured, Pace]:
     """The first sweep of a container at the default rate, over groups that need no change."""
     brokers = len(world.in_scope)
+    world.settle(1)
     world.cold_start(1)
     _, log, seconds = measure(world.sweep)
     pace = pace_of(log.times("mq", "DescribeBroker"), DEFAULT_RATE, DEFAULT_BURST)
@@ -80,6 +81,7 @@ def measure_throttled_sweep(world: BenchWorld) -> tuple[Measured, Pace]:
     if brokers < 2:
         raise ValueError("a throttled sweep needs two brokers in scope")
     once, *_, always = sorted(world.in_scope)
+    world.settle(1)
     world.cold_start(1)
     before = world.targets(1)
     faults = [

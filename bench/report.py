@@ -77,8 +77,7 @@ class Results:
                 (
                     "throttled sweep: retries too within the pace",
                     worst <= JITTER_CALLS,
-                    f"worst excess {worst:+.2f} calls"
-                    + (": a retry is sent without a token of the bucket" if worst > JITTER_CALLS else ""),
+                    f"worst excess {worst:+.2f} calls (jitter allowed: {JITTER_CALLS:g})",
                 ),
             ]
         if self.cold_start:
@@ -154,11 +153,9 @@ METHOD = f"""## Method
 - **Throttling.** With the function's default retries (botocore's adaptive
   mode, 3 attempts), DescribeBroker answers ThrottlingException once for the
   first broker a new container's sweep describes and on every attempt for
-  another (`emulator.Fault`). Retries count as calls, and against the pace.
-  The reconciler takes one token of its bucket per DescribeBroker call and
-  botocore retries inside that call without one, so whether a retry lands in
-  a stretch the bucket already filled depends on the backoff's random jitter:
-  from run to run the worst excess here is about +0 or +1 call.
+  another (`emulator.Fault`). Retries count as calls, and against the pace:
+  a retry sent without a token shows as about one call of excess, in the
+  runs whose backoff jitter lands it in a stretch the bucket already filled.
 - **Cold start.** Median of several fresh `python -c ...` processes, run
   interleaved, under a valid configuration: `import reconciler.handler`
   against `import boto3`, and the interpreter alone. Wall time and CPU time

@@ -88,6 +88,11 @@ class BenchWorld:
             {"TARGET_GROUP_ARNS": ",".join(arns), "BROKER_TAG": "=".join(SCOPE_TAG), **environment}
         )
 
+    def settle(self, groups: int) -> None:
+        """Bring the first `groups` groups to the brokers' IPs, so that what follows has nothing to change."""
+        self.cold_start(groups, **UNPACED)
+        self.sweep()
+
     def sweep(self) -> Invocation:
         return self.runtime.invoke(events.scheduled(REGION))
 

@@ -14,7 +14,7 @@ import pytest
 from bench.measured import measure
 from bench.pacing import DEFAULT_BURST, DEFAULT_RATE, SLACK_SECONDS, measure_paced_sweep, measure_throttled_sweep, pace_of
 from bench.sweep_cost import SweepCosts, measure_sweep_costs
-from bench.world import UNPACED, BenchWorld
+from bench.world import BenchWorld
 
 BROKERS = 10
 
@@ -56,8 +56,7 @@ def test_an_event_reads_only_its_broker_and_ends_where_a_sweep_would(costs: Swee
 
 
 def test_more_than_200_removals_go_out_in_batches_of_200(world: BenchWorld) -> None:
-    world.cold_start(1, **UNPACED)
-    world.sweep()
+    world.settle(1)
     strays = [{"Id": f"10.0.{200 + n // 200}.{n % 200 + 4}", "Port": 61617} for n in range(250)]
     world.aws.client("elbv2").register_targets(TargetGroupArn=next(iter(world.groups.values())), Targets=strays)
 
@@ -79,7 +78,7 @@ def test_the_pace_check_notices_calls_sent_at_once() -> None:
 
 
 def test_throttled_brokers_keep_their_targets_and_a_single_throttle_is_retried(world: BenchWorld) -> None:
-    throttled, _ = measure_throttled_sweep(world)
+    throttled, pace = measure_throttled_sweep(world)
     assert throttled.checks == {
         "no target deregistered": True,
         "groups unchanged": True,
@@ -87,3 +86,4 @@ def test_throttled_brokers_keep_their_targets_and_a_single_throttle_is_retried(w
         "throttled always: left unresolved": True,
     }
     assert throttled.calls["DescribeBroker"] == throttled.bound["DescribeBroker"], "one call per broker and per retry"
+    assert pace.excess <= DEFAULT_RATE * SLACK_SECONDS, "retries take their turn in the pace too"
