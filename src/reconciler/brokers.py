@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, TypeGuard
 
 BROKER_ID_PATTERN = re.compile(r"^b-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -48,7 +48,7 @@ class Scope:
         return self.tag is not None and tags.get(self.tag[0]) == self.tag[1]
 
 
-def is_broker_id(value: object) -> bool:
+def is_broker_id(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and BROKER_ID_PATTERN.fullmatch(value) is not None
 
 
