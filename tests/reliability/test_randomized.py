@@ -1,0 +1,535 @@
+"""Randomized scenarios over the real handler: brokers change, AWS fails, triggers interleave.
+
+Each seed plays a few hundred steps against the emulated account: brokers are
+created, rebooted (with and without new IPs), updated by maintenance, tagged,
+untagged and deleted; CloudTrail events for what went through the API arrive
+late, twice or never; sweeps, resyncs, AWS Health events and cold starts come
+in between; and before an invocation, faults are armed on calls it will make.
+After every step:
+
+1. no target of a live in-scope broker disappeared during an invocation
+   (the emulator's state before and after it is the evidence);
+2. every so often, and at the end, faults stop and brokers settle: then one
+   sweep brings every configured group to exactly the desired targets;
+3. a target group the function was never given stays as it was, and the
+   function never even names it in a call.
+
+New instances sometimes get an address another broker gave up, as EC2 may
+hand it out again (RELIABILITY_IP_REUSE, the chance per instance).
+
+Reproduce a seed: RELIABILITY_SEEDS=7 RELIABILITY_STEPS=350 pytest tests/reliability/test_randomized.py -s
+The figures of a run are printed and kept in pytest's cache:
+pytest --cache-show 'reliability/*'
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import random
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from demo import events
+from demo.lambda_runtime import Invocation
+from emulator import EmulatedAws, Fault, faults
+from tests.integration.conftest import PORTS, REGION, SCOPE_TAG, Endpoint
+
+SEEDS = [int(seed) for seed in os.environ.get("RELIABILITY_SEEDS", "1,2,3,4,5,6").split(",")]
+STEPS = int(os.environ.get("RELIABILITY_STEPS", "350"))
+HEALTH_SAMPLE = json.loads((Path(__file__).resolve().parents[2] / "events" / "health-mq.json").read_text())
+SCOPE_KEY = next(iter(SCOPE_TAG))
+MAX_BROKERS = 6
+# The emulator hands out only addresses never used before: leave its two /24
+# subnets room for a long run, after which reboots simply keep their IPs.
+MAX_NEW_IPS = 400
+REUSE = float(os.environ.get("RELIABILITY_IP_REUSE", "0.3"))  # chance a new instance gets a freed address of its subnet
+STRAY_IPS = [f"10.0.3.{host}" for host in range(10, 250)]  # in the VPC, in no broker's subnet
+
+
+@dataclass
+class Broker:
+    """What the scenario did to one broker: the truth the checks compare with."""
+
+    broker_id: str
+    arn: str
+    ips: list[str]  # what it holds, even while it reports none
+    tagged: bool
+    state: str = "RUNNING"
+
+
+@dataclass
+class LiveFault:
+    """A fault that stays armed for the next `invocations` invocations."""
+
+    make: Callable[[], Fault]
+    label: str
+    invocations: int
+
+
+@dataclass
+class Figures:
+    seed: int
+    steps: int = 0
+    invocations: int = 0
+    cold_starts: int = 0
+    faults_injected: int = 0
+    calls_failed: int = 0
+    failed_invocations: int = 0
+    convergence_checks: int = 0
+    deregistrations: int = 0
+    seconds: float = 0.0
+    actions: Counter[str] = field(default_factory=Counter)
+    fault_kinds: Counter[str] = field(default_factory=Counter)
+
+
+class Scenario:
+    def __init__(self, seed: int, endpoint: Endpoint) -> None:
+        self.rng = random.Random(seed)
+        self.endpoint = endpoint
+        self.aws: EmulatedAws = endpoint.aws
+        self.figures = Figures(seed)
+        self.brokers: dict[str, Broker] = {}
+        self.deleted: list[str] = []
+        self.pending_events: list[dict[str, Any]] = []
+        self.live_faults: list[LiveFault] = []
+        self.history: deque[str] = deque(maxlen=30)
+        self.known_targets: dict[str, dict[str, str]] | None = None
+        self.new_ips = 0
+        self.freed: list[str] = []  # addresses brokers gave up, which EC2 may hand out again
+        self.stray_ips = iter(STRAY_IPS)
+        self.names = (f"broker-{n}" for n in range(10_000))
+
+        for _ in range(3):
+            self.create_broker(announce=False)
+        # Some seeds also name a broker in BROKER_IDS: it stays in scope untagged.
+        configured = self.rng.choice([None, *self.brokers])
+        self.configured_ids = frozenset([configured] if configured else [])
+        endpoint.cold_start(
+            BROKER_IDS=",".join(self.configured_ids),
+            # Pacing and adaptive retries sleep: the first to spare the
+            # account's MQ budget, the second after every throttling answer.
+            # Neither changes what a run decides, only when it sends.
+            MQ_DESCRIBE_RATE="1000",
+            MQ_DESCRIBE_BURST="1000",
+            AWS_RETRY_MODE="standard",
+        )
+        # A group someone else owns, holding a live broker's IP and a stray one.
+        self.foreign_arn = self.aws.create_target_groups({"other-team": 61617})["other-team"]
+        some_ip = next(iter(self.brokers.values())).ips[0]
+        self.aws.client("elbv2").register_targets(
+            TargetGroupArn=self.foreign_arn, Targets=[{"Id": ip, "Port": 61617} for ip in (some_ip, next(self.stray_ips))]
+        )
+        self.foreign_before = set(self.aws.target_states(self.foreign_arn))
+
+    # --- the truth ------------------------------------------------------------
+
+    def in_scope(self, broker: Broker) -> bool:
+        return broker.tagged or broker.broker_id in self.configured_ids
+
+    def protected_ips(self) -> set[str]:
+        """IPs of in-scope brokers that serve, or served and are rebooting back onto them: none may be taken away.
+
+        A broker still being created serves nothing yet: a target on an
+        address it was just given may still be a deleted broker's, and go.
+        """
+        return {ip for b in self.brokers.values() if self.in_scope(b) and b.state in ("RUNNING", "REBOOT_IN_PROGRESS") for ip in b.ips}
+
+    def desired_ips(self) -> set[str]:
+        return {ip for b in self.brokers.values() if self.in_scope(b) and b.state == "RUNNING" for ip in b.ips}
+
+    def configured_targets(self) -> dict[str, dict[str, str]]:
+        """What the configured groups hold; between invocations only drift() changes it, so it is kept."""
+        if self.known_targets is None:
+            self.known_targets = self.endpoint.all_targets()
+        return self.known_targets
+
+    # --- world changes ---------------------------------------------------------
+
+    def announce(self, name: str, request: dict[str, Any], response: dict[str, Any] | None = None) -> None:
+        """The CloudTrail event of an API call: EventBridge delivers it later, maybe twice, maybe never."""
+        if self.rng.random() < 0.85:
+            self.pending_events.append(events.cloudtrail(REGION, name, request, response))
+
+    def fresh_ips(self, broker: Broker) -> str:
+        """The broker's instances come back on new IPs (while the subnets have room); says what changed."""
+        old = list(broker.ips)
+        if self.new_ips + len(broker.ips) <= MAX_NEW_IPS:
+            broker.ips = self.aws.change_broker_ips(broker.broker_id)
+            self.new_ips += len(broker.ips)
+            self.reuse_freed_ips(broker)
+            self.freed.extend(old)
+        return f"{old} -> {broker.ips}"
+
+    def reuse_freed_ips(self, broker: Broker) -> None:
+        """EC2 may hand an address another broker gave up to the next one in that subnet (small subnets make it likely)."""
+        ips = list(broker.ips)
+        for position, ip in enumerate(ips):
+            same_subnet = [f for f in self.freed if f.rsplit(".", 1)[0] == ip.rsplit(".", 1)[0]]
+            if same_subnet and self.rng.random() < REUSE:
+                ips[position] = self.rng.choice(same_subnet)
+                self.freed.remove(ips[position])
+        if ips != broker.ips:
+            broker.ips = ips
+            self.aws.set_broker_state(broker.broker_id, broker.state, ips=ips)
+
+    def pick(self, *states: str) -> Broker | None:
+        candidates = [b for b in self.brokers.values() if not states or b.state in states]
+        return self.rng.choice(candidates) if candidates else None
+
+    def create_broker(self, announce: bool = True) -> str:
+        if len(self.brokers) >= MAX_BROKERS:
+            return "create: enough brokers"
+        name = next(self.names)
+        mode = self.rng.choice(["ACTIVE_STANDBY_MULTI_AZ", "ACTIVE_STANDBY_MULTI_AZ", "SINGLE_INSTANCE"])
+        tagged = self.rng.random() < 0.75
+        broker_id = self.aws.create_broker(name, mode, tags=SCOPE_TAG if tagged else {"team": name})
+        broker = Broker(broker_id, self.aws.broker_arn(broker_id), self.aws.broker_ips(broker_id), tagged)
+        self.new_ips += len(broker.ips)
+        self.reuse_freed_ips(broker)
+        self.brokers[broker_id] = broker
+        if announce and self.rng.random() < 0.4:
+            broker.state = "CREATION_IN_PROGRESS"
+            self.aws.set_broker_state(broker_id, broker.state, ips=[])
+        if announce:
+            self.announce("CreateBroker", {"brokerName": name}, {"brokerId": broker_id, "brokerArn": broker.arn})
+        return f"create {broker_id} {mode} tagged={tagged} {broker.state}"
+
+    def finish_creation(self) -> str:
+        broker = self.pick("CREATION_IN_PROGRESS")
+        if broker is None:
+            return "finish creation: none"
+        broker.state = "RUNNING" if self.rng.random() < 0.85 else "CREATION_FAILED"
+        self.aws.set_broker_state(broker.broker_id, broker.state, ips=None if broker.state == "RUNNING" else [])
+        return f"creation of {broker.broker_id} ends {broker.state}"
+
+    def start_reboot(self) -> str:
+        broker = self.pick("RUNNING")
+        if broker is None:
+            return "reboot: none running"
+        broker.state = "REBOOT_IN_PROGRESS"
+        shows_ips = self.rng.random() < 0.3
+        self.aws.set_broker_state(broker.broker_id, broker.state, ips=None if shows_ips else [])
+        self.announce("RebootBroker", {"brokerId": broker.broker_id})
+        return f"reboot {broker.broker_id} (shows IPs: {shows_ips})"
+
+    def finish_reboot(self) -> str:
+        broker = self.pick("REBOOT_IN_PROGRESS")
+        if broker is None:
+            return "finish reboot: none"
+        change = self.fresh_ips(broker) if self.rng.random() < 0.6 else "same IPs"
+        broker.state = "RUNNING"
+        self.aws.set_broker_state(broker.broker_id, "RUNNING")
+        return f"{broker.broker_id} back: {change}"
+
+    def maintenance(self) -> str:
+        """Instances replaced by the service: new IPs, no CloudTrail event (maybe an UpdateBroker one)."""
+        broker = self.pick("RUNNING")
+        if broker is None:
+            return "maintenance: none running"
+        change = self.fresh_ips(broker)
+        if self.rng.random() < 0.4:
+            self.announce("UpdateBroker", {"brokerId": broker.broker_id}, {"brokerId": broker.broker_id})
+        return f"maintenance {broker.broker_id}: {change}"
+
+    def delete_broker(self) -> str:
+        broker = self.pick("RUNNING", "REBOOT_IN_PROGRESS", "CREATION_FAILED", "CREATION_IN_PROGRESS")
+        if broker is None:
+            return "delete: none"
+        self.announce("DeleteBroker", {"brokerId": broker.broker_id}, {"brokerId": broker.broker_id})
+        if self.rng.random() < 0.5:
+            broker.state = "DELETION_IN_PROGRESS"
+            self.aws.set_broker_state(broker.broker_id, broker.state, ips=None if self.rng.random() < 0.5 else [])
+            return f"deleting {broker.broker_id}"
+        return self.remove(broker)
+
+    def finish_deletion(self) -> str:
+        broker = self.pick("DELETION_IN_PROGRESS")
+        return self.remove(broker) if broker else "finish deletion: none"
+
+    def remove(self, broker: Broker) -> str:
+        self.aws.delete_broker(broker.broker_id)
+        self.freed.extend(broker.ips)
+        del self.brokers[broker.broker_id]
+        self.deleted.append(broker.broker_id)
+        return f"deleted {broker.broker_id}"
+
+    def retag(self) -> str:
+        broker = self.pick()
+        if broker is None:
+            return "tag: no broker"
+        broker.tagged = not broker.tagged
+        if broker.tagged:
+            self.aws.tag_broker(broker.broker_id, SCOPE_TAG)
+            self.announce("CreateTags", {"resourceArn": broker.arn, "tags": SCOPE_TAG})
+        else:
+            self.aws.untag_broker(broker.broker_id, [SCOPE_KEY])
+            self.announce("DeleteTags", {"resourceArn": broker.arn, "tagKeys": [SCOPE_KEY]})
+        return f"{'tag' if broker.tagged else 'untag'} {broker.broker_id}"
+
+    def drift(self) -> str:
+        """Someone changes a configured group by hand: adds a stray IP or removes a wanted target."""
+        name = self.rng.choice(list(self.endpoint.groups))
+        arn, port = self.endpoint.groups[name], PORTS[name]
+        present = sorted(self.configured_targets()[name])
+        elbv2 = self.aws.client("elbv2")
+        if present and self.rng.random() < 0.5:
+            self.known_targets = None
+            ip = self.rng.choice(present)
+            elbv2.deregister_targets(TargetGroupArn=arn, Targets=[{"Id": ip, "Port": port}])
+            return f"by hand: {ip} out of {name}"
+        self.known_targets = None
+        ip = next(self.stray_ips)
+        elbv2.register_targets(TargetGroupArn=arn, Targets=[{"Id": ip, "Port": port}])
+        return f"by hand: stray {ip} into {name}"
+
+    # --- faults ----------------------------------------------------------------
+
+    def new_fault(self) -> LiveFault:
+        """A failure of one call the next invocations may make."""
+        groups = list(self.endpoint.groups.values())
+        known = list(self.brokers) + self.deleted[-2:]
+        sites: list[tuple[str, str, str | None]] = [
+            ("resourcegroupstaggingapi", "GetResources", None),
+            ("elbv2", "DescribeTargetGroups", self.rng.choice(groups)),
+            ("elbv2", "DescribeTargetHealth", self.rng.choice(groups)),
+            ("elbv2", "RegisterTargets", self.rng.choice(groups)),
+            ("elbv2", "DeregisterTargets", self.rng.choice(groups)),
+            ("elbv2", faults.ANY, None),
+        ]
+        if known:
+            sites += [("mq", "DescribeBroker", self.rng.choice(known))] * 3
+        service, operation, match = self.rng.choice(sites)
+        kinds: dict[str, Callable[..., Fault]] = {
+            "throttling": faults.throttling,
+            "ThrottlingException": lambda *a, **k: Fault(*a, code="ThrottlingException", status=400, **k),
+            "server error 500": faults.server_error,
+            "server error 503": lambda *a, **k: faults.server_error(*a, status=503, **k),
+            "read timeout": faults.read_timeout,
+            "connection error": faults.connection_error,
+            "access denied": faults.access_denied,
+        }
+        if service == "elbv2":
+            # For MQ a NotFoundException is the evidence of a deleted broker
+            # (docs/reliability.md); for a group it is a vanished group.
+            kinds["not found"] = faults.not_found
+        kind = self.rng.choice([*kinds, "vanished group"] if service == "elbv2" else list(kinds))
+        times = self.rng.choice([1, 1, 2, None])
+        if kind == "vanished group":
+            arn = match or self.rng.choice(groups)
+
+            def make() -> Fault:
+                return faults.target_group_vanished(arn)
+
+            label = f"{kind} {arn.rsplit('/', 2)[1]}"
+        else:
+            def make() -> Fault:
+                return kinds[kind](service, operation, match=match, times=times)
+
+            label = f"{kind} on {service}:{operation}" + (f" [{match[-12:]}]" if match else "") + f" x{times or 'all'}"
+        self.figures.fault_kinds[kind] += 1
+        return LiveFault(make, label, invocations=self.rng.choice([1, 1, 2, 3]))
+
+    # --- triggers ------------------------------------------------------------
+
+    def invoke(self, event: Any, label: str) -> str:
+        if self.rng.random() < 0.35:
+            for _ in range(self.rng.choice([1, 1, 2])):
+                self.live_faults.append(self.new_fault())
+                self.figures.faults_injected += 1
+        protected, before = self.protected_ips(), self.configured_targets()
+        # Armed only while the function runs: the scenario's own calls never fail.
+        armed = [self.aws.inject_fault(f.make()) for f in self.live_faults]
+        tripwire = self.aws.inject_fault(faults.access_denied("elbv2", match=self.foreign_arn))
+        try:
+            invocation = self.endpoint.invoke(event)
+        finally:
+            faults.clear()
+        self.known_targets = None
+        after = self.configured_targets()
+        self.figures.invocations += 1
+        self.figures.calls_failed += sum(f.hits for f in armed)
+        fault_labels = [f.label for f in self.live_faults]
+        for live in self.live_faults:
+            live.invocations -= 1
+        self.live_faults = [f for f in self.live_faults if f.invocations > 0]
+
+        summary = f"{label} faults={fault_labels} -> {invocation.report['status']}"
+        self.check_no_live_target_was_removed(protected, before, after, invocation, summary)
+        assert tripwire.hits == 0, self.explain(f"the function called ELB naming a group it was never given: {summary}")
+        assert (invocation.raised is not None) == (invocation.report["status"] == "failed"), self.explain(summary)
+        if invocation.raised is not None:
+            self.figures.failed_invocations += 1
+            if "eventName" in event.get("detail", {}):
+                self.pending_events.append(event)  # Lambda retries a failed asynchronous event
+        return summary
+
+    def sweep(self) -> str:
+        return self.invoke(events.scheduled(REGION), "sweep")
+
+    def deliver_event(self) -> str:
+        if not self.pending_events:
+            return self.sweep()
+        event = self.rng.choice(self.pending_events)
+        if self.rng.random() < 0.85:  # else it stays: EventBridge delivers at least once
+            self.pending_events.remove(event)
+        detail = event["detail"]
+        named = detail["requestParameters"].get("brokerId") or (detail.get("responseElements") or {}).get("brokerId") \
+            or detail["requestParameters"].get("resourceArn", "").rsplit(":", 1)[-1]
+        return self.invoke(event, f"event {detail['eventName']} {named}")
+
+    def resync(self) -> str:
+        payload: dict[str, Any] = {"action": "resync"}
+        ids = list(self.brokers) + self.deleted[-2:]
+        if ids and self.rng.random() < 0.5:
+            payload["brokerIds"] = self.rng.sample(ids, self.rng.randint(1, min(3, len(ids))))
+        if self.rng.random() < 0.15:
+            payload["dryRun"] = True
+        return self.invoke(payload, f"resync {payload}")
+
+    def health_event(self) -> str:
+        event = copy.deepcopy(HEALTH_SAMPLE)
+        broker = self.pick()
+        arns = [broker.arn] if broker and self.rng.random() < 0.7 else []
+        event["resources"] = arns
+        event["detail"]["affectedEntities"] = [{"entityValue": arn} for arn in arns]
+        return self.invoke(event, f"health event {arns}")
+
+    def cold_start(self) -> str:
+        self.endpoint.cold_start()
+        self.figures.cold_starts += 1
+        return "cold start"
+
+    # --- checks ------------------------------------------------------------------
+
+    def explain(self, problem: str) -> str:
+        recent = "\n  ".join(self.history)
+        return f"seed {self.figures.seed}, step {self.figures.steps}: {problem}\nrecent steps:\n  {recent}"
+
+    def check_no_live_target_was_removed(
+        self, protected: set[str], before: dict[str, dict[str, str]], after: dict[str, dict[str, str]],
+        invocation: Invocation, summary: str,
+    ) -> None:
+        for name in before:
+            gone = set(before[name]) - set(after[name])
+            self.figures.deregistrations += len(gone)
+            taken = gone & protected
+            reported = [d for g in invocation.report["targetGroups"] if g["name"] == name for d in g["deregistered"]]
+            assert not taken, self.explain(
+                f"{summary}: removed {sorted(taken)} of a live in-scope broker from {name}; the report says {reported}")
+
+    def check_foreign_group_untouched(self) -> None:
+        """Between these checks the tripwire sees every ELB call that names the group: none may."""
+        # Its targets' health follows the brokers; which targets it holds is what nobody else may change.
+        assert set(self.aws.target_states(self.foreign_arn)) == self.foreign_before, self.explain("a group never configured changed")
+
+    def check_convergence(self) -> None:
+        """Faults stop, brokers settle, and one sweep makes every group exactly what it should be."""
+        self.live_faults.clear()
+        for broker in list(self.brokers.values()):
+            if broker.state in ("CREATION_IN_PROGRESS", "REBOOT_IN_PROGRESS"):
+                broker.state = "RUNNING"
+                self.aws.set_broker_state(broker.broker_id, "RUNNING")
+            elif broker.state == "DELETION_IN_PROGRESS":
+                self.remove(broker)
+        self.history.append("convergence: faults off, brokers settled, one sweep")
+        invocation = self.endpoint.sweep()
+        self.known_targets = None
+        self.figures.convergence_checks += 1
+        desired = self.desired_ips()
+        for name, targets in self.configured_targets().items():
+            assert set(targets) == desired, self.explain(
+                f"one sweep without faults left {name} with {sorted(set(targets) - desired)} extra and "
+                f"{sorted(desired - set(targets))} missing; report: {json.dumps(invocation.report)[:2000]}")
+            assert not {"draining", "unused"} & set(targets.values()), self.explain(f"{name}: {targets}")
+        assert invocation.raised is None and invocation.report["status"] == "ok", self.explain(str(invocation.report["errors"]))
+        assert all(g["withheld"] == [] for g in invocation.report["targetGroups"]), self.explain("a settled sweep withheld changes")
+        self.check_foreign_group_untouched()
+
+    # --- the run -------------------------------------------------------------------
+
+    def step(self) -> str:
+        actions: list[tuple[Callable[[], str], int]] = [
+            (self.sweep, 14), (self.deliver_event, 16), (self.resync, 4), (self.health_event, 3), (self.cold_start, 3),
+            (self.create_broker, 5), (self.finish_creation, 4), (self.start_reboot, 7), (self.finish_reboot, 7),
+            (self.maintenance, 5), (self.delete_broker, 3), (self.finish_deletion, 3), (self.retag, 6), (self.drift, 3),
+        ]
+        action = self.rng.choices([a for a, _ in actions], weights=[w for _, w in actions])[0]
+        self.figures.actions[action.__name__] += 1
+        return action()
+
+    def run(self, steps: int) -> Figures:
+        started = time.monotonic()
+        self.check_convergence()
+        next_check = self.rng.randint(15, 40)
+        for number in range(1, steps + 1):
+            self.figures.steps = number
+            self.history.append(f"{number}: {self.step()}")
+            if number == next_check:
+                self.check_convergence()
+                next_check += self.rng.randint(15, 40)
+        self.check_convergence()
+        self.figures.seconds = round(time.monotonic() - started, 1)
+        return self.figures
+
+
+@pytest.fixture(scope="module")
+def tally(request: pytest.FixtureRequest) -> Iterator[list[Figures]]:
+    """Every seed's figures; printed and kept in pytest's cache once the module is done."""
+    runs: list[Figures] = []
+    yield runs
+    if not runs:
+        return
+    total = {
+        "seeds": [f.seed for f in runs],
+        "steps_per_seed": STEPS,
+        **{key: sum(getattr(f, key) for f in runs) for key in (
+            "steps", "invocations", "cold_starts", "faults_injected", "calls_failed", "failed_invocations",
+            "convergence_checks", "deregistrations", "seconds")},
+        "fault_kinds": dict(sum((f.fault_kinds for f in runs), Counter())),
+        "actions": dict(sum((f.actions for f in runs), Counter())),
+    }
+    if getattr(request.config, "cache", None) is not None:  # absent under -p no:cacheprovider
+        request.config.cache.set("reliability/randomized", total)
+    print(f"\nrandomized scenarios, all seeds: {json.dumps(total)}")
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_faults_and_changes_never_take_a_live_broker_out_and_a_quiet_sweep_converges(
+    endpoint: Endpoint, seed: int, tally: list[Figures]
+) -> None:
+    figures = Scenario(seed, endpoint).run(STEPS)
+    tally.append(figures)
+    print(f"\nseed {seed}: {figures.steps} steps, {figures.invocations} invocations, {figures.faults_injected} faults "
+          f"({figures.calls_failed} calls failed), {figures.cold_starts} cold starts, {figures.seconds} s")
+    assert figures.faults_injected > 0 and figures.calls_failed > 0, "the scenario must actually fail calls"
+    assert figures.deregistrations > 0, "the scenario must make the reconciler remove targets"
+
+
+# --- what the scenarios found, kept as plain tests ------------------------------------------
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
+    "bug: a narrowed run trusts who was *last seen* on an address; once EC2 hands that address to another "
+    "broker, the stale event removes a live target (RELIABILITY_IP_REUSE=0.9 RELIABILITY_SEEDS=111)"))
+def test_an_address_another_broker_now_holds_survives_a_late_event_about_its_old_owner(
+    endpoint: Endpoint, two_brokers: tuple[str, str]
+) -> None:
+    orders, payments = two_brokers
+    aws = endpoint.aws
+    endpoint.sweep()
+    freed = aws.broker_ips(orders)[0]
+    aws.change_broker_ips(orders)  # maintenance moves orders' instances; its UpdateBroker event is still on its way
+    # payments' active instance is replaced too, and EC2 gives it the address orders let go of.
+    aws.set_broker_state(payments, "RUNNING", ips=[freed, aws.broker_ips(payments)[1]])
+
+    endpoint.invoke(events.cloudtrail(REGION, "UpdateBroker", {"brokerId": orders}, {"brokerId": orders}))
+
+    assert freed in endpoint.targets(), "payments' active instance serves there: removing it takes payments off the endpoint"
