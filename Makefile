@@ -14,8 +14,9 @@ $(VENV)/.installed: requirements-dev.txt
 
 venv: $(VENV)/.installed
 
-# The tests, the template's linters and scanners: what CI runs.
+# The tests, the type check, the template's linters and scanners: what CI runs.
 test: $(VENV)/.installed lint
+	$(PY) -m mypy
 	$(PY) -m pytest
 
 clean:

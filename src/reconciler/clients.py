@@ -23,7 +23,7 @@ def create_clients(region: str, *, pool_size: int) -> AwsClients:
     # AWS_MAX_ATTEMPTS (botocore's own variable) still sets the attempts.
     config = Config(
         region_name=region,
-        retries={"mode": os.environ.get("AWS_RETRY_MODE", "adaptive")},  # type: ignore[arg-type]  # botocore validates it
+        retries={"mode": os.environ.get("AWS_RETRY_MODE", "adaptive")},
         connect_timeout=3,
         read_timeout=10,
         max_pool_connections=pool_size,
