@@ -5,13 +5,22 @@ ResourceTypeFilters ["mq:broker"] it returns no resources at all, so tag-based
 broker discovery could not be exercised. This patch appends the brokers of
 moto's MQ backend (same account and region) to the generator GetResources
 pages over, so ResourcesPerPage and PaginationToken keep working unchanged.
+
+moto also ends every page one resource short of 100 tags, TagsPerPage given or
+not, so 100 one-tag brokers took two pages of ResourcesPerPage=100. AWS pages
+by ResourcesPerPage (and recommends it over TagsPerPage): the second patch
+applies a tag cap only when the request asks for one, and then up to it.
 """
+
+import json
+import sys
 
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from moto.mq.models import mq_backends
 from moto.resourcegroupstaggingapi.models import ResourceGroupsTaggingAPIBackend
+from moto.resourcegroupstaggingapi.responses import ResourceGroupsTaggingAPIResponse
 
 from ._patching import Patch
 
@@ -50,4 +59,23 @@ def _with_mq_brokers(original: Callable[..., Iterator[dict[str, Any]]]) -> Calla
     return _get_resources_generator
 
 
-PATCHES = [Patch(ResourceGroupsTaggingAPIBackend, "_get_resources_generator", _with_mq_brokers)]
+def _paged_by_resources(_original: Callable[..., str]) -> Callable[..., str]:
+    def get_resources(self: ResourceGroupsTaggingAPIResponse) -> str:
+        tags_per_page = self._get_int_param("TagsPerPage")
+        token, mappings = self.backend.get_resources(
+            pagination_token=self._get_param("PaginationToken"),
+            tag_filters=self._get_param("TagFilters", []),
+            resources_per_page=self._get_int_param("ResourcesPerPage", 50),
+            # moto stops a page before the tag count reaches this number.
+            tags_per_page=tags_per_page + 1 if tags_per_page else sys.maxsize,
+            resource_type_filters=self._get_param("ResourceTypeFilters", []),
+        )
+        return json.dumps({"ResourceTagMappingList": mappings, "PaginationToken": token})
+
+    return get_resources
+
+
+PATCHES = [
+    Patch(ResourceGroupsTaggingAPIBackend, "_get_resources_generator", _with_mq_brokers),
+    Patch(ResourceGroupsTaggingAPIResponse, "get_resources", _paged_by_resources),
+]

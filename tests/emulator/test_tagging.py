@@ -47,3 +47,19 @@ def test_pages_through_every_broker_once(aws: EmulatedAws) -> None:
     listed = _arns(aws, ResourceTypeFilters=["mq:broker"], TagFilters=[SCOPE], ResourcesPerPage=2)
 
     assert sorted(listed) == sorted(_arn(aws, b) for b in broker_ids)
+
+
+def _pages(aws: EmulatedAws, **kwargs: Any) -> list[int]:
+    pages = aws.client("resourcegroupstaggingapi").get_paginator("get_resources").paginate(
+        ResourceTypeFilters=["mq:broker"], TagFilters=[SCOPE], **kwargs
+    )
+    return [len(page["ResourceTagMappingList"]) for page in pages]
+
+
+def test_a_page_holds_as_many_resources_as_asked_whatever_their_tags(aws: EmulatedAws) -> None:
+    for n in range(12):
+        aws.create_broker(f"b{n}", tags={"mq-static-endpoint": "demo", "team": "t", "cost-centre": "c"})
+
+    assert _pages(aws, ResourcesPerPage=12) == [12], "36 tags do not split a page nobody capped by tags"
+    assert _pages(aws, ResourcesPerPage=5) == [5, 5, 2]
+    assert _pages(aws, ResourcesPerPage=12, TagsPerPage=30) == [10, 2], "a tag cap, when asked for, holds up to it"
