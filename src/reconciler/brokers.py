@@ -33,6 +33,12 @@ class BrokerFinding:
     state: str | None = None
     reason: str = ""
     instance_ips: tuple[str, ...] = field(default=(), compare=False)
+    # False once DescribeBroker answers NotFound: nothing of it can answer anywhere.
+    exists: bool = True
+
+    def may_answer_at(self, ip: str) -> bool:
+        """Whether this broker could itself be what answers at an address it was seen with."""
+        return self.exists and (self.knowledge is not Knowledge.SETTLED or ip in self.ips)
 
 
 @dataclass(frozen=True)
@@ -64,8 +70,8 @@ def unresolved(broker_id: str, reason: str, state: str | None = None) -> BrokerF
     return BrokerFinding(broker_id, Knowledge.UNRESOLVED, state=state, reason=reason)
 
 
-def gone(broker_id: str, reason: str, state: str | None = None) -> BrokerFinding:
-    return BrokerFinding(broker_id, Knowledge.GONE, state=state, reason=reason)
+def gone(broker_id: str, reason: str, state: str | None = None, *, exists: bool = True) -> BrokerFinding:
+    return BrokerFinding(broker_id, Knowledge.GONE, state=state, reason=reason, exists=exists)
 
 
 def finding_from_description(description: Mapping[str, Any], scope: Scope) -> BrokerFinding:

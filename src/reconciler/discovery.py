@@ -70,7 +70,7 @@ class BrokerDirectory:
             description = self._mq.describe_broker(BrokerId=broker_id)
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") in NOT_FOUND_CODES:
-                return gone(broker_id, "broker does not exist (NotFoundException)")
+                return gone(broker_id, "broker does not exist (NotFoundException)", exists=False)
             return unresolved(broker_id, f"DescribeBroker failed: {describe_error(error)}")
         except BotoCoreError as error:
             return unresolved(broker_id, f"DescribeBroker failed: {describe_error(error)}")

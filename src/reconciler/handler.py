@@ -20,7 +20,7 @@ from reconciler.report import report_refusal, report_run
 from reconciler.settings import DEFAULT_NAMESPACE, ConfigurationError, Settings
 from reconciler.target_groups import TargetGroups
 from reconciler.telemetry import publish_run
-from reconciler.triggers import InvalidTrigger, parse_trigger
+from reconciler.triggers import InvalidTrigger, event_id_of, parse_trigger
 
 SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "mq-static-endpoint")
 # Concurrent DescribeBroker calls; the token bucket, not this, sets the pace.
@@ -64,8 +64,8 @@ metrics = Metrics(namespace=SETTINGS.metrics_namespace if SETTINGS else DEFAULT_
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
-    event_id = event.get("id") if isinstance(event, Mapping) else None
-    logger.append_keys(event_id=event_id if isinstance(event_id, str) else context.aws_request_id)
+    event_id = event_id_of(event) if isinstance(event, Mapping) else None
+    logger.append_keys(event_id=event_id or context.aws_request_id)
     if SETTINGS is None:
         metrics.add_metric("ReconcileFailures", MetricUnit.Count, 1)
         return _refuse("invalid_configuration", f"invalid configuration: {CONFIGURATION_ERROR}")

@@ -94,7 +94,7 @@ class Reconciler:
         groups = [self._reconcile_group(outcome, discovery, dry_run) for outcome in self._observe_groups()]
         applied_everything = not dry_run and not any(g.errors for g in groups)
         self._last_owners = remember_owners(
-            self._last_owners, discovery.brokers.values(), whole_scope=discovery.whole_scope, forget_gone=applied_everything
+            self._last_owners, discovery.brokers.values(), whole_scope=discovery.whole_scope, applied=applied_everything
         )
         self._seen_whole_scope = self._seen_whole_scope or discovery.whole_scope
         return RunOutcome(

@@ -13,6 +13,7 @@ MQ_EVENT_SOURCE = "amazonmq.amazonaws.com"
 MQ_EVENT_NAMES = frozenset({"CreateBroker", "DeleteBroker", "RebootBroker", "UpdateBroker", "CreateTags", "DeleteTags"})
 RESYNC_KEYS = frozenset({"action", "dryRun", "brokerIds"})
 MAX_RESYNC_BROKERS = 200  # the regional quota of brokers
+MAX_EVENT_ID = 128  # EventBridge ids are UUIDs; anything longer is not one
 
 
 class InvalidTrigger(ValueError):
@@ -73,10 +74,10 @@ def _eventbridge(event: Mapping[str, Any], *, region: str, account: str | None) 
     # Read as a plain mapping: Powertools' EventBridgeEvent would import its
     # whole data_classes package, 20-40 ms of every cold start, for two keys.
     source, detail_type = event["source"], event["detail-type"]
-    event_id = event.get("id")
+    event_id = event_id_of(event)
     if event.get("region") != region or (account and event.get("account") != account):
         raise InvalidTrigger(
-            f"event {event_id} comes from {event.get('account')}/{event.get('region')}, "
+            f"event {event_id} comes from {_preview(event.get('account'))}/{_preview(event.get('region'))}, "
             f"not this function's {account or '?'}/{region}"
         )
     detail = event.get("detail")
@@ -93,7 +94,7 @@ def _eventbridge(event: Mapping[str, Any], *, region: str, account: str | None) 
 
 def _cloudtrail(event: Mapping[str, Any], detail: Mapping[str, Any], event_id: str | None) -> Trigger:
     name = detail.get("eventName")
-    if name not in MQ_EVENT_NAMES:
+    if not isinstance(name, str) or name not in MQ_EVENT_NAMES:
         raise InvalidTrigger(f"event {event_id}: Amazon MQ call {_preview(name)} is not one that moves broker IPs")
     if detail.get("errorCode"):
         return Trigger("event", name, event_id, frozenset(), nothing_to_do=f"the call failed with {detail['errorCode']}")
@@ -106,7 +107,7 @@ def _cloudtrail(event: Mapping[str, Any], detail: Mapping[str, Any], event_id: s
         request.get("brokerId"),
         response.get("brokerId"),
         broker_id_from_arn(resource_arn) if isinstance(resource_arn, str) else None,
-        *_broker_ids_in_arns(event.get("resources") or []),
+        *_broker_ids_in_arns(_list(event.get("resources"))),
     ]
     broker_ids = frozenset(c for c in candidates if is_broker_id(c))
     if not broker_ids:
@@ -117,11 +118,13 @@ def _cloudtrail(event: Mapping[str, Any], detail: Mapping[str, Any], event_id: s
 def _health(event: Mapping[str, Any], detail: Mapping[str, Any], event_id: str | None) -> Trigger:
     if detail.get("service") != "MQ":
         raise InvalidTrigger(f"event {event_id}: AWS Health event for {_preview(detail.get('service'))}, not MQ")
-    entities = [e.get("entityValue") for e in detail.get("affectedEntities") or [] if isinstance(e, Mapping)]
-    named = {*_broker_ids_in_arns(event.get("resources") or []), *_broker_ids_in_arns(entities)}
+    entities = [e.get("entityValue") for e in _list(detail.get("affectedEntities")) if isinstance(e, Mapping)]
+    named = {*_broker_ids_in_arns(_list(event.get("resources"))), *_broker_ids_in_arns(entities)}
     named |= {e for e in entities if is_broker_id(e)}
     # A health event that names no broker still says something changed: sweep.
-    return Trigger("event", f"AWS Health {detail.get('eventTypeCode', '')}".strip(), event_id, frozenset(named) or None)
+    code = detail.get("eventTypeCode")
+    name = f"AWS Health {code}" if isinstance(code, str) and len(code) <= MAX_EVENT_ID else "AWS Health"
+    return Trigger("event", name, event_id, frozenset(named) or None)
 
 
 def _broker_ids_in_arns(values: Iterable[Any]) -> list[str]:
@@ -130,6 +133,16 @@ def _broker_ids_in_arns(values: Iterable[Any]) -> list[str]:
 
 def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def event_id_of(event: Mapping[str, Any]) -> str | None:
+    """The event's id, when it looks like one: it goes on every log line."""
+    event_id = event.get("id")
+    return event_id if isinstance(event_id, str) and 0 < len(event_id) <= MAX_EVENT_ID else None
 
 
 def _preview(value: Any, limit: int = 120) -> str:

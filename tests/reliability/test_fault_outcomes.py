@@ -140,8 +140,6 @@ def test_a_registration_whose_answer_was_lost_leaves_the_old_targets_for_the_ret
     assert situation.new_ips | situation.old_ips <= situation.openwire(), "AWS registered them; the old ones wait"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="bug: remember_owners forgets a settled broker's old IPs even when removing them failed")
 @pytest.mark.parametrize(("failure", "call"), [("read timeout", "RegisterTargets"), ("throttling", "RegisterTargets"),
                                                ("throttling", "DeregisterTargets")])
 def test_lambdas_retry_of_a_failed_swap_finishes_it(situation: Situation, failure: str, call: str) -> None:

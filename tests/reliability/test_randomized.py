@@ -517,8 +517,8 @@ def test_faults_and_changes_never_take_a_live_broker_out_and_a_quiet_sweep_conve
 # --- what the scenarios found, kept as plain tests ------------------------------------------
 
 
-STALE_OWNER = ("bug: removal trusts who was *last seen* on an address; once EC2 hands it to another broker, the old "
-               "owner's evidence removes the new holder's target (RELIABILITY_IP_REUSE=0.9, seeds 111 and 117)")
+# Found by this suite at RELIABILITY_IP_REUSE=0.9 (seeds 111 and 117): removal once trusted who was
+# last seen on an address, and EC2 may hand a freed address to another broker.
 
 
 @pytest.fixture
@@ -533,7 +533,6 @@ def address_taken_over(endpoint: Endpoint, two_brokers: tuple[str, str]) -> str:
     return freed
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=STALE_OWNER)
 def test_an_address_another_broker_now_holds_survives_a_late_event_about_its_old_owner(
     endpoint: Endpoint, two_brokers: tuple[str, str], address_taken_over: str
 ) -> None:
@@ -542,7 +541,6 @@ def test_an_address_another_broker_now_holds_survives_a_late_event_about_its_old
     assert address_taken_over in endpoint.targets(), "payments' active instance serves there: removing it takes payments off the endpoint"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=STALE_OWNER)
 def test_a_rebooting_broker_keeps_an_address_it_took_over_through_a_sweep(
     endpoint: Endpoint, two_brokers: tuple[str, str], address_taken_over: str
 ) -> None:

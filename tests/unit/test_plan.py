@@ -70,15 +70,31 @@ class TestRemovalOnEvidence:
         assert p.deregister[0].evidence == "no broker in scope has this IP"
 
     def test_an_ip_the_broker_no_longer_reports_goes(self) -> None:
-        p = plan(group("10.0.1.1", "10.0.2.1"), settled(A, "10.0.1.5", "10.0.2.1"), whole_scope=False, owners={"10.0.1.1": A, "10.0.2.1": A})
+        p = plan(group(("10.0.1.1", "unhealthy"), "10.0.2.1"), settled(A, "10.0.1.5", "10.0.2.1"), whole_scope=False,
+                 owners={"10.0.1.1": A, "10.0.2.1": A})
         assert removed(p) == {"10.0.1.1"} and ips(p.register) == {"10.0.1.5"}
         assert "now reports other IPs" in p.deregister[0].evidence
 
     def test_a_gone_broker_loses_its_targets_even_in_a_narrowed_run(self) -> None:
-        p = plan(group("10.0.1.1", "10.0.2.1", "10.0.1.2"), gone(A, "deleted"), whole_scope=False,
+        p = plan(group(("10.0.1.1", "unhealthy"), ("10.0.2.1", "unused"), "10.0.1.2"), gone(A, "deleted"), whole_scope=False,
                  owners={"10.0.1.1": A, "10.0.2.1": A, "10.0.1.2": B})
         assert removed(p) == {"10.0.1.1", "10.0.2.1"}
         assert ips(p.keep) == {"10.0.1.2"}, "the other broker's target is not this run's business"
+
+    def test_a_narrowed_run_never_removes_a_target_something_still_answers_at(self) -> None:
+        p = plan(group("10.0.1.1"), settled(A, "10.0.1.5"), whole_scope=False, owners={"10.0.1.1": A})
+        assert removed(p) == set() and withheld(p) == {"10.0.1.1"}
+        assert "something answers there" in p.withheld[0].reason
+
+    def test_a_broker_that_left_the_scope_loses_even_its_healthy_targets_in_a_narrowed_run(self) -> None:
+        p = plan(group("10.0.1.1"), gone(A, "broker is not in scope"), whole_scope=False, owners={"10.0.1.1": A})
+        assert removed(p) == {"10.0.1.1"}, "it still answers there itself, and it is out of scope"
+        deleted = plan(group("10.0.1.1"), gone(A, "deleted", exists=False), whole_scope=False, owners={"10.0.1.1": A})
+        assert withheld(deleted) == {"10.0.1.1"}, "a deleted broker answers nowhere: someone else holds the address"
+
+    def test_a_whole_read_removes_a_healthy_target_nobody_in_scope_has(self) -> None:
+        p = plan(group("10.0.1.1"), settled(A, "10.0.1.5"), owners={"10.0.1.1": A})
+        assert removed(p) == {"10.0.1.1"}, "an untagged broker still answers there, but it is out of scope"
 
     def test_a_target_on_the_wrong_port_goes_when_the_scope_was_read(self) -> None:
         view = TargetGroupView("arn:tg", "openwire", PORT, (ObservedTarget(Target("10.0.1.1", 9999), "healthy"),))
@@ -101,12 +117,19 @@ class TestNothingGoesWithoutEvidence:
         assert removed(p) == set() and withheld(p) == {"10.9.9.9"}
         assert B in p.withheld[0].reason
 
-    def test_a_broker_no_longer_listed_loses_its_ips_even_when_another_is_unreadable(self) -> None:
+    def test_a_broker_no_longer_listed_loses_its_ips_once_every_broker_can_be_read(self) -> None:
         owners = {"10.0.1.7": C}
-        p = plan(group("10.0.1.7", "10.9.9.9"), settled(A, "10.0.1.1"), unresolved(B, "x"), owners=owners)
-        assert removed(p) == {"10.0.1.7"} and withheld(p) == {"10.9.9.9"}
-        assert p.deregister[0].evidence == f"{C} left the scope (no longer listed)"
+        p = plan(group("10.0.1.7"), settled(A, "10.0.1.1"), owners=owners)
+        assert removed(p) == {"10.0.1.7"} and p.deregister[0].evidence == f"{C} left the scope (no longer listed)"
         assert ips(plan(group("10.0.1.7"), settled(A, "10.0.1.1"), whole_scope=False, owners=owners).keep) == {"10.0.1.7"}
+
+    def test_an_unreadable_broker_protects_even_ips_another_broker_gave_up(self) -> None:
+        """EC2 hands freed addresses out again: the broker that could not be read may hold them now."""
+        owners = {"10.0.1.7": C, "10.0.1.8": A}
+        p = plan(group(("10.0.1.7", "unhealthy"), ("10.0.1.8", "unhealthy")), settled(A, "10.0.1.1"), gone(C, "deleted"),
+                 unresolved(B, "rebooting"), owners=owners)
+        assert removed(p) == set() and withheld(p) == {"10.0.1.7", "10.0.1.8"}
+        assert all(f"{B} could not be read" in w.reason for w in p.withheld)
 
     def test_a_narrowed_run_leaves_ips_it_cannot_attribute(self) -> None:
         p = plan(group("10.0.1.1", "10.9.9.9"), settled(A, "10.0.1.1"), whole_scope=False)
@@ -125,23 +148,26 @@ class TestNothingGoesWithoutEvidence:
 
 
 class TestOwnershipMemory:
-    def test_a_settled_broker_owns_exactly_what_it_reports(self) -> None:
-        owners = remember_owners({"10.0.1.1": A, "10.0.2.1": A}, [settled(A, "10.0.1.5", "10.0.2.1")], whole_scope=False, forget_gone=True)
+    def test_a_settled_broker_owns_exactly_what_it_reports_once_the_run_applied(self) -> None:
+        last = {"10.0.1.1": A, "10.0.2.1": A}
+        owners = remember_owners(last, [settled(A, "10.0.1.5", "10.0.2.1")], whole_scope=False, applied=True)
         assert owners == {"10.0.1.5": A, "10.0.2.1": A}
+        kept = remember_owners(last, [settled(A, "10.0.1.5", "10.0.2.1")], whole_scope=False, applied=False)
+        assert kept == {"10.0.1.1": A, "10.0.2.1": A, "10.0.1.5": A}, "a failed swap is retried with the same evidence"
 
     def test_an_unresolved_broker_keeps_its_old_ips_and_adds_new_ones(self) -> None:
         finding = BrokerFinding(A, Knowledge.UNRESOLVED, frozenset({"10.0.1.5"}), "REBOOT_IN_PROGRESS", "rebooting")
-        assert remember_owners({"10.0.1.1": A}, [finding], whole_scope=False, forget_gone=True) == {"10.0.1.1": A, "10.0.1.5": A}
+        assert remember_owners({"10.0.1.1": A}, [finding], whole_scope=False, applied=True) == {"10.0.1.1": A, "10.0.1.5": A}
 
     def test_a_gone_broker_is_forgotten_only_once_its_removal_applied(self) -> None:
-        assert remember_owners({"10.0.1.1": A}, [gone(A, "deleted")], whole_scope=False, forget_gone=False) == {"10.0.1.1": A}
-        assert remember_owners({"10.0.1.1": A}, [gone(A, "deleted")], whole_scope=False, forget_gone=True) == {}
+        assert remember_owners({"10.0.1.1": A}, [gone(A, "deleted")], whole_scope=False, applied=False) == {"10.0.1.1": A}
+        assert remember_owners({"10.0.1.1": A}, [gone(A, "deleted")], whole_scope=False, applied=True) == {}
 
     def test_a_whole_scope_read_forgets_brokers_that_left_the_scope_once_applied(self) -> None:
         last = {"10.0.1.1": A, "10.0.1.2": B}
-        assert remember_owners(last, [settled(A, "10.0.1.1")], whole_scope=True, forget_gone=True) == {"10.0.1.1": A}
-        assert remember_owners(last, [settled(A, "10.0.1.1")], whole_scope=True, forget_gone=False) == last
-        assert remember_owners(last, [settled(A, "10.0.1.1")], whole_scope=False, forget_gone=True) == last
+        assert remember_owners(last, [settled(A, "10.0.1.1")], whole_scope=True, applied=True) == {"10.0.1.1": A}
+        assert remember_owners(last, [settled(A, "10.0.1.1")], whole_scope=True, applied=False) == last
+        assert remember_owners(last, [settled(A, "10.0.1.1")], whole_scope=False, applied=True) == last
 
 
 # --- properties over random worlds -------------------------------------------------
