@@ -60,10 +60,6 @@ class TargetGroupPlan:
     keep: tuple[Target, ...]
     withheld: tuple[Withheld, ...]
 
-    @property
-    def changes(self) -> int:
-        return len(self.register) + len(self.deregister)
-
 
 def plan_target_group(group: TargetGroupView, discovery: Discovery) -> TargetGroupPlan:
     wanted_ips = discovery.wanted_ips()
