@@ -1,10 +1,10 @@
-"""What one run knows about each broker, derived from DescribeBroker answers."""
+"""Amazon MQ brokers as a run knows them: ids, scope, addresses, and what DescribeBroker said."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any, TypeGuard
 
@@ -18,27 +18,43 @@ INSTANCES_PER_MODE = {"SINGLE_INSTANCE": 1, "ACTIVE_STANDBY_MULTI_AZ": 2}
 
 
 class Knowledge(str, Enum):
-    """How far a run may trust what it read about a broker."""
+    """How far a run may trust what it learned about a broker."""
 
-    SETTLED = "settled"  # its IPs are exactly those reported
-    UNRESOLVED = "unresolved"  # could not be read, or is changing: it may own any IP
-    GONE = "gone"  # deleted, failed, or out of scope: it owns nothing
+    SETTLED = "settled"  # in scope, and its addresses are exactly those found
+    UNRESOLVED = "unresolved"  # its scope or its addresses could not be established in this run
+    GONE = "gone"  # confirmed deleted, dying, out of scope or not servable: it owns nothing here
+
+
+class AddressSource(str, Enum):
+    """Where a broker's addresses came from in this run."""
+
+    INTERFACES = "interfaces"  # EC2: the broker's Amazon MQ network interfaces
+    DESCRIBE_BROKER = "DescribeBroker"  # Amazon MQ, where EC2 could not answer
+
+
+@dataclass(frozen=True, order=True)
+class Address:
+    """One private address of a broker instance, and where it lives."""
+
+    ip: str
+    zone: str | None = None
+    interface_id: str | None = None
 
 
 @dataclass(frozen=True)
 class BrokerFinding:
     broker_id: str
     knowledge: Knowledge
-    ips: frozenset[str] = frozenset()
+    addresses: tuple[Address, ...] = ()
+    source: AddressSource | None = None
+    name: str | None = None
     state: str | None = None
+    # Why the addresses come from where they do, or why the broker is unresolved or gone.
     reason: str = ""
-    instance_ips: tuple[str, ...] = field(default=(), compare=False)
-    # False once DescribeBroker answers NotFound: nothing of it can answer anywhere.
-    exists: bool = True
 
-    def may_answer_at(self, ip: str) -> bool:
-        """Whether this broker could itself be what answers at an address it was seen with."""
-        return self.exists and (self.knowledge is not Knowledge.SETTLED or ip in self.ips)
+    @property
+    def ips(self) -> frozenset[str]:
+        return frozenset(address.ip for address in self.addresses)
 
 
 @dataclass(frozen=True)
@@ -54,6 +70,17 @@ class Scope:
         return self.tag is not None and tags.get(self.tag[0]) == self.tag[1]
 
 
+@dataclass(frozen=True)
+class Described:
+    """What one DescribeBroker call said about a broker, or why it said nothing."""
+
+    broker_id: str
+    answer: Mapping[str, Any] | None = None
+    # NotFoundException (HTTP 404): the broker does not exist (CONTEXT.md, Amazon MQ).
+    missing: bool = False
+    failure: str = ""
+
+
 def is_broker_id(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and BROKER_ID_PATTERN.fullmatch(value) is not None
 
@@ -66,29 +93,55 @@ def broker_id_from_arn(arn: str) -> str | None:
     return None
 
 
-def unresolved(broker_id: str, reason: str, state: str | None = None) -> BrokerFinding:
-    return BrokerFinding(broker_id, Knowledge.UNRESOLVED, state=state, reason=reason)
+def broker_name_from_arn(arn: str) -> str | None:
+    """`arn:aws:mq:<region>:<account>:broker:<name>:<id>` -> `<name>` (broker names contain no colon)."""
+    parts = arn.split(":")
+    return parts[6] if broker_id_from_arn(arn) and len(parts) == 8 else None
 
 
-def gone(broker_id: str, reason: str, state: str | None = None, *, exists: bool = True) -> BrokerFinding:
-    return BrokerFinding(broker_id, Knowledge.GONE, state=state, reason=reason, exists=exists)
+def unresolved(broker_id: str, reason: str, *, name: str | None = None, state: str | None = None) -> BrokerFinding:
+    return BrokerFinding(broker_id, Knowledge.UNRESOLVED, name=name, state=state, reason=reason)
 
 
-def finding_from_description(description: Mapping[str, Any], scope: Scope) -> BrokerFinding:
-    """Read one DescribeBroker answer as evidence about the broker's IPs."""
-    broker_id = description["BrokerId"]
-    state = description.get("BrokerState")
+def gone(broker_id: str, reason: str, *, name: str | None = None, state: str | None = None) -> BrokerFinding:
+    return BrokerFinding(broker_id, Knowledge.GONE, name=name, state=state, reason=reason)
+
+
+def departure(described: Described, scope: Scope) -> str | None:
+    """Why DescribeBroker says the broker no longer belongs to the endpoint, or None if it does."""
+    if described.missing:
+        return "does not exist (DescribeBroker: NotFoundException)"
+    answer = described.answer or {}
+    state = answer.get("BrokerState")
     if state in GONE_STATES:
-        return gone(broker_id, f"broker is {state}", state)
-    if not scope.admits(broker_id, description.get("Tags") or {}):
-        return gone(broker_id, "broker is not in scope", state)
-    if description.get("EngineType", "ACTIVEMQ").upper() != "ACTIVEMQ":
-        return gone(broker_id, f"engine {description['EngineType']} has no instance IPs to register", state)
+        return f"is {state}"
+    if not scope.admits(described.broker_id, answer.get("Tags") or {}):
+        return "is not in scope (its tags, as DescribeBroker reports them)"
+    return None
 
-    instances = description.get("BrokerInstances") or []
-    instance_ips = tuple(ip for ip in (i.get("IpAddress") for i in instances) if ip)
-    expected = INSTANCES_PER_MODE.get(description.get("DeploymentMode", ""), len(instances))
-    if state in SETTLED_STATES and instances and len(instance_ips) == len(instances) >= expected:
-        return BrokerFinding(broker_id, Knowledge.SETTLED, frozenset(instance_ips), state, "", instance_ips)
-    reason = f"broker is {state}" if state not in SETTLED_STATES else "not every instance has an IP yet"
-    return BrokerFinding(broker_id, Knowledge.UNRESOLVED, frozenset(instance_ips), state, reason, instance_ips)
+
+def finding_from_description(described: Described, scope: Scope, why: str) -> BrokerFinding:
+    """Read a DescribeBroker answer as the broker's addresses, where EC2 could not give them.
+
+    `why` says why DescribeBroker was asked; it leads the finding's reason.
+    """
+    broker_id = described.broker_id
+    if described.failure:
+        return unresolved(broker_id, f"{why}; DescribeBroker failed: {described.failure}")
+    answer = described.answer or {}
+    name, state = answer.get("BrokerName"), answer.get("BrokerState")
+    left = departure(described, scope)
+    if left:
+        return gone(broker_id, f"broker {left}", name=name, state=state)
+    engine = str(answer.get("EngineType", "ACTIVEMQ"))
+    if engine.upper() != "ACTIVEMQ":
+        return gone(broker_id, f"engine {engine} has no instance addresses to register", name=name, state=state)
+
+    instances = answer.get("BrokerInstances") or []
+    addresses = tuple(Address(ip) for ip in (i.get("IpAddress") for i in instances) if ip)
+    expected = INSTANCES_PER_MODE.get(answer.get("DeploymentMode", ""), len(instances))
+    source = AddressSource.DESCRIBE_BROKER
+    if state in SETTLED_STATES and instances and len(addresses) == len(instances) >= expected:
+        return BrokerFinding(broker_id, Knowledge.SETTLED, addresses, source, name, state, f"{why}; DescribeBroker reports them")
+    changing = f"broker is {state}" if state not in SETTLED_STATES else "not every instance has an address yet"
+    return BrokerFinding(broker_id, Knowledge.UNRESOLVED, addresses, source, name, state, f"{why}; {changing}")

@@ -16,6 +16,7 @@ class AwsClients:
     mq: Any
     elbv2: Any
     tagging: Any
+    ec2: Any
 
 
 def create_clients(region: str, *, pool_size: int) -> AwsClients:
@@ -33,6 +34,7 @@ def create_clients(region: str, *, pool_size: int) -> AwsClients:
         mq=session.client("mq", config=config),
         elbv2=session.client("elbv2", config=config),
         tagging=session.client("resourcegroupstaggingapi", config=config),
+        ec2=session.client("ec2", config=config),
     )
 
 

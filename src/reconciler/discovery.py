@@ -1,12 +1,12 @@
-"""Amazon MQ, read: which brokers are in scope, and what each one reports.
+"""Amazon MQ and the tagging API, read: which brokers are in scope, and what DescribeBroker says of one.
 
 Tag scope is listed with the Resource Groups Tagging API, not with
 ListBrokers + DescribeBroker: ListBrokers summaries carry no tags, so that way
 costs one DescribeBroker for every broker in the account, in scope or not,
 against Amazon MQ's account-wide throttle. GetResources returns only the
-tagged brokers' ARNs, 100 a page, and is throttled apart from Amazon MQ; each
-broker in scope then costs exactly one DescribeBroker, which we need anyway
-for its IPs.
+tagged brokers' ARNs (names included), 100 a page, and is throttled apart from
+Amazon MQ. Addresses come from EC2 (network.py); DescribeBroker is asked only
+where EC2 and the listing cannot answer (evidence.py), paced.
 """
 
 from __future__ import annotations
@@ -17,15 +17,12 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from reconciler.brokers import BrokerFinding, Scope, broker_id_from_arn, finding_from_description, gone, unresolved
+from reconciler.brokers import Described, Scope, broker_id_from_arn, broker_name_from_arn
 from reconciler.clients import describe_error
+from reconciler.evidence import ScopeListing
 from reconciler.pacing import TokenBucket
 
 NOT_FOUND_CODES = frozenset({"NotFoundException", "NotFound"})
-
-
-class ListingFailed(RuntimeError):
-    """The scope could not be enumerated, so this run cannot know every broker."""
 
 
 class BrokerDirectory:
@@ -38,10 +35,11 @@ class BrokerDirectory:
         # they count against the account's budget just as much.
         mq.meta.events.register("request-created.mq", lambda **_: pacing.acquire())
 
-    def list_scope(self) -> frozenset[str]:
-        """Every broker id in scope: the listed ids and the tagged brokers."""
+    def list_scope(self) -> tuple[ScopeListing, str | None]:
+        """The configured ids and the tagged brokers, and what went wrong listing them."""
+        configured: dict[str, str | None] = dict.fromkeys(self._scope.broker_ids)
         if self._scope.tag is None:
-            return self._scope.broker_ids
+            return ScopeListing(configured, complete=True), None
         key, value = self._scope.tag
         pages = self._tagging.get_paginator("get_resources").paginate(
             TagFilters=[{"Key": key, "Values": [value]}],
@@ -51,11 +49,11 @@ class BrokerDirectory:
         try:
             arns = [r["ResourceARN"] for page in pages for r in page.get("ResourceTagMappingList", [])]
         except (ClientError, BotoCoreError) as error:
-            raise ListingFailed(f"GetResources for tag {key}={value} failed: {describe_error(error)}") from error
-        tagged = (broker_id_from_arn(arn) for arn in arns)
-        return self._scope.broker_ids | {b for b in tagged if b}
+            return ScopeListing(configured, complete=False), f"GetResources for tag {key}={value} failed: {describe_error(error)}"
+        tagged = {broker_id: broker_name_from_arn(arn) for arn in arns if (broker_id := broker_id_from_arn(arn))}
+        return ScopeListing({**configured, **tagged}, complete=True), None
 
-    def describe(self, broker_ids: Iterable[str]) -> dict[str, BrokerFinding]:
+    def describe(self, broker_ids: Iterable[str]) -> dict[str, Described]:
         """DescribeBroker for each broker, concurrently but paced under the account's budget."""
         ids = sorted(set(broker_ids))
         if len(ids) <= 1:
@@ -63,15 +61,12 @@ class BrokerDirectory:
         with ThreadPoolExecutor(max_workers=min(self._workers, len(ids))) as pool:
             return dict(zip(ids, pool.map(self._describe_one, ids)))
 
-    def _describe_one(self, broker_id: str) -> BrokerFinding:
-        if self._scope.tag is None and broker_id not in self._scope.broker_ids:
-            return gone(broker_id, "broker is not in scope")
+    def _describe_one(self, broker_id: str) -> Described:
         try:
-            description = self._mq.describe_broker(BrokerId=broker_id)
+            return Described(broker_id, answer=self._mq.describe_broker(BrokerId=broker_id))
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") in NOT_FOUND_CODES:
-                return gone(broker_id, "broker does not exist (NotFoundException)", exists=False)
-            return unresolved(broker_id, f"DescribeBroker failed: {describe_error(error)}")
+                return Described(broker_id, missing=True)
+            return Described(broker_id, failure=describe_error(error))
         except BotoCoreError as error:
-            return unresolved(broker_id, f"DescribeBroker failed: {describe_error(error)}")
-        return finding_from_description(description, self._scope)
+            return Described(broker_id, failure=describe_error(error))

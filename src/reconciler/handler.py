@@ -14,6 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from reconciler.clients import create_clients
 from reconciler.discovery import BrokerDirectory
+from reconciler.network import BrokerNetwork
 from reconciler.pacing import TokenBucket
 from reconciler.reconcile import Reconciler
 from reconciler.report import report_refusal, report_run
@@ -35,7 +36,8 @@ def build_reconciler(settings: Settings) -> Reconciler:
     clients = create_clients(settings.region, pool_size=DESCRIBE_WORKERS)
     pacing = TokenBucket(settings.describe_rate, settings.describe_burst)
     directory = BrokerDirectory(clients.mq, clients.tagging, settings.scope, pacing, workers=DESCRIBE_WORKERS)
-    return Reconciler(settings, directory, TargetGroups(clients.elbv2))
+    network = BrokerNetwork(clients.ec2, settings.vpc_id)
+    return Reconciler(settings, directory, network, TargetGroups(clients.elbv2))
 
 
 @functools.cache
@@ -43,9 +45,9 @@ def container_reconciler(settings: Settings) -> Reconciler:
     """The container's one reconciler, built when an invocation first needs AWS.
 
     Creating the clients loads their service models, which would double the
-    import time; an invocation refused for bad input never needs them. The
-    reconciler lives as long as the container: its memory of who owned which
-    IP is what lets events narrow their runs.
+    import time; an invocation refused for bad input never needs them. What
+    the reconciler keeps between invocations only saves calls (the target
+    groups' ports): every run reads its evidence anew.
     """
     return build_reconciler(settings)
 

@@ -1,4 +1,9 @@
-"""One reconcile: discover brokers, observe target groups, plan, apply. Knows nothing of Lambda."""
+"""One reconcile: read scope, interfaces and target groups, confirm what EC2 cannot, plan, apply.
+
+Every trigger runs this same whole comparison; an event only makes it sooner
+and names brokers to read directly. Knows nothing of Lambda, and remembers
+nothing between runs but what saves calls (the target groups' ports).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,12 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from reconciler.brokers import BrokerFinding, Knowledge
-from reconciler.discovery import BrokerDirectory, ListingFailed
-from reconciler.plan import Discovery, TargetGroupPlan, plan_target_group, remember_owners
+from reconciler.brokers import AddressSource, BrokerFinding, Knowledge
+from reconciler.discovery import BrokerDirectory
+from reconciler.evidence import Discovery, assess_brokers, brokers_to_describe
+from reconciler.interfaces import InterfaceListing
+from reconciler.network import BrokerNetwork, InterfaceListingFailed
+from reconciler.plan import TargetGroupPlan, plan_target_group
 from reconciler.settings import Settings
 from reconciler.target_groups import AppliedChanges, GroupReadFailed, TargetGroups
 from reconciler.targets import TargetGroupView
@@ -36,7 +44,8 @@ class RunOutcome:
     dry_run: bool
     brokers: dict[str, BrokerFinding]
     groups: list[GroupOutcome]
-    narrowed: bool
+    # How many broker interfaces EC2 listed in the VPC; None when the listing failed.
+    interfaces_listed: int | None
     errors: list[str] = field(default_factory=list)
     duration_ms: int = 0
 
@@ -44,6 +53,14 @@ class RunOutcome:
     def failed(self) -> bool:
         """A planned change was not applied, or a group could not be reconciled at all."""
         return any(group.errors for group in self.groups)
+
+    def in_scope(self) -> list[BrokerFinding]:
+        """The brokers the endpoint serves in this run: every broker not confirmed gone."""
+        return [b for b in self.brokers.values() if b.knowledge is not Knowledge.GONE]
+
+    def from_describe_broker(self) -> list[BrokerFinding]:
+        """Brokers in scope whose addresses EC2 could not give: each a sign worth noticing."""
+        return [b for b in self.in_scope() if b.source is AddressSource.DESCRIBE_BROKER]
 
     def healthy_instances(self, broker: BrokerFinding) -> int:
         healthy = frozenset().union(*(g.view.healthy_ips for g in self.groups if g.view))
@@ -62,62 +79,54 @@ class RunOutcome:
 
 
 class Reconciler:
-    """Keeps the configured target groups equal to the IPs of the brokers in scope.
-
-    It remembers, for the life of the container, which broker each IP was last
-    seen on: that is what lets a run narrowed to one broker remove the targets
-    that broker no longer reports without reading every other broker.
-    """
+    """Keeps the configured target groups equal to the addresses of the brokers in scope."""
 
     def __init__(
         self,
         settings: Settings,
         directory: BrokerDirectory,
+        network: BrokerNetwork,
         target_groups: TargetGroups,
         *,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._settings = settings
         self._directory = directory
+        self._network = network
         self._target_groups = target_groups
         self._clock = clock
-        self._last_owners: dict[str, str] = {}
-        self._seen_whole_scope = False
 
     def run(self, trigger: Trigger) -> RunOutcome:
         started = self._clock()
         dry_run = self._settings.dry_run or trigger.dry_run
-        # Until this container has read the whole scope it cannot tell whose
-        # targets are whose, so a narrowed run widens itself to a full sweep.
-        narrowed = trigger.broker_ids is not None and self._seen_whole_scope
-        discovery, errors = self._discover(trigger, narrowed)
-        groups = [self._reconcile_group(outcome, discovery, dry_run) for outcome in self._observe_groups()]
-        applied_everything = not dry_run and not any(g.errors for g in groups)
-        self._last_owners = remember_owners(
-            self._last_owners, discovery.brokers.values(), whole_scope=discovery.whole_scope, applied=applied_everything
+        named = trigger.broker_ids or frozenset()
+        listing, listing_error = self._directory.list_scope()
+        interfaces, interfaces_error = self._list_interfaces()
+        groups = self._observe_groups()
+
+        registered = {t.ip for g in groups if g.view for t in g.view.registered}
+        why = brokers_to_describe(listing, named, interfaces, registered)
+        described = self._directory.describe(why)
+        discovery = Discovery(
+            assess_brokers(listing, self._settings.scope, interfaces, described, why), interfaces, listing.complete
         )
-        self._seen_whole_scope = self._seen_whole_scope or discovery.whole_scope
+        groups = [self._reconcile_group(outcome, discovery, dry_run) for outcome in groups]
+        errors = [e for e in (listing_error, interfaces_error) if e]
         return RunOutcome(
             trigger=trigger,
             dry_run=dry_run,
             brokers=dict(discovery.brokers),
             groups=groups,
-            narrowed=narrowed,
+            interfaces_listed=len(interfaces.interfaces) if interfaces else None,
             errors=errors + _broker_problems(discovery.brokers, self._named_brokers(trigger)),
             duration_ms=round((self._clock() - started) * 1000),
         )
 
-    def _discover(self, trigger: Trigger, narrowed: bool) -> tuple[Discovery, list[str]]:
-        requested = trigger.broker_ids or frozenset()
-        if narrowed:
-            return Discovery(self._directory.describe(requested), False, self._last_owners), []
+    def _list_interfaces(self) -> tuple[InterfaceListing | None, str | None]:
         try:
-            listed, whole_scope, errors = self._directory.list_scope(), True, []
-        except ListingFailed as failure:
-            listed, whole_scope, errors = self._settings.scope.broker_ids, False, [str(failure)]
-        # The brokers a trigger names are read even when the listing has not
-        # caught up with them (the tagging API is eventually consistent).
-        return Discovery(self._directory.describe(listed | requested), whole_scope, self._last_owners), errors
+            return self._network.list_broker_interfaces(), None
+        except InterfaceListingFailed as failure:
+            return None, str(failure)
 
     def _named_brokers(self, trigger: Trigger) -> frozenset[str]:
         """Brokers a person named, in the configuration or a resync: a missing one is their mistake to hear about."""

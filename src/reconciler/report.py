@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from reconciler.brokers import BrokerFinding
 from reconciler.reconcile import GroupOutcome, RunOutcome
 from reconciler.triggers import Trigger
 
@@ -11,19 +12,10 @@ from reconciler.triggers import Trigger
 def report_run(outcome: RunOutcome) -> dict[str, Any]:
     return {
         "status": "failed" if outcome.failed else "ok",
-        "trigger": {**outcome.trigger.describe(), "narrowed": outcome.narrowed},
+        "trigger": outcome.trigger.describe(),
         "dryRun": outcome.dry_run,
-        "brokers": [
-            {
-                "brokerId": broker.broker_id,
-                "state": broker.state,
-                "knowledge": broker.knowledge.value,
-                "ips": list(broker.instance_ips) or sorted(broker.ips),
-                "healthyInstances": outcome.healthy_instances(broker),
-                **({"reason": broker.reason} if broker.reason else {}),
-            }
-            for broker in sorted(outcome.brokers.values(), key=lambda b: b.broker_id)
-        ],
+        "interfacesListed": outcome.interfaces_listed,
+        "brokers": [_report_broker(broker, outcome) for broker in sorted(outcome.brokers.values(), key=lambda b: b.broker_id)],
         "targetGroups": [_report_group(group, outcome.dry_run) for group in outcome.groups],
         "errors": outcome.errors + [f"{g.name or g.arn}: {e}" for g in outcome.groups for e in g.errors],
         "durationMs": outcome.duration_ms,
@@ -41,6 +33,19 @@ def report_refusal(status: str, message: str, trigger: Trigger | None = None) ->
         "errors": [message] if status != "ok" else [],
         "message": message,
         "durationMs": 0,
+    }
+
+
+def _report_broker(broker: BrokerFinding, outcome: RunOutcome) -> dict[str, Any]:
+    return {
+        "brokerId": broker.broker_id,
+        "name": broker.name,
+        "knowledge": broker.knowledge.value,
+        "state": broker.state,
+        "addressSource": broker.source.value if broker.source else None,
+        "reason": broker.reason,
+        "addresses": [{"ip": a.ip, "zone": a.zone, "interfaceId": a.interface_id} for a in broker.addresses],
+        "healthyInstances": outcome.healthy_instances(broker),
     }
 
 

@@ -15,6 +15,7 @@ from reconciler.brokers import Scope, is_broker_id
 TARGET_GROUP_ARN_PATTERN = re.compile(
     r"^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}$"
 )
+VPC_ID_PATTERN = re.compile(r"^vpc-[0-9a-f]{8,17}$")
 DEFAULT_NAMESPACE = "MqStaticEndpoint"
 
 
@@ -31,6 +32,8 @@ class Settings:
     region: str
     target_group_arns: tuple[str, ...]
     scope: Scope
+    # The VPC of the brokers and the target groups: where their interfaces are listed.
+    vpc_id: str
     dry_run: bool = False
     describe_rate: float = 10.0
     describe_burst: int = 5
@@ -49,6 +52,7 @@ class Settings:
             region=region,
             target_group_arns=_target_group_arns(environ.get("TARGET_GROUP_ARNS", "")),
             scope=Scope(broker_ids, tag),
+            vpc_id=_vpc_id(environ.get("VPC_ID", "")),
             dry_run=_boolean("DRY_RUN", environ.get("DRY_RUN", "false")),
             describe_rate=_positive("MQ_DESCRIBE_RATE", environ.get("MQ_DESCRIBE_RATE", "10"), float),
             describe_burst=int(_positive("MQ_DESCRIBE_BURST", environ.get("MQ_DESCRIBE_BURST", "5"), int)),
@@ -70,6 +74,13 @@ def _target_group_arns(raw: str) -> tuple[str, ...]:
     if len(set(arns)) != len(arns):
         raise ConfigurationError("TARGET_GROUP_ARNS", "a target group is listed twice")
     return tuple(arns)
+
+
+def _vpc_id(raw: str) -> str:
+    vpc_id = raw.strip()
+    if not VPC_ID_PATTERN.fullmatch(vpc_id):
+        raise ConfigurationError("VPC_ID", f"{raw!r} is not a VPC id (vpc-...)")
+    return vpc_id
 
 
 def _broker_ids(raw: str) -> frozenset[str]:

@@ -18,6 +18,8 @@ def publish_run(metrics: Metrics, outcome: RunOutcome) -> None:
     settled = [b for b in outcome.brokers.values() if b.knowledge is Knowledge.SETTLED]
     metrics.add_metric("ReconcileFailures", MetricUnit.Count, 1 if outcome.failed else 0)
     metrics.add_metric("BrokersUnresolved", MetricUnit.Count, sum(b.knowledge is Knowledge.UNRESOLVED for b in outcome.brokers.values()))
+    metrics.add_metric("BrokersFromDescribeBroker", MetricUnit.Count, len(outcome.from_describe_broker()))
+    metrics.add_metric("InterfaceListingFailures", MetricUnit.Count, 1 if outcome.interfaces_listed is None else 0)
     without_healthy = [b for b in settled if outcome.healthy_instances(b) == 0 and not outcome.awaiting_health_checks(b)]
     metrics.add_metric("BrokersWithoutHealthyInstance", MetricUnit.Count, len(without_healthy))
     metrics.add_metric("ReconcileDuration", MetricUnit.Milliseconds, outcome.duration_ms)
@@ -36,9 +38,8 @@ def publish_run(metrics: Metrics, outcome: RunOutcome) -> None:
             "TargetsRegistered": len(applied.registered) if applied else 0,
             "TargetsDeregistered": len(applied.deregistered) if applied else 0,
             "ChangesWithheld": len(plan.withheld),
+            "DesiredTargets": len(plan.desired),
         }
-        if not outcome.narrowed:  # a narrowed run reads only some brokers' IPs
-            values["DesiredTargets"] = len(plan.desired)
         _publish_dimensioned(metrics, ("TargetGroup", view.name), values)
     for broker in settled:
         _publish_dimensioned(metrics, ("BrokerId", broker.broker_id), {"HealthyInstances": outcome.healthy_instances(broker)})

@@ -14,6 +14,7 @@ TARGET_GROUPS = ["OpenWireTargetGroup", "AmqpTargetGroup", "StompTargetGroup", "
 ALLOWED_ACTIONS = {
     "mq:DescribeBroker",
     "tag:GetResources",
+    "ec2:DescribeNetworkInterfaces",
     "elasticloadbalancing:DescribeTargetGroups",
     "elasticloadbalancing:DescribeTargetHealth",
     "elasticloadbalancing:RegisterTargets",
@@ -21,11 +22,12 @@ ALLOWED_ACTIONS = {
     "sqs:SendMessage",
 }
 # Actions IAM cannot scope to a resource: the only ones allowed on "*".
-UNSCOPABLE = {"tag:GetResources", "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth"}
+UNSCOPABLE = {"tag:GetResources", "ec2:DescribeNetworkInterfaces", "elasticloadbalancing:DescribeTargetGroups",
+              "elasticloadbalancing:DescribeTargetHealth"}
 MUTATING = {"elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"}
 EMITTED_METRICS = {  # what the reconciler publishes, by dimension set beyond `service`
     (): {"ReconcileFailures", "BrokersUnresolved", "BrokersWithoutHealthyInstance", "ReconcileDuration",
-         "TargetsRegistered", "TargetsDeregistered"},
+         "TargetsRegistered", "TargetsDeregistered", "BrokersFromDescribeBroker", "InterfaceListingFailures"},
     ("TargetGroup",): {"HealthyTargets", "UnhealthyTargets", "RegisteredTargets", "DesiredTargets",
                        "TargetsRegistered", "TargetsDeregistered", "ChangesWithheld"},
     ("BrokerId",): {"HealthyInstances"},

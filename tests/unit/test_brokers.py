@@ -6,54 +6,77 @@ from typing import Any
 
 import pytest
 
-from reconciler.brokers import Knowledge, Scope, broker_id_from_arn, finding_from_description
+from reconciler.brokers import (
+    AddressSource,
+    Described,
+    Knowledge,
+    Scope,
+    broker_id_from_arn,
+    broker_name_from_arn,
+    finding_from_description,
+)
 
 BROKER = "b-1a2b3c4d-1111-4222-8333-444455556666"
 SCOPE = Scope(tag=("mq-static-endpoint", "prod"))
 
 
-def described(state: str = "RUNNING", ips: tuple[str | None, ...] = ("10.0.1.5", "10.0.2.7"), **extra: Any) -> dict[str, Any]:
-    return {
+WHY = "no Amazon MQ network interface found in vpc-0a1b2c3d"
+
+
+def described(state: str = "RUNNING", ips: tuple[str | None, ...] = ("10.0.1.5", "10.0.2.7"), **extra: Any) -> Described:
+    return Described(BROKER, answer={
         "BrokerId": BROKER,
+        "BrokerName": "orders",
         "BrokerState": state,
         "DeploymentMode": "ACTIVE_STANDBY_MULTI_AZ",
         "EngineType": "ActiveMQ",
         "Tags": {"mq-static-endpoint": "prod"},
         "BrokerInstances": [{"IpAddress": ip} if ip else {} for ip in ips],
         **extra,
-    }
+    })
 
 
-def test_a_running_broker_with_every_ip_is_settled() -> None:
-    finding = finding_from_description(described(), SCOPE)
+def read(answer: Described, scope: Scope = SCOPE):  # type: ignore[no-untyped-def]
+    return finding_from_description(answer, scope, WHY)
+
+
+def test_a_running_broker_with_every_ip_is_settled_and_says_why_describe_broker_was_asked() -> None:
+    finding = read(described())
     assert finding.knowledge is Knowledge.SETTLED and finding.ips == {"10.0.1.5", "10.0.2.7"}
-    assert finding.instance_ips == ("10.0.1.5", "10.0.2.7")
+    assert finding.source is AddressSource.DESCRIBE_BROKER and finding.name == "orders"
+    assert finding.reason.startswith(WHY)
 
 
 @pytest.mark.parametrize("state", ["REBOOT_IN_PROGRESS", "CREATION_IN_PROGRESS", "SOME_FUTURE_STATE"])
 def test_a_changing_broker_is_unresolved_but_keeps_what_it_reports(state: str) -> None:
-    finding = finding_from_description(described(state, ("10.0.1.5",)), SCOPE)
+    finding = read(described(state, ("10.0.1.5",)))
     assert finding.knowledge is Knowledge.UNRESOLVED and finding.ips == {"10.0.1.5"} and state in finding.reason
 
 
 def test_a_running_broker_missing_an_instance_ip_is_unresolved() -> None:
-    assert finding_from_description(described(ips=("10.0.1.5", None)), SCOPE).knowledge is Knowledge.UNRESOLVED
-    assert finding_from_description(described(ips=("10.0.1.5",)), SCOPE).knowledge is Knowledge.UNRESOLVED
+    assert read(described(ips=("10.0.1.5", None))).knowledge is Knowledge.UNRESOLVED
+    assert read(described(ips=("10.0.1.5",))).knowledge is Knowledge.UNRESOLVED
 
 
 @pytest.mark.parametrize("state", ["DELETION_IN_PROGRESS", "CREATION_FAILED"])
 def test_a_dying_broker_is_gone(state: str) -> None:
-    assert finding_from_description(described(state), SCOPE).knowledge is Knowledge.GONE
+    assert read(described(state)).knowledge is Knowledge.GONE
 
 
 def test_a_broker_without_the_tag_or_id_is_out_of_scope() -> None:
-    finding = finding_from_description(described(Tags={}), SCOPE)
+    finding = read(described(Tags={}))
     assert finding.knowledge is Knowledge.GONE and "not in scope" in finding.reason
-    assert finding_from_description(described(Tags={}), Scope(broker_ids=frozenset({BROKER}))).knowledge is Knowledge.SETTLED
+    assert read(described(Tags={}), Scope(broker_ids=frozenset({BROKER}))).knowledge is Knowledge.SETTLED
+
+
+def test_a_deleted_broker_is_gone_and_one_that_could_not_be_read_is_unresolved() -> None:
+    assert read(Described(BROKER, missing=True)).knowledge is Knowledge.GONE
+    failed = read(Described(BROKER, failure="ThrottlingException: Rate exceeded"))
+    assert failed.knowledge is Knowledge.UNRESOLVED and "ThrottlingException" in failed.reason
 
 
 def test_a_rabbitmq_broker_is_never_registered() -> None:
-    finding = finding_from_description(described(EngineType="RabbitMQ", ips=()), SCOPE)
+    finding = read(described(EngineType="RabbitMQ", ips=()))
     assert finding.knowledge is Knowledge.GONE and "RabbitMQ" in finding.reason
 
 
@@ -61,3 +84,8 @@ def test_broker_ids_come_from_broker_arns_only() -> None:
     assert broker_id_from_arn(f"arn:aws:mq:eu-west-1:123456789012:broker:orders:{BROKER}") == BROKER
     assert broker_id_from_arn("arn:aws:mq:eu-west-1:123456789012:configuration:c-1234") is None
     assert broker_id_from_arn("not an arn") is None
+
+
+def test_broker_names_come_from_broker_arns() -> None:
+    assert broker_name_from_arn(f"arn:aws:mq:eu-west-1:123456789012:broker:orders:{BROKER}") == "orders"
+    assert broker_name_from_arn("arn:aws:mq:eu-west-1:123456789012:configuration:c-1234") is None

@@ -5,16 +5,28 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconciler.brokers import BrokerFinding, Knowledge, gone, unresolved
-from reconciler.plan import Discovery, TargetGroupPlan, plan_target_group, remember_owners
+from reconciler.brokers import Address, AddressSource, BrokerFinding, Knowledge, gone, unresolved
+from reconciler.evidence import Discovery
+from reconciler.interfaces import BrokerInterface, InterfaceListing
+from reconciler.plan import TargetGroupPlan, plan_target_group
 from reconciler.targets import ObservedTarget, Target, TargetGroupView
 
 PORT = 61617
+VPC = "vpc-0a1b2c3d"
 A, B, C = "b-aaaaaaaa-0000-4000-8000-000000000001", "b-bbbbbbbb-0000-4000-8000-000000000002", "b-cccccccc-0000-4000-8000-000000000003"
 
 
+def eni(broker_id: str | None, ip: str) -> BrokerInterface:
+    return BrokerInterface(f"eni-{ip.replace('.', '')}", broker_id, (ip,), "eu-west-1a", "subnet-1")
+
+
+def listing(*held: tuple[str | None, str]) -> InterfaceListing:
+    """Interfaces as EC2 lists them: (broker id, address) pairs."""
+    return InterfaceListing(VPC, tuple(eni(broker_id, ip) for broker_id, ip in held))
+
+
 def settled(broker_id: str, *ips: str) -> BrokerFinding:
-    return BrokerFinding(broker_id, Knowledge.SETTLED, frozenset(ips), "RUNNING", "", ips)
+    return BrokerFinding(broker_id, Knowledge.SETTLED, tuple(Address(ip) for ip in ips), AddressSource.INTERFACES)
 
 
 def group(*targets: str | tuple[str, str], port: int = PORT) -> TargetGroupView:
@@ -25,8 +37,20 @@ def group(*targets: str | tuple[str, str], port: int = PORT) -> TargetGroupView:
     return TargetGroupView("arn:tg", "openwire", port, tuple(observed))
 
 
-def plan(view: TargetGroupView, *brokers: BrokerFinding, whole_scope: bool = True, owners: dict[str, str] | None = None) -> TargetGroupPlan:
-    return plan_target_group(view, Discovery({b.broker_id: b for b in brokers}, whole_scope, owners or {}))
+def plan(
+    view: TargetGroupView,
+    *brokers: BrokerFinding,
+    interfaces: InterfaceListing | None = None,
+    scope_complete: bool = True,
+) -> TargetGroupPlan:
+    """The plan, with EC2 listing each settled broker's addresses as its interfaces unless told otherwise."""
+    if interfaces is None:
+        interfaces = listing(*((b.broker_id, ip) for b in brokers if b.source is AddressSource.INTERFACES for ip in b.ips))
+    return plan_target_group(view, Discovery({b.broker_id: b for b in brokers}, interfaces, scope_complete))
+
+
+def plan_without_interfaces(view: TargetGroupView, *brokers: BrokerFinding) -> TargetGroupPlan:
+    return plan_target_group(view, Discovery({b.broker_id: b for b in brokers}, None, True))
 
 
 def ips(targets: tuple[Target, ...]) -> set[str]:
@@ -42,7 +66,7 @@ def withheld(p: TargetGroupPlan) -> set[str]:
 
 
 class TestRegistration:
-    def test_an_empty_group_gets_every_ip_of_every_broker_on_its_own_port(self) -> None:
+    def test_an_empty_group_gets_every_address_of_every_broker_on_its_own_port(self) -> None:
         p = plan(group(port=8162), settled(A, "10.0.1.1", "10.0.2.1"), settled(B, "10.0.1.2", "10.0.2.2"))
         assert set(p.register) == {Target(ip, 8162) for ip in ("10.0.1.1", "10.0.2.1", "10.0.1.2", "10.0.2.2")}
         assert p.deregister == () and p.withheld == ()
@@ -51,52 +75,37 @@ class TestRegistration:
         p = plan(group("10.0.1.1", ("10.0.2.1", "unhealthy")), settled(A, "10.0.1.1", "10.0.2.1"))
         assert p.register == () and ips(p.keep) == {"10.0.1.1", "10.0.2.1"}
 
-    def test_draining_and_unused_targets_are_registered_again(self) -> None:
-        p = plan(group(("10.0.1.1", "draining"), ("10.0.2.1", "unused")), settled(A, "10.0.1.1", "10.0.2.1"))
-        assert ips(p.register) == {"10.0.1.1", "10.0.2.1"}
+    def test_draining_targets_are_registered_again(self) -> None:
+        p = plan(group(("10.0.1.1", "draining")), settled(A, "10.0.1.1"))
+        assert ips(p.register) == {"10.0.1.1"}
 
-    def test_an_unresolved_broker_still_gets_the_ips_it_reports(self) -> None:
-        transitional = BrokerFinding(A, Knowledge.UNRESOLVED, frozenset({"10.0.1.9"}), "REBOOT_IN_PROGRESS", "rebooting")
-        assert ips(plan(group(), transitional).register) == {"10.0.1.9"}
+    def test_an_unresolved_broker_still_gets_the_addresses_it_reports(self) -> None:
+        rebooting = BrokerFinding(A, Knowledge.UNRESOLVED, (Address("10.0.1.9"),), AddressSource.DESCRIBE_BROKER, reason="rebooting")
+        assert ips(plan(group(), rebooting, interfaces=listing()).register) == {"10.0.1.9"}
 
     def test_a_gone_broker_gets_nothing(self) -> None:
-        assert plan(group(), gone(A, "deleted")).register == ()
+        assert plan(group(), gone(A, "broker is DELETION_IN_PROGRESS"), interfaces=listing((A, "10.0.1.1"))).register == ()
 
 
 class TestRemovalOnEvidence:
-    def test_a_foreign_ip_goes_when_every_broker_in_scope_was_read(self) -> None:
+    def test_an_address_no_broker_interface_holds_goes(self) -> None:
         p = plan(group("10.0.1.1", "10.9.9.9"), settled(A, "10.0.1.1"))
         assert removed(p) == {"10.9.9.9"}
-        assert p.deregister[0].evidence == "no broker in scope has this IP"
+        assert p.deregister[0].evidence == f"no Amazon MQ network interface in {VPC} holds this address"
 
-    def test_an_ip_the_broker_no_longer_reports_goes(self) -> None:
-        p = plan(group(("10.0.1.1", "unhealthy"), "10.0.2.1"), settled(A, "10.0.1.5", "10.0.2.1"), whole_scope=False,
-                 owners={"10.0.1.1": A, "10.0.2.1": A})
-        assert removed(p) == {"10.0.1.1"} and ips(p.register) == {"10.0.1.5"}
-        assert "now reports other IPs" in p.deregister[0].evidence
+    def test_an_address_held_by_a_broker_confirmed_gone_goes_even_if_something_answers_there(self) -> None:
+        p = plan(group("10.0.1.1", "10.0.1.7"), settled(A, "10.0.1.1"), gone(C, "broker is not in scope (its tags)"),
+                 interfaces=listing((A, "10.0.1.1"), (C, "10.0.1.7")))
+        assert removed(p) == {"10.0.1.7"}
+        assert C in p.deregister[0].evidence and "not in scope" in p.deregister[0].evidence
 
-    def test_a_gone_broker_loses_its_targets_even_in_a_narrowed_run(self) -> None:
-        p = plan(group(("10.0.1.1", "unhealthy"), ("10.0.2.1", "unused"), "10.0.1.2"), gone(A, "deleted"), whole_scope=False,
-                 owners={"10.0.1.1": A, "10.0.2.1": A, "10.0.1.2": B})
-        assert removed(p) == {"10.0.1.1", "10.0.2.1"}
-        assert ips(p.keep) == {"10.0.1.2"}, "the other broker's target is not this run's business"
+    def test_an_address_ec2_handed_to_another_broker_in_scope_stays(self) -> None:
+        """A moved; EC2 gave A's old address to B's new active instance; then A leaves: the address is B's now."""
+        p = plan(group("10.0.1.1", "10.0.2.1"), gone(A, "broker does not exist"), settled(B, "10.0.1.1", "10.0.2.5"),
+                 interfaces=listing((B, "10.0.1.1"), (B, "10.0.2.5")))
+        assert removed(p) == {"10.0.2.1"} and ips(p.keep) == {"10.0.1.1"} and ips(p.register) == {"10.0.2.5"}
 
-    def test_a_narrowed_run_never_removes_a_target_something_still_answers_at(self) -> None:
-        p = plan(group("10.0.1.1"), settled(A, "10.0.1.5"), whole_scope=False, owners={"10.0.1.1": A})
-        assert removed(p) == set() and withheld(p) == {"10.0.1.1"}
-        assert "something answers there" in p.withheld[0].reason
-
-    def test_a_broker_that_left_the_scope_loses_even_its_healthy_targets_in_a_narrowed_run(self) -> None:
-        p = plan(group("10.0.1.1"), gone(A, "broker is not in scope"), whole_scope=False, owners={"10.0.1.1": A})
-        assert removed(p) == {"10.0.1.1"}, "it still answers there itself, and it is out of scope"
-        deleted = plan(group("10.0.1.1"), gone(A, "deleted", exists=False), whole_scope=False, owners={"10.0.1.1": A})
-        assert withheld(deleted) == {"10.0.1.1"}, "a deleted broker answers nowhere: someone else holds the address"
-
-    def test_a_whole_read_removes_a_healthy_target_nobody_in_scope_has(self) -> None:
-        p = plan(group("10.0.1.1"), settled(A, "10.0.1.5"), owners={"10.0.1.1": A})
-        assert removed(p) == {"10.0.1.1"}, "an untagged broker still answers there, but it is out of scope"
-
-    def test_a_target_on_the_wrong_port_goes_when_the_scope_was_read(self) -> None:
+    def test_a_target_on_the_wrong_port_goes(self) -> None:
         view = TargetGroupView("arn:tg", "openwire", PORT, (ObservedTarget(Target("10.0.1.1", 9999), "healthy"),))
         p = plan(view, settled(A, "10.0.1.1"))
         assert [r.target for r in p.deregister] == [Target("10.0.1.1", 9999)]
@@ -107,67 +116,39 @@ class TestRemovalOnEvidence:
 
 
 class TestNothingGoesWithoutEvidence:
-    def test_an_unresolved_broker_keeps_what_it_was_last_seen_with(self) -> None:
-        p = plan(group("10.0.1.1", "10.0.2.1"), unresolved(A, "ThrottlingException"), owners={"10.0.1.1": A, "10.0.2.1": A})
-        assert removed(p) == set() and withheld(p) == {"10.0.1.1", "10.0.2.1"}
-        assert "could not be read: ThrottlingException" in p.withheld[0].reason
-
-    def test_one_unresolved_broker_protects_every_ip_nobody_claims(self) -> None:
-        p = plan(group("10.0.1.1", "10.9.9.9"), settled(A, "10.0.1.1"), unresolved(B, "timeout"))
+    def test_no_interface_listing_removes_nothing(self) -> None:
+        p = plan_without_interfaces(group("10.0.1.1", "10.9.9.9"), settled(A, "10.0.1.1"))
         assert removed(p) == set() and withheld(p) == {"10.9.9.9"}
-        assert B in p.withheld[0].reason
+        assert "could not be listed" in p.withheld[0].reason
 
-    def test_a_broker_no_longer_listed_loses_its_ips_once_every_broker_can_be_read(self) -> None:
-        owners = {"10.0.1.7": C}
-        p = plan(group("10.0.1.7"), settled(A, "10.0.1.1"), owners=owners)
-        assert removed(p) == {"10.0.1.7"} and p.deregister[0].evidence == f"{C} left the scope (no longer listed)"
-        assert ips(plan(group("10.0.1.7"), settled(A, "10.0.1.1"), whole_scope=False, owners=owners).keep) == {"10.0.1.7"}
-
-    def test_an_unreadable_broker_protects_even_ips_another_broker_gave_up(self) -> None:
-        """EC2 hands freed addresses out again: the broker that could not be read may hold them now."""
-        owners = {"10.0.1.7": C, "10.0.1.8": A}
-        p = plan(group(("10.0.1.7", "unhealthy"), ("10.0.1.8", "unhealthy")), settled(A, "10.0.1.1"), gone(C, "deleted"),
-                 unresolved(B, "rebooting"), owners=owners)
-        assert removed(p) == set() and withheld(p) == {"10.0.1.7", "10.0.1.8"}
-        assert all(f"{B} could not be read" in w.reason for w in p.withheld)
-
-    def test_a_narrowed_run_leaves_ips_it_cannot_attribute(self) -> None:
-        p = plan(group("10.0.1.1", "10.9.9.9"), settled(A, "10.0.1.1"), whole_scope=False)
+    def test_an_incomplete_scope_listing_removes_nothing(self) -> None:
+        p = plan(group("10.0.1.1", "10.9.9.9"), settled(A, "10.0.1.1"), scope_complete=False)
         assert removed(p) == set() and withheld(p) == {"10.9.9.9"}
 
-    def test_a_narrowed_run_keeps_targets_of_brokers_it_did_not_read(self) -> None:
-        p = plan(group("10.0.1.1", "10.0.1.2"), settled(A, "10.0.1.1"), whole_scope=False, owners={"10.0.1.2": B})
-        assert removed(p) == set() and withheld(p) == set() and ips(p.keep) == {"10.0.1.1", "10.0.1.2"}
+    def test_a_holder_nobody_confirmed_gone_keeps_its_address(self) -> None:
+        p = plan(group("10.0.1.7"), settled(A, "10.0.1.1"), interfaces=listing((A, "10.0.1.1"), (C, "10.0.1.7")))
+        assert removed(p) == set() and withheld(p) == {"10.0.1.7"}
 
-    def test_an_ip_that_moved_to_another_broker_stays(self) -> None:
-        p = plan(group("10.0.1.1"), settled(A, "10.0.1.5"), settled(B, "10.0.1.1"), whole_scope=False, owners={"10.0.1.1": A})
-        assert removed(p) == set() and ips(p.keep) == {"10.0.1.1"}
+    def test_a_holder_whose_confirmation_failed_keeps_its_address(self) -> None:
+        p = plan(group("10.0.1.7"), settled(A, "10.0.1.1"), unresolved(C, "DescribeBroker failed: ThrottlingException"),
+                 interfaces=listing((A, "10.0.1.1"), (C, "10.0.1.7")))
+        assert removed(p) == set() and "ThrottlingException" in p.withheld[0].reason
 
-    def test_nobody_read_and_nothing_listed_removes_nothing(self) -> None:
-        assert plan(group("10.0.1.1"), whole_scope=False).deregister == ()
+    def test_an_unreadable_broker_without_interfaces_protects_every_address_no_interface_holds(self) -> None:
+        """B's interfaces are not found (a changed description?) and DescribeBroker failed: B may hold any free address."""
+        p = plan(group("10.9.9.9", "10.0.1.7"), settled(A, "10.0.1.1"), unresolved(B, "DescribeBroker failed"),
+                 gone(C, "broker does not exist"), interfaces=listing((A, "10.0.1.1"), (C, "10.0.1.7")))
+        assert withheld(p) == {"10.9.9.9"} and B in p.withheld[0].reason
+        assert removed(p) == {"10.0.1.7"}, "an address EC2 says C holds cannot be B's"
 
+    def test_an_amazon_mq_interface_naming_no_broker_keeps_its_address(self) -> None:
+        p = plan(group("10.0.1.7"), settled(A, "10.0.1.1"), interfaces=listing((A, "10.0.1.1"), (None, "10.0.1.7")))
+        assert withheld(p) == {"10.0.1.7"} and "names no broker id" in p.withheld[0].reason
 
-class TestOwnershipMemory:
-    def test_a_settled_broker_owns_exactly_what_it_reports_once_the_run_applied(self) -> None:
-        last = {"10.0.1.1": A, "10.0.2.1": A}
-        owners = remember_owners(last, [settled(A, "10.0.1.5", "10.0.2.1")], whole_scope=False, applied=True)
-        assert owners == {"10.0.1.5": A, "10.0.2.1": A}
-        kept = remember_owners(last, [settled(A, "10.0.1.5", "10.0.2.1")], whole_scope=False, applied=False)
-        assert kept == {"10.0.1.1": A, "10.0.2.1": A, "10.0.1.5": A}, "a failed swap is retried with the same evidence"
-
-    def test_an_unresolved_broker_keeps_its_old_ips_and_adds_new_ones(self) -> None:
-        finding = BrokerFinding(A, Knowledge.UNRESOLVED, frozenset({"10.0.1.5"}), "REBOOT_IN_PROGRESS", "rebooting")
-        assert remember_owners({"10.0.1.1": A}, [finding], whole_scope=False, applied=True) == {"10.0.1.1": A, "10.0.1.5": A}
-
-    def test_a_gone_broker_is_forgotten_only_once_its_removal_applied(self) -> None:
-        assert remember_owners({"10.0.1.1": A}, [gone(A, "deleted")], whole_scope=False, applied=False) == {"10.0.1.1": A}
-        assert remember_owners({"10.0.1.1": A}, [gone(A, "deleted")], whole_scope=False, applied=True) == {}
-
-    def test_a_whole_scope_read_forgets_brokers_that_left_the_scope_once_applied(self) -> None:
-        last = {"10.0.1.1": A, "10.0.1.2": B}
-        assert remember_owners(last, [settled(A, "10.0.1.1")], whole_scope=True, applied=True) == {"10.0.1.1": A}
-        assert remember_owners(last, [settled(A, "10.0.1.1")], whole_scope=True, applied=False) == last
-        assert remember_owners(last, [settled(A, "10.0.1.1")], whole_scope=False, applied=True) == last
+    def test_a_broker_served_through_describe_broker_keeps_what_it_reports(self) -> None:
+        fallback = BrokerFinding(B, Knowledge.SETTLED, (Address("10.0.1.8"),), AddressSource.DESCRIBE_BROKER)
+        p = plan(group("10.0.1.8", "10.9.9.9"), settled(A, "10.0.1.1"), fallback)
+        assert ips(p.keep) == {"10.0.1.8"} and removed(p) == {"10.9.9.9"}
 
 
 # --- properties over random worlds -------------------------------------------------
@@ -177,23 +158,26 @@ BROKER_IDS = [A, B, C]
 
 
 @st.composite
-def findings(draw: st.DrawFn) -> list[BrokerFinding]:
-    result = []
-    for broker_id in draw(st.lists(st.sampled_from(BROKER_IDS), unique=True)):
-        knowledge = draw(st.sampled_from(list(Knowledge)))
-        reported = frozenset(draw(st.lists(IP, max_size=2))) if knowledge is not Knowledge.GONE else frozenset()
-        result.append(BrokerFinding(broker_id, knowledge, reported, None, "why"))
-    return result
-
-
-@st.composite
 def worlds(draw: st.DrawFn) -> tuple[TargetGroupView, Discovery]:
+    """A group, EC2's interfaces (each address held by at most one broker, or an unreadable one), and findings."""
     states = st.sampled_from(["healthy", "unhealthy", "initial", "draining", "unused"])
     present = draw(st.dictionaries(IP, states, max_size=8))
     view = TargetGroupView("arn:tg", "openwire", PORT, tuple(ObservedTarget(Target(ip, PORT), s) for ip, s in present.items()))
-    brokers = draw(findings())
-    owners = draw(st.dictionaries(IP, st.sampled_from(BROKER_IDS), max_size=8))
-    return view, Discovery({b.broker_id: b for b in brokers}, draw(st.booleans()), owners)
+    holders = draw(st.dictionaries(IP, st.sampled_from([*BROKER_IDS, None]), max_size=8))
+    interfaces = InterfaceListing(VPC, tuple(eni(holder, ip) for ip, holder in holders.items()))
+    brokers = {}
+    for broker_id in draw(st.lists(st.sampled_from(BROKER_IDS), unique=True)):
+        knowledge = draw(st.sampled_from(list(Knowledge)))
+        own = tuple(Address(ip) for ip, holder in holders.items() if holder == broker_id)
+        if own and knowledge is Knowledge.SETTLED:
+            brokers[broker_id] = BrokerFinding(broker_id, knowledge, own, AddressSource.INTERFACES)
+        elif knowledge is Knowledge.GONE:
+            brokers[broker_id] = gone(broker_id, "why")
+        else:  # found through DescribeBroker: it reports what it reports
+            reported = tuple(Address(ip) for ip in draw(st.lists(IP, max_size=2, unique=True)) if ip not in holders)
+            brokers[broker_id] = BrokerFinding(broker_id, knowledge, reported, AddressSource.DESCRIBE_BROKER)
+    listed = draw(st.booleans())
+    return view, Discovery(brokers, interfaces if listed else None, draw(st.booleans()))
 
 
 def apply(view: TargetGroupView, p: TargetGroupPlan) -> TargetGroupView:
@@ -208,18 +192,23 @@ def apply(view: TargetGroupView, p: TargetGroupPlan) -> TargetGroupView:
 
 @settings(max_examples=400)
 @given(worlds())
-def test_no_plan_ever_removes_an_ip_a_broker_in_scope_reports(world: tuple[TargetGroupView, Discovery]) -> None:
+def test_no_plan_ever_removes_an_address_a_broker_in_scope_has(world: tuple[TargetGroupView, Discovery]) -> None:
     view, discovery = world
     assert not removed(plan_target_group(view, discovery)) & discovery.wanted_ips()
 
 
 @settings(max_examples=400)
 @given(worlds())
-def test_nothing_goes_that_an_unresolved_broker_was_last_seen_with(world: tuple[TargetGroupView, Discovery]) -> None:
+def test_a_removal_always_rests_on_ec2_and_a_complete_listing(world: tuple[TargetGroupView, Discovery]) -> None:
+    """Unknown never removes: every removed address is free in EC2 (and nobody blind could hold it), or its holder is gone."""
     view, discovery = world
-    protected = {ip for ip, owner in discovery.last_owners.items()
-                 if owner in discovery.brokers and discovery.brokers[owner].knowledge is Knowledge.UNRESOLVED}
-    assert not removed(plan_target_group(view, discovery)) & protected
+    for ip in removed(plan_target_group(view, discovery)):
+        assert discovery.interfaces is not None and discovery.scope_complete
+        holder = discovery.interfaces.holder_of(ip)
+        if holder is None:
+            assert not discovery.blind_spots()
+        else:
+            assert holder.broker_id is not None and discovery.brokers[holder.broker_id].knowledge is Knowledge.GONE
 
 
 @settings(max_examples=400)

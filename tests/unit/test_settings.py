@@ -8,12 +8,13 @@ from reconciler.settings import ConfigurationError, Settings
 
 TG = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/mq-openwire/0123456789abcdef"
 BROKER = "b-1a2b3c4d-1111-4222-8333-444455556666"
-GOOD = {"AWS_REGION": "eu-west-1", "TARGET_GROUP_ARNS": TG, "BROKER_TAG": "mq-static-endpoint=prod"}
+VPC = "vpc-0a1b2c3d4e5f60718"
+GOOD = {"AWS_REGION": "eu-west-1", "TARGET_GROUP_ARNS": TG, "BROKER_TAG": "mq-static-endpoint=prod", "VPC_ID": VPC}
 
 
 def test_a_minimal_environment_gives_safe_defaults() -> None:
     settings = Settings.from_environ(GOOD)
-    assert settings.target_group_arns == (TG,)
+    assert settings.target_group_arns == (TG,) and settings.vpc_id == VPC
     assert settings.scope.tag == ("mq-static-endpoint", "prod") and settings.scope.broker_ids == frozenset()
     assert settings.dry_run is False and settings.describe_rate == 10 and settings.metrics_namespace == "MqStaticEndpoint"
 
@@ -37,6 +38,8 @@ def test_ids_and_tag_together_widen_the_scope() -> None:
         ({"MQ_DESCRIBE_BURST": "0"}, "MQ_DESCRIBE_BURST"),
         ({"POWERTOOLS_METRICS_NAMESPACE": "AWS/MQ"}, "POWERTOOLS_METRICS_NAMESPACE"),
         ({"AWS_REGION": ""}, "AWS_REGION"),
+        ({"VPC_ID": ""}, "VPC_ID"),
+        ({"VPC_ID": "subnet-0a1b2c3d"}, "VPC_ID"),
     ],
 )
 def test_a_bad_variable_is_named(change: dict[str, str], variable: str) -> None:
