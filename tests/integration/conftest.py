@@ -28,6 +28,7 @@ class Endpoint:
         self.environment: dict[str, str] = {
             "TARGET_GROUP_ARNS": ",".join(self.groups.values()),
             "BROKER_TAG": "mq-static-endpoint=test",
+            "VPC_ID": aws.vpc_id,
             "POWERTOOLS_SERVICE_NAME": "mq-static-endpoint",
         }
         self.cold_start()

@@ -5,8 +5,11 @@ from __future__ import annotations
 import pytest
 
 from demo import events
-from emulator import EmulatedAws, Fault
+from emulator import EmulatedAws, Fault, faults
+from emulator.api_calls import recording_api_calls
 from tests.integration.conftest import REGION, SCOPE_TAG, Endpoint
+
+NOBODY = "b-99999999-9999-4999-8999-999999999999"
 
 
 def expected(aws: EmulatedAws, *brokers: str) -> set[str]:
@@ -57,50 +60,58 @@ def test_a_reboot_with_new_ips_swaps_that_brokers_targets_and_leaves_the_other_a
     assert set(endpoint.targets()) == new | expected(endpoint.aws, payments)
     assert not old & set(endpoint.targets("console"))
     report = invocation.report
-    assert report["trigger"]["narrowed"] is True and [b["brokerId"] for b in report["brokers"]] == [orders]
+    assert report["trigger"]["brokerIds"] == [orders] and {b["brokerId"] for b in report["brokers"]} == set(two_brokers)
     openwire = report["targetGroups"][0]
     assert {d["target"].split(":")[0] for d in openwire["deregistered"]} == old
-    assert all(f"{orders} now reports other IPs" == d["evidence"] for d in openwire["deregistered"])
+    assert all(d["evidence"] == f"no Amazon MQ network interface in {endpoint.aws.vpc_id} holds this address"
+               for d in openwire["deregistered"])
 
 
-def test_a_narrowed_event_ends_where_a_full_sweep_would(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
+def test_an_event_ends_where_a_sweep_would_and_costs_amazon_mq_nothing(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
     orders, _ = two_brokers
     endpoint.sweep()
     endpoint.aws.change_broker_ips(orders)
-    endpoint.reboot_event(orders)
+    with recording_api_calls() as calls:
+        endpoint.reboot_event(orders)
     after_event = endpoint.all_targets()
     report = endpoint.sweep().report
     assert endpoint.all_targets() == after_event
     assert all(g["registered"] == [] and g["deregistered"] == [] for g in report["targetGroups"])
+    assert calls.count("mq", "DescribeBroker") == 0, "a listed broker with interfaces needs no DescribeBroker"
 
 
-def test_an_event_in_a_fresh_container_widens_to_a_full_sweep(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
-    orders, payments = two_brokers
-    endpoint.sweep()
-    old = set(endpoint.aws.broker_ips(orders))
-    endpoint.aws.change_broker_ips(orders)
-    endpoint.cold_start()
+def test_the_report_says_where_each_brokers_addresses_come_from(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
+    orders, _ = two_brokers
+    report = endpoint.sweep().report
+    broker = next(b for b in report["brokers"] if b["brokerId"] == orders)
+    assert broker["name"] == "orders" and broker["addressSource"] == "interfaces"
+    assert broker["reason"] == f"2 Amazon MQ network interface(s) in {endpoint.aws.vpc_id}"
+    assert [a["ip"] for a in broker["addresses"]] == sorted(expected(endpoint.aws, orders))
+    assert {a["zone"] for a in broker["addresses"]} == {f"{REGION}a", f"{REGION}b"}
+    assert all(a["interfaceId"].startswith("eni-") for a in broker["addresses"])
+    assert report["interfacesListed"] == 4
 
-    report = endpoint.reboot_event(orders).report
 
-    assert report["trigger"]["narrowed"] is False and len(report["brokers"]) == 2
-    assert set(endpoint.targets()) == expected(endpoint.aws, orders, payments) and not old & set(endpoint.targets())
-
-
-def test_a_new_tagged_broker_joins_once_it_has_ips_and_not_before(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
+def test_a_broker_whose_interfaces_are_not_there_yet_is_served_from_describe_broker_once_running(
+    endpoint: Endpoint, two_brokers: tuple[str, str]
+) -> None:
     aws = endpoint.aws
     endpoint.sweep()
     before = endpoint.all_targets()
-    inventory = aws.create_broker("inventory", tags=SCOPE_TAG)
+    inventory = aws.create_broker("inventory", tags=SCOPE_TAG, interface_description=None)
     aws.set_broker_state(inventory, "CREATION_IN_PROGRESS", ips=[])
 
-    report = endpoint.sweep().report
+    creating = endpoint.sweep()
     assert endpoint.all_targets() == before
-    assert {b["brokerId"]: b["knowledge"] for b in report["brokers"]}[inventory] == "unresolved"
+    found = {b["brokerId"]: b for b in creating.report["brokers"]}[inventory]
+    assert found["knowledge"] == "unresolved" and found["addressSource"] == "DescribeBroker"
+    assert "no Amazon MQ network interface found" in found["reason"] and "CREATION_IN_PROGRESS" in found["reason"]
 
     aws.set_broker_state(inventory, "RUNNING")
-    endpoint.sweep()
+    running = endpoint.sweep()
     assert set(endpoint.targets()) == expected(aws, *two_brokers, inventory)
+    assert running.metric("BrokersFromDescribeBroker") == 1, "a broker EC2 cannot answer for is a sign worth an alarm"
+    assert {b["brokerId"]: b["addressSource"] for b in running.report["brokers"]}[inventory] == "DescribeBroker"
 
 
 def test_tagging_a_broker_brings_it_in_and_untagging_takes_it_out(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
@@ -124,7 +135,8 @@ def test_an_event_about_a_broker_out_of_scope_changes_nothing(endpoint: Endpoint
     before = endpoint.all_targets()
     report = endpoint.reboot_event(outsider).report
     assert endpoint.all_targets() == before and report["status"] == "ok"
-    assert report["brokers"][0]["reason"] == "broker is not in scope"
+    found = {b["brokerId"]: b for b in report["brokers"]}[outsider]
+    assert found["knowledge"] == "gone" and found["reason"] == "broker is not in scope (its tags, as DescribeBroker reports them)"
 
 
 @pytest.mark.parametrize("how", ["event", "sweep"])
@@ -142,31 +154,34 @@ def test_a_deleted_brokers_targets_go(endpoint: Endpoint, two_brokers: tuple[str
     assert set(endpoint.targets("console")) == expected(endpoint.aws, payments)
 
 
-def test_a_throttled_broker_keeps_every_target_it_could_own(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
+@pytest.mark.parametrize("page", [0, 1], ids=["failed", "cut off after a page"])
+def test_an_interface_listing_that_fails_removes_nothing(endpoint: Endpoint, two_brokers: tuple[str, str], page: int) -> None:
     orders, payments = two_brokers
     aws = endpoint.aws
+    if page:  # more than one page of broker interfaces: EC2 answers 1,000 at most
+        for number in range(1000):
+            aws.create_interface(f"10.0.{50 + number // 250}.{number % 250 + 1}", description=f"Amazon MQ network interface for broker {NOBODY}")
     endpoint.sweep()
     aws.change_broker_ips(orders)
     aws.client("elbv2").register_targets(TargetGroupArn=endpoint.groups["openwire"], Targets=[{"Id": "10.0.1.200", "Port": 61617}])
     before = set(endpoint.targets())
-    aws.throttle_broker(orders)
+    aws.inject_fault(faults.throttling("ec2", "DescribeNetworkInterfaces", skip=page))
 
     invocation = endpoint.sweep()
 
-    assert set(endpoint.targets()) == before, "neither its old IPs nor a stranger's IP may go while it is unreadable"
+    assert set(endpoint.targets()) == before, "neither orders' old addresses nor a stranger may go while EC2 cannot say who holds them"
     report = invocation.report
-    assert report["status"] == "ok" and any(orders in e and "ThrottlingException" in e for e in report["errors"])
-    assert invocation.metric("BrokersUnresolved") == 1
-    withheld = {w["target"] for w in report["targetGroups"][0]["withheld"]}
-    assert "10.0.1.200:61617" in withheld
+    assert report["interfacesListed"] is None and any("DescribeNetworkInterfaces failed" in e for e in report["errors"])
+    assert invocation.metric("InterfaceListingFailures") == 1
+    assert {w["target"] for w in report["targetGroups"][0]["withheld"]} >= {"10.0.1.200:61617"}
 
 
-def test_a_throttled_broker_catches_up_once_it_can_be_read(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
+def test_an_interface_listing_that_fails_then_answers_catches_up(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
     orders, payments = two_brokers
     aws = endpoint.aws
     endpoint.sweep()
     aws.change_broker_ips(orders)
-    fault = aws.throttle_broker(orders)
+    fault = aws.inject_fault(faults.server_error("ec2", "DescribeNetworkInterfaces"))
     endpoint.sweep()
     aws.remove_fault(fault)
     endpoint.sweep()
@@ -205,13 +220,16 @@ def test_a_dry_run_reports_the_plan_and_changes_nothing(endpoint: Endpoint, two_
         assert len(report["targetGroups"][0]["registered"]) == 2 and len(report["targetGroups"][0]["deregistered"]) == 2
 
 
-def test_a_resync_may_name_the_brokers_to_look_at(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
-    orders, payments = two_brokers
+def test_a_resync_naming_a_broker_the_listing_lags_behind_brings_it_in(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
+    aws = endpoint.aws
     endpoint.sweep()
-    endpoint.aws.change_broker_ips(orders)
-    report = endpoint.resync(brokerIds=[orders]).report
-    assert [b["brokerId"] for b in report["brokers"]] == [orders]
-    assert set(endpoint.targets()) == expected(endpoint.aws, orders, payments)
+    aws.tag_listing_lags()
+    newcomer = aws.create_broker("shipping", tags=SCOPE_TAG)
+    endpoint.resync()
+    assert not set(aws.broker_ips(newcomer)) & set(endpoint.targets()), "the listing does not show it yet"
+    report = endpoint.resync(brokerIds=[newcomer]).report
+    assert set(aws.broker_ips(newcomer)) <= set(endpoint.targets())
+    assert "tag listing lags" in {b["brokerId"]: b for b in report["brokers"]}[newcomer]["reason"]
 
 
 def test_a_change_that_could_not_be_applied_fails_the_invocation(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
