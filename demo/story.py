@@ -94,7 +94,7 @@ class Story:
         out(f"    trigger: {_describe(trigger)}")
         invocation = self.runtime.invoke(trigger)
         report = invocation.report
-        out(f"    report: status={report['status']} narrowed={report['trigger'].get('narrowed')} dryRun={report['dryRun']}")
+        out(f"    report: status={report['status']} dryRun={report['dryRun']}")
         out("  what changed:")
         for line in render.changes(report, self.scene.group_labels, self.scene.broker_names):
             out(f"    {line}")
