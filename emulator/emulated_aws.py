@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 import boto3
 from moto.cloudformation.models import cloudformation_backends
 from moto.core.models import botocore_stubber
+from moto.ec2.models import EC2Backend, ec2_backends
 from moto.elbv2.models import FakeTargetGroup, elbv2_backends
 from moto.mq.models import Broker, MQBackend, mq_backends
 
@@ -207,8 +208,7 @@ class EmulatedAws:
 
     def stack_conditions(self, stack_name: str) -> dict[str, bool]:
         """How moto evaluated the template's Conditions for a stack (no API returns them)."""
-        account = self.client("sts").get_caller_identity()["Account"]
-        for stack in cloudformation_backends[account][self.region].stacks.values():
+        for stack in cloudformation_backends[self.vpc.account_id][self.region].stacks.values():
             if stack.name == stack_name:
                 conditions = stack.resource_map.lazy_condition_map
                 return {name: bool(conditions[name]) for name in list(conditions)}
@@ -218,8 +218,7 @@ class EmulatedAws:
 
     def publish_public_parameter(self, name: str, value: str) -> None:
         """An AWS-owned SSM parameter (/aws/service/...), which no API call may write."""
-        account = self.client("sts").get_caller_identity()["Account"]
-        public_parameters.publish(account, self.region, name, value)
+        public_parameters.publish(self.vpc.account_id, self.region, name, value)
 
     # -- faults ------------------------------------------------------------
 
@@ -245,6 +244,9 @@ class EmulatedAws:
     def _mq_backends(self) -> list[MQBackend]:
         return [mq_backends[account][self.region] for account in mq_backends.keys()]
 
+    def _ec2(self) -> EC2Backend:
+        return ec2_backends[self.vpc.account_id][self.region]
+
     def _target_group(self, arn: str) -> FakeTargetGroup:
         account = arn.split(":")[4]
         return elbv2_backends[account][self.region].target_groups[arn]
@@ -264,5 +266,6 @@ class EmulatedAws:
         for subnet in self.vpc.private_subnets + self.vpc.public_subnets:
             if subnet.id == subnet_id:
                 return subnet
-        described = self.client("ec2").describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]
-        return Subnet(subnet_id, described["CidrBlock"], described["AvailabilityZone"])
+        # From the backend, not DescribeSubnets: the benchmark's 800 brokers sit in subnets of their own.
+        described = self._ec2().get_subnet(subnet_id)
+        return Subnet(subnet_id, described.cidr_block, described.availability_zone)
