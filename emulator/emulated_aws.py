@@ -66,6 +66,7 @@ class EmulatedAws:
         self._issued_ips: set[str] = set()
         self._vpc: Vpc | None = None
         self._clients: dict[str, Any] = {}
+        self._tag_listing_lags = False
 
     # -- lifecycle ---------------------------------------------------------
 
@@ -78,6 +79,7 @@ class EmulatedAws:
 
     def __exit__(self, *exc_info: object) -> None:
         faults.clear()
+        self.tag_listing_catches_up()
         for patch in reversed(_PATCHES):
             patch.uninstall()
 
@@ -173,6 +175,23 @@ class EmulatedAws:
     def untag_broker(self, broker_id: str, keys: list[str]) -> None:
         self.client("mq").delete_tags(ResourceArn=self._broker(broker_id).arn, TagKeys=keys)
 
+    def tag_listing_lags(self) -> None:
+        """From now on tag:GetResources lists MQ brokers as they were now: later tags, untags and deletions go unseen.
+
+        DescribeBroker and ListTags stay live, as on AWS, where only the
+        Resource Groups Tagging API is eventually consistent.
+        """
+        for backend in self._mq_backends():
+            tagging.lag(backend)
+        self._tag_listing_lags = True
+
+    def tag_listing_catches_up(self) -> None:
+        """tag:GetResources lists MQ brokers as they are again."""
+        if self._tag_listing_lags:
+            for backend in self._mq_backends():
+                tagging.catch_up(backend)
+            self._tag_listing_lags = False
+
     # -- load balancing ----------------------------------------------------
 
     def create_target_groups(self, ports: dict[str, int], health_check_port: int = 8162) -> dict[str, str]:
@@ -242,7 +261,8 @@ class EmulatedAws:
         raise KeyError(f"no broker {broker_id} in the emulator")
 
     def _mq_backends(self) -> list[MQBackend]:
-        return [mq_backends[account][self.region] for account in mq_backends.keys()]
+        """Every account's MQ backend in the region, this account's included even before it holds a broker."""
+        return [mq_backends[account][self.region] for account in {*mq_backends.keys(), self.vpc.account_id}]
 
     def _ec2(self) -> EC2Backend:
         return ec2_backends[self.vpc.account_id][self.region]
