@@ -7,6 +7,7 @@ demo, the integration tests and the end-to-end tests. Never imported by src/.
 
 from .emulated_aws import EmulatedAws
 from .faults import Fault
+from .interfaces import AddressInUse
 from .server import MotoServer
 
-__all__ = ["EmulatedAws", "Fault", "MotoServer"]
+__all__ = ["AddressInUse", "EmulatedAws", "Fault", "MotoServer"]
