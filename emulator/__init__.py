@@ -1,12 +1,37 @@
 """Emulator support: what moto 5.2.1 lacks for mq-static-endpoint, shared by the
-demo, the integration tests and the end-to-end tests. Never imported by src/.
+demo, the integration, end-to-end and reliability tests and the benchmark.
+Never imported by src/.
 
     with EmulatedAws(region="eu-west-1") as aws:     # inside mock_aws() or a MotoServer
         broker_id = aws.create_broker("orders", tags={"mq-static-endpoint": "demo"})
+
+Each module teaches moto one thing the reconciler meets on AWS (the facts are
+in CONTEXT.md, "Amazon MQ" and "What works on our machines"):
+
+- mq_brokers: brokers as Amazon MQ shows them, `b-<uuid>` ids, instance IPs
+  from their subnets, states that change (moto: six hex digits, 192.168.0.1
+  for all, always RUNNING), and the EC2 network interface Amazon MQ puts in
+  the customer's subnet for each instance, described `Amazon MQ network
+  interface for broker <id>`: where the reconciler reads broker addresses.
+- interfaces: an address is held by one interface at a time, and freed
+  addresses can be handed out again; DescribeNetworkInterfaces pages
+  (MaxResults, NextToken), which moto ignores.
+- tagging: tag:GetResources lists MQ brokers (moto lists none), pages by
+  ResourcesPerPage, and can lag behind tag changes, as AWS's eventually
+  consistent tagging API does.
+- target_health: DescribeTargetHealth as an NLB health-checking the console
+  port reports it: the standby fails, an address no broker serves times out
+  (moto: every target healthy).
+- faults: any call can be throttled, fail, or be lost on the network.
+- cloudformation, cfn_fillers, public_parameters: stacks build what the
+  template says where moto skips or misbuilds resources.
+- api_calls: which calls moto served, as AWS would count them.
+- server: moto over HTTP on 127.0.0.1, so calls go through real serialisation.
 """
 
 from .emulated_aws import EmulatedAws
 from .faults import Fault
+from .interfaces import AddressInUse
 from .server import MotoServer
 
-__all__ = ["EmulatedAws", "Fault", "MotoServer"]
+__all__ = ["AddressInUse", "EmulatedAws", "Fault", "MotoServer"]

@@ -15,14 +15,17 @@ from urllib.parse import urlparse
 import boto3
 from moto.cloudformation.models import cloudformation_backends
 from moto.core.models import botocore_stubber
+from moto.ec2.models import EC2Backend, ec2_backends
 from moto.elbv2.models import FakeTargetGroup, elbv2_backends
 from moto.mq.models import Broker, MQBackend, mq_backends
 
-from . import cfn_fillers, cloudformation, faults, mq_brokers, public_parameters, tagging, target_health
+from . import cfn_fillers, cloudformation, faults, interfaces, mq_brokers, public_parameters, tagging, target_health
 from .faults import Fault
 from .network import Subnet, Vpc, build_vpc, free_ip
 
 _PATCHES = [
+    *mq_brokers.PATCHES,
+    *interfaces.PATCHES,
     *tagging.PATCHES,
     *target_health.PATCHES,
     *cloudformation.PATCHES,
@@ -65,6 +68,7 @@ class EmulatedAws:
         self._issued_ips: set[str] = set()
         self._vpc: Vpc | None = None
         self._clients: dict[str, Any] = {}
+        self._tag_listing_lags = False
 
     # -- lifecycle ---------------------------------------------------------
 
@@ -77,6 +81,7 @@ class EmulatedAws:
 
     def __exit__(self, *exc_info: object) -> None:
         faults.clear()
+        self.tag_listing_catches_up()
         for patch in reversed(_PATCHES):
             patch.uninstall()
 
@@ -106,6 +111,25 @@ class EmulatedAws:
     def public_subnets(self) -> list[str]:
         return [s.id for s in self.vpc.public_subnets]
 
+    def create_interface(self, ip: str, subnet_id: str | None = None, description: str = "") -> str:
+        """A network interface holding `ip` that no broker owns (an EC2 instance's, a leftover); returns its id.
+
+        subnet_id: None picks the VPC subnet whose range holds the address.
+        """
+        ec2 = self._ec2()
+        subnet = interfaces.subnet_holding(ec2, ip, [subnet_id] if subnet_id else interfaces.vpc_subnet_ids(ec2, self.vpc_id))
+        if ip in self._held(subnet.vpc_id):
+            raise interfaces.AddressInUse(f"{ip} is held already in {subnet.vpc_id}")
+        self._issued_ips.add(ip)
+        return str(interfaces.create(ec2, subnet, ip, description).id)
+
+    def free_address_in_subnet_of(self, ip: str) -> str:
+        """An address of the subnet holding `ip` that nothing holds and the emulator never handed out."""
+        ec2 = self._ec2()
+        subnet = interfaces.subnet_holding(ec2, ip, interfaces.vpc_subnet_ids(ec2, self.vpc_id))
+        (address,) = self._allocate([subnet.id])
+        return address
+
     # -- Amazon MQ ---------------------------------------------------------
 
     def create_broker(
@@ -114,11 +138,14 @@ class EmulatedAws:
         deployment_mode: str = "ACTIVE_STANDBY_MULTI_AZ",
         tags: dict[str, str] | None = None,
         subnet_ids: list[str] | None = None,
+        interface_description: str | None = mq_brokers.INTERFACE_DESCRIPTION,
     ) -> str:
         """Create a RUNNING ActiveMQ broker through the MQ API; return its `b-<uuid4>` id.
 
         Its instances get free IPs from its subnets, one per AZ for
-        active/standby (the active one first), one for a single instance.
+        active/standby (the active one first), one for a single instance,
+        each held by a network interface described by `interface_description`
+        ({broker_id} in it); None: no interfaces (Amazon MQ has not made them yet).
         """
         count = 2 if deployment_mode == "ACTIVE_STANDBY_MULTI_AZ" else 1
         subnet_ids = subnet_ids or self.private_subnets[:count]
@@ -138,7 +165,8 @@ class EmulatedAws:
         backend = mq_brokers.backend_for_arn(created["BrokerArn"])
         broker_id = f"b-{uuid.UUID(int=self._rng.getrandbits(128), version=4)}"
         broker = mq_brokers.rekey(backend, created["BrokerId"], broker_id, name)
-        mq_brokers.set_state(broker, self.region, "RUNNING", self._allocate(broker, subnet_ids))
+        mq_brokers.set_state(broker, self.region, "RUNNING", self._allocate(subnet_ids))
+        mq_brokers.describe_interfaces_as(broker, interface_description)
         return broker_id
 
     def broker_arn(self, broker_id: str) -> str:
@@ -148,12 +176,35 @@ class EmulatedAws:
         """The instance IPs DescribeBroker reports now, active first."""
         return mq_brokers.reported_ips(self._broker(broker_id))
 
-    def change_broker_ips(self, broker_id: str) -> list[str]:
-        """The broker's instances come back (reboot, replacement) on new, unused IPs of the same subnets."""
+    def change_broker_ips(self, broker_id: str, ips: list[str] | None = None) -> list[str]:
+        """The broker's instances come back (reboot, maintenance, replacement) on other addresses of the same subnets.
+
+        ips=None: new addresses nothing ever held. Else exactly these, one per
+        instance, active first: each must be in one of the broker's subnets and
+        free (AddressInUse otherwise), as EC2 may hand out a freed one again.
+        Its interfaces follow: the old ones are deleted, new ones hold the new IPs.
+        """
         broker = self._broker(broker_id)
-        new_ips = self._allocate(broker, broker.subnet_ids[: len(mq_brokers.held_ips(broker)) or 1])
-        mq_brokers.hold(broker, self.region, new_ips)
-        return new_ips
+        instances = len(mq_brokers.held_ips(broker)) or 1
+        if ips is None:
+            ips = self._allocate(broker.subnet_ids[:instances])
+        elif len(ips) != instances:
+            raise ValueError(f"broker {broker_id} has {instances} instance(s), got addresses {ips}")
+        mq_brokers.hold(broker, self.region, list(ips))
+        self._issued_ips.update(ips)
+        return list(ips)
+
+    def broker_interfaces(self, broker_id: str) -> list[dict[str, Any]]:
+        """The broker's network interfaces as DescribeNetworkInterfaces returns them, in instance order."""
+        ids = mq_brokers.interface_ids(self._broker(broker_id))
+        if not ids:
+            return []
+        described = self.client("ec2").describe_network_interfaces(NetworkInterfaceIds=ids)["NetworkInterfaces"]
+        return sorted(described, key=lambda eni: ids.index(eni["NetworkInterfaceId"]))
+
+    def describe_interfaces_as(self, broker_id: str, fmt: str | None) -> None:
+        """Its interfaces are now described by `fmt` ({broker_id} in it), created if it had none; None deletes them."""
+        mq_brokers.describe_interfaces_as(self._broker(broker_id), fmt)
 
     def set_broker_state(self, broker_id: str, state: str, ips: list[str] | None = None) -> None:
         """BrokerState becomes `state`; `ips` is what DescribeBroker reports meanwhile.
@@ -171,6 +222,23 @@ class EmulatedAws:
 
     def untag_broker(self, broker_id: str, keys: list[str]) -> None:
         self.client("mq").delete_tags(ResourceArn=self._broker(broker_id).arn, TagKeys=keys)
+
+    def tag_listing_lags(self) -> None:
+        """From now on tag:GetResources lists MQ brokers as they were now: later tags, untags and deletions go unseen.
+
+        DescribeBroker and ListTags stay live, as on AWS, where only the
+        Resource Groups Tagging API is eventually consistent.
+        """
+        for backend in self._mq_backends():
+            tagging.lag(backend)
+        self._tag_listing_lags = True
+
+    def tag_listing_catches_up(self) -> None:
+        """tag:GetResources lists MQ brokers as they are again."""
+        if self._tag_listing_lags:
+            for backend in self._mq_backends():
+                tagging.catch_up(backend)
+            self._tag_listing_lags = False
 
     # -- load balancing ----------------------------------------------------
 
@@ -207,8 +275,7 @@ class EmulatedAws:
 
     def stack_conditions(self, stack_name: str) -> dict[str, bool]:
         """How moto evaluated the template's Conditions for a stack (no API returns them)."""
-        account = self.client("sts").get_caller_identity()["Account"]
-        for stack in cloudformation_backends[account][self.region].stacks.values():
+        for stack in cloudformation_backends[self.vpc.account_id][self.region].stacks.values():
             if stack.name == stack_name:
                 conditions = stack.resource_map.lazy_condition_map
                 return {name: bool(conditions[name]) for name in list(conditions)}
@@ -218,8 +285,7 @@ class EmulatedAws:
 
     def publish_public_parameter(self, name: str, value: str) -> None:
         """An AWS-owned SSM parameter (/aws/service/...), which no API call may write."""
-        account = self.client("sts").get_caller_identity()["Account"]
-        public_parameters.publish(account, self.region, name, value)
+        public_parameters.publish(self.vpc.account_id, self.region, name, value)
 
     # -- faults ------------------------------------------------------------
 
@@ -243,15 +309,19 @@ class EmulatedAws:
         raise KeyError(f"no broker {broker_id} in the emulator")
 
     def _mq_backends(self) -> list[MQBackend]:
-        return [mq_backends[account][self.region] for account in mq_backends.keys()]
+        """Every account's MQ backend in the region, this account's included even before it holds a broker."""
+        return [mq_backends[account][self.region] for account in {*mq_backends.keys(), self.vpc.account_id}]
+
+    def _ec2(self) -> EC2Backend:
+        return ec2_backends[self.vpc.account_id][self.region]
 
     def _target_group(self, arn: str) -> FakeTargetGroup:
         account = arn.split(":")[4]
         return elbv2_backends[account][self.region].target_groups[arn]
 
-    def _allocate(self, broker: Broker, subnet_ids: list[str]) -> list[str]:
-        backend = mq_brokers.backend_for_arn(broker.arn)
-        taken = mq_brokers.all_ips(backend) | self._issued_ips
+    def _allocate(self, subnet_ids: list[str]) -> list[str]:
+        """One address per subnet that nothing holds and the emulator never handed out (EC2 may; tests say when)."""
+        taken = self._held(self._ec2().get_subnet(subnet_ids[0]).vpc_id) | self._issued_ips
         ips = []
         for subnet_id in subnet_ids:
             ip = free_ip(self._subnet(subnet_id), taken, self._rng)
@@ -260,9 +330,17 @@ class EmulatedAws:
         self._issued_ips.update(ips)
         return ips
 
+    def _held(self, vpc_id: str) -> set[str]:
+        """Addresses held in the VPC: by its interfaces, and by brokers (those without interfaces too)."""
+        held = set(interfaces.addresses(self._ec2(), vpc_id))
+        for backend in self._mq_backends():
+            held |= mq_brokers.all_ips(backend)
+        return held
+
     def _subnet(self, subnet_id: str) -> Subnet:
         for subnet in self.vpc.private_subnets + self.vpc.public_subnets:
             if subnet.id == subnet_id:
                 return subnet
-        described = self.client("ec2").describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]
-        return Subnet(subnet_id, described["CidrBlock"], described["AvailabilityZone"])
+        # From the backend, not DescribeSubnets: the benchmark's 800 brokers sit in subnets of their own.
+        described = self._ec2().get_subnet(subnet_id)
+        return Subnet(subnet_id, described.cidr_block, described.availability_zone)

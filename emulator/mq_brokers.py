@@ -1,4 +1,4 @@
-"""Emulator support for Amazon MQ: realistic broker ids, instance IPs and states.
+"""Emulator support for Amazon MQ: realistic broker ids, instance IPs, states, and the network interfaces holding the IPs.
 
 moto 5.2.1 gives every broker a 6-hex-digit id, the same two hard-coded
 instance IPs (192.168.0.1 and .2) and a BrokerState that is always RUNNING.
@@ -6,9 +6,41 @@ The reconciler's whole job is to follow IPs that change and to hold still
 while a broker is transitional, so the emulator owns these per broker: it
 writes them on moto's in-process Broker objects, which DescribeBroker and
 ListBrokers render as they are (`instances`, `state`, `id`, `arn`).
+
+On AWS each ActiveMQ broker instance's address is held by an elastic network
+interface that Amazon MQ creates in the customer's subnet, described
+`Amazon MQ network interface for broker <broker-id>` (CONTEXT.md, "Broker
+network interfaces"): EC2 shows the addresses even while DescribeBroker shows
+none (a reboot). So the emulator keeps, for every broker it made, one moto EC2
+interface per held IP, in instance order: the IPs a broker holds are always
+the private IPs of its interfaces. A rebooting broker keeps them while
+DescribeBroker shows no IPs (assumed: AWS documents neither way). A move
+deletes the old interfaces before new ones take the new addresses, which
+frees the old ones for EC2 to hand out again; deleting a broker, through any
+client, deletes its interfaces. Because that description is
+not in AWS's reference docs, a broker can be given another description, or
+none at all (no interfaces yet), so that the reconciler's fallback to
+DescribeBroker can be exercised.
 """
 
+from collections.abc import Callable
+
+from moto.ec2.exceptions import InvalidSubnetIdError
+from moto.ec2.models import EC2Backend, ec2_backends
+from moto.ec2.models.subnets import Subnet
 from moto.mq.models import Broker, MQBackend, mq_backends
+
+from . import interfaces
+from ._patching import Patch
+from .interfaces import AddressInUse
+
+# What Amazon MQ writes on each broker instance's interface (CONTEXT.md): the
+# broker id, without the instance's -1/-2 suffix.
+INTERFACE_DESCRIPTION = "Amazon MQ network interface for broker {broker_id}"
+# Attached to the broker's instance in the service's account (CreateBroker
+# needs ec2:CreateNetworkInterfacePermission "to attach the ENI to the broker
+# instance"); a leftover interface nobody uses would be "available".
+INTERFACE_STATUS = "in-use"
 
 # States in which a broker's instances serve traffic (and answer health checks).
 SERVING_STATES = frozenset({"RUNNING", "CRITICAL_ACTION_REQUIRED"})
@@ -16,11 +48,20 @@ SERVING_STATES = frozenset({"RUNNING", "CRITICAL_ACTION_REQUIRED"})
 # The IPs a broker holds, active first, kept even while DescribeBroker shows
 # none (a reboot in progress), so that RUNNING brings them back.
 _HELD_IPS = "emulator_held_ips"
+# The ids of the interfaces holding them, in the same order, and the format of
+# their description; no format: the broker has no interfaces.
+_INTERFACES = "emulator_interfaces"
+_INTERFACE_FORMAT = "emulator_interface_description"
+
+
+def _account_and_region(arn: str) -> tuple[str, str]:
+    _, _, _, region, account, *_ = arn.split(":")
+    return account, region
 
 
 def backend_for_arn(arn: str) -> MQBackend:
     """The moto MQ backend of the account and region an ARN names."""
-    _, _, _, region, account, *_ = arn.split(":")
+    account, region = _account_and_region(arn)
     return mq_backends[account][region]
 
 
@@ -80,7 +121,7 @@ def show(broker: Broker, region: str, ips: list[str]) -> None:
 def hold(broker: Broker, region: str, ips: list[str]) -> None:
     """The broker now holds these IPs, and reports them if it reports any."""
     showing = bool(broker.instances)
-    setattr(broker, _HELD_IPS, list(ips))
+    _hold(broker, ips)
     if showing:
         show(broker, region, ips)
 
@@ -91,12 +132,99 @@ def set_state(broker: Broker, region: str, state: str, ips: list[str] | None) ->
     ips=None reports the IPs it holds; ips=[] reports no instance IPs, as a
     broker being rebooted or created may; a non-empty list becomes what it holds.
     """
-    current = held_ips(broker)
     if ips:
-        current = list(ips)
-    setattr(broker, _HELD_IPS, current)
+        _hold(broker, list(ips))
+    else:
+        setattr(broker, _HELD_IPS, held_ips(broker))
     broker.state = state
-    show(broker, region, current if ips is None else list(ips))
+    show(broker, region, held_ips(broker) if ips is None else list(ips))
+
+
+def _hold(broker: Broker, ips: list[str]) -> None:
+    _check_free(broker, ips)
+    _sync_interfaces(broker, ips, interface_format(broker))
+    setattr(broker, _HELD_IPS, list(ips))
+
+
+# --- network interfaces ---------------------------------------------------------------
+
+
+def interface_format(broker: Broker) -> str | None:
+    """The format of the broker's interface descriptions; None: it has no interfaces."""
+    fmt: str | None = getattr(broker, _INTERFACE_FORMAT, None)
+    return fmt
+
+
+def interface_ids(broker: Broker) -> list[str]:
+    """Its interfaces' ids, in instance order (active first)."""
+    return list(getattr(broker, _INTERFACES, []))
+
+
+def describe_interfaces_as(broker: Broker, fmt: str | None) -> None:
+    """Describe the broker's interfaces with `fmt` ({broker_id} in it), creating them if it had none; None deletes them."""
+    _sync_interfaces(broker, held_ips(broker), fmt)
+
+
+def release_interfaces(broker: Broker) -> None:
+    """The broker is gone: its interfaces go, and their addresses are free again."""
+    _sync_interfaces(broker, [], None)
+
+
+def _ec2(broker: Broker) -> EC2Backend:
+    account, region = _account_and_region(broker.arn)
+    return ec2_backends[account][region]
+
+
+def _vpc_id(ec2: EC2Backend, broker: Broker) -> str | None:
+    """The VPC of the broker's subnets; None for a broker made by moto alone, on subnets EC2 does not know."""
+    try:
+        subnet: Subnet = ec2.get_subnet(broker.subnet_ids[0])
+    except (InvalidSubnetIdError, IndexError):
+        return None
+    return subnet.vpc_id
+
+
+def _check_free(broker: Broker, ips: list[str]) -> None:
+    """Refuse addresses another broker or interface holds: EC2 gives an address to one interface at a time."""
+    if len(set(ips)) != len(ips):
+        raise ValueError(f"a broker's instances cannot share an address: {ips}")
+    own = set(held_ips(broker))
+    wanted = [ip for ip in ips if ip not in own]
+    if not wanted:
+        return
+    backend = backend_for_arn(broker.arn)
+    for other in backend.brokers.values():
+        if other is not broker and (taken := set(wanted) & set(held_ips(other))):
+            raise AddressInUse(f"{sorted(taken)} held by broker {other.id}: move or delete it first")
+    ec2 = _ec2(broker)
+    vpc_id = _vpc_id(ec2, broker)
+    held = interfaces.addresses(ec2, vpc_id) if vpc_id else {}
+    own_interfaces = set(interface_ids(broker))
+    for ip in wanted:
+        eni = held.get(ip)
+        if eni is not None and eni.id not in own_interfaces:
+            raise AddressInUse(f"{ip} held by {eni.id} ({eni.description!r}): delete it first")
+
+
+def _sync_interfaces(broker: Broker, ips: list[str], fmt: str | None) -> None:
+    """One interface per address, in order: kept where it holds the address already, else replaced."""
+    ec2 = _ec2(broker)
+    current = [ec2.enis[i] for i in interface_ids(broker) if i in ec2.enis]
+    wanted = ips if fmt is not None else []
+    kept = {eni.private_ip_address: eni for eni in current if eni.private_ip_address in wanted}
+    # Every new address must have its subnet before anything changes.
+    subnets = {ip: interfaces.subnet_holding(ec2, ip, broker.subnet_ids) for ip in wanted if ip not in kept}
+    for eni in current:
+        if eni.private_ip_address not in kept:
+            interfaces.delete(ec2, eni.id)
+    description = (fmt or "").format(broker_id=broker.id)
+    ids = []
+    for ip in wanted:
+        eni = kept.get(ip) or interfaces.create(ec2, subnets[ip], ip, description, INTERFACE_STATUS)
+        eni.description = description
+        ids.append(eni.id)
+    setattr(broker, _INTERFACES, ids)
+    setattr(broker, _INTERFACE_FORMAT, fmt)
 
 
 def serving_roles(backend: MQBackend) -> dict[str, str]:
@@ -122,3 +250,18 @@ def all_ips(backend: MQBackend) -> set[str]:
         taken.update(held_ips(broker))
         taken.update(reported_ips(broker))
     return taken
+
+
+def _releasing_interfaces(original: Callable[[MQBackend, str], None]) -> Callable[[MQBackend, str], None]:
+    """DeleteBroker from any client (the AWS CLI against the server too) frees the broker's addresses."""
+
+    def delete_broker(self: MQBackend, broker_id: str) -> None:
+        broker = self.brokers.get(broker_id)
+        if broker is not None:
+            release_interfaces(broker)
+        original(self, broker_id)
+
+    return delete_broker
+
+
+PATCHES = [Patch(MQBackend, "delete_broker", _releasing_interfaces)]

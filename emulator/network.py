@@ -25,13 +25,15 @@ class Subnet:
 @dataclass(frozen=True)
 class Vpc:
     id: str
+    account_id: str  # its owner: the emulated account
     private_subnets: list[Subnet]
     public_subnets: list[Subnet]
 
 
 def build_vpc(ec2: Any, region: str) -> Vpc:
     """A VPC with one private and one public subnet in each of two AZs."""
-    vpc_id = ec2.create_vpc(CidrBlock=VPC_CIDR)["Vpc"]["VpcId"]
+    vpc = ec2.create_vpc(CidrBlock=VPC_CIDR)["Vpc"]
+    vpc_id = vpc["VpcId"]
     ec2.create_tags(Resources=[vpc_id], Tags=[{"Key": "Name", "Value": "mq-static-endpoint"}])
     private, public = [], []
     for suffix, private_cidr, public_cidr in _LAYOUT:
@@ -40,7 +42,7 @@ def build_vpc(ec2: Any, region: str) -> Vpc:
             subnet_id = ec2.create_subnet(VpcId=vpc_id, CidrBlock=cidr, AvailabilityZone=az)["Subnet"]["SubnetId"]
             ec2.create_tags(Resources=[subnet_id], Tags=[{"Key": "Name", "Value": f"{kind}-{az}"}])
             subnets.append(Subnet(subnet_id, cidr, az))
-    return Vpc(vpc_id, private, public)
+    return Vpc(vpc_id, vpc["OwnerId"], private, public)
 
 
 def free_ip(subnet: Subnet, taken: set[str], rng: random.Random) -> str:

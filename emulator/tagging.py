@@ -10,15 +10,23 @@ moto also ends every page one resource short of 100 tags, TagsPerPage given or
 not, so 100 one-tag brokers took two pages of ResourcesPerPage=100. AWS pages
 by ResourcesPerPage (and recommends it over TagsPerPage): the second patch
 applies a tag cap only when the request asks for one, and then up to it.
+
+The Resource Groups Tagging API is eventually consistent on AWS: a broker
+tagged a moment ago may not be listed yet, one untagged or deleted may still
+be, while DescribeBroker and ListTags already tell the truth. moto is always
+current. lag() makes GetResources answer for a backend's brokers from a
+snapshot of their tags taken then, until catch_up(); the snapshot is module
+state, so that GetResources over HTTP (ThreadedMotoServer, same process) sees
+it too.
 """
 
 import json
 import sys
-
 from collections.abc import Callable, Iterator
+from threading import Lock
 from typing import Any
 
-from moto.mq.models import mq_backends
+from moto.mq.models import MQBackend, mq_backends
 from moto.resourcegroupstaggingapi.models import ResourceGroupsTaggingAPIBackend
 from moto.resourcegroupstaggingapi.responses import ResourceGroupsTaggingAPIResponse
 
@@ -37,6 +45,33 @@ def _matches(tags: dict[str, str], tag_filters: list[dict[str, Any]]) -> bool:
     return True
 
 
+# (account, region) -> (ARN, tags) of every broker when the listing began to lag.
+_Listing = list[tuple[str, dict[str, str]]]
+_snapshots: dict[tuple[str, str], _Listing] = {}
+_snapshots_lock = Lock()
+
+
+def _listing(mq: MQBackend) -> _Listing:
+    return [(broker.arn, dict(mq.list_tags(broker.arn))) for broker in list(mq.brokers.values())]
+
+
+def lag(mq: MQBackend) -> None:
+    """GetResources lists this backend's brokers as they are now, until catch_up()."""
+    with _snapshots_lock:
+        _snapshots[(mq.account_id, mq.region_name)] = _listing(mq)
+
+
+def catch_up(mq: MQBackend) -> None:
+    with _snapshots_lock:
+        _snapshots.pop((mq.account_id, mq.region_name), None)
+
+
+def _listed(account_id: str, region: str) -> _Listing:
+    with _snapshots_lock:
+        snapshot = _snapshots.get((account_id, region))
+    return snapshot if snapshot is not None else _listing(mq_backends[account_id][region])
+
+
 def _with_mq_brokers(original: Callable[..., Iterator[dict[str, Any]]]) -> Callable[..., Iterator[dict[str, Any]]]:
     def _get_resources_generator(
         self: ResourceGroupsTaggingAPIBackend,
@@ -46,13 +81,11 @@ def _with_mq_brokers(original: Callable[..., Iterator[dict[str, Any]]]) -> Calla
         yield from original(self, tag_filters=tag_filters, resource_type_filters=resource_type_filters)
         if resource_type_filters and not _MQ_BROKER_TYPES.intersection(resource_type_filters):
             return
-        mq = mq_backends[self.account_id][self.region_name]
-        for broker in list(mq.brokers.values()):
-            tags = mq.list_tags(broker.arn)
+        for arn, tags in _listed(self.account_id, self.region_name):
             # GetResources lists only resources that carry (or carried) tags.
             if tags and _matches(tags, tag_filters or []):
                 yield {
-                    "ResourceARN": broker.arn,
+                    "ResourceARN": arn,
                     "Tags": [{"Key": k, "Value": v} for k, v in tags.items()],
                 }
 

@@ -63,3 +63,35 @@ def test_a_page_holds_as_many_resources_as_asked_whatever_their_tags(aws: Emulat
     assert _pages(aws, ResourcesPerPage=12) == [12], "36 tags do not split a page nobody capped by tags"
     assert _pages(aws, ResourcesPerPage=5) == [5, 5, 2]
     assert _pages(aws, ResourcesPerPage=12, TagsPerPage=30) == [10, 2], "a tag cap, when asked for, holds up to it"
+
+
+def test_a_lagging_listing_misses_recent_tags_and_still_lists_untagged_and_deleted_brokers(aws: EmulatedAws) -> None:
+    untagged, deleted = (aws.create_broker(n, tags={"mq-static-endpoint": "demo"}) for n in ("orders", "billing"))
+    tagged = aws.create_broker("audit")
+    arns = {b: _arn(aws, b) for b in (untagged, deleted, tagged)}
+
+    aws.tag_listing_lags()
+    aws.untag_broker(untagged, ["mq-static-endpoint"])
+    aws.delete_broker(deleted)
+    aws.tag_broker(tagged, {"mq-static-endpoint": "demo"})
+    created = aws.create_broker("payments", tags={"mq-static-endpoint": "demo"})
+
+    assert sorted(_arns(aws, ResourceTypeFilters=["mq:broker"], TagFilters=[SCOPE])) == sorted([arns[untagged], arns[deleted]])
+    mq = aws.client("mq")
+    assert mq.describe_broker(BrokerId=untagged)["Tags"] == {}, "DescribeBroker is not late"
+    assert mq.list_tags(ResourceArn=arns[tagged])["Tags"] == {"mq-static-endpoint": "demo"}, "nor is ListTags"
+
+    aws.tag_listing_catches_up()
+
+    assert sorted(_arns(aws, ResourceTypeFilters=["mq:broker"], TagFilters=[SCOPE])) == sorted([arns[tagged], _arn(aws, created)])
+
+
+def test_the_listing_catches_up_when_the_emulator_that_made_it_lag_exits(aws: EmulatedAws) -> None:
+    broker_id = aws.create_broker("orders", tags={"mq-static-endpoint": "demo"})
+
+    with EmulatedAws(region=aws.region) as inner:
+        inner.tag_listing_lags()
+        aws.untag_broker(broker_id, ["mq-static-endpoint"])
+        assert _arns(aws, ResourceTypeFilters=["mq:broker"], TagFilters=[SCOPE]) == [_arn(aws, broker_id)]
+
+    assert _arns(aws, ResourceTypeFilters=["mq:broker"], TagFilters=[SCOPE]) == []

@@ -1,0 +1,145 @@
+"""Emulator support for EC2 network interfaces: addresses held in a VPC, and DescribeNetworkInterfaces paged as AWS pages it.
+
+Amazon MQ holds each ActiveMQ broker instance's address on an elastic network
+interface in the customer's subnet (CONTEXT.md, "Broker network interfaces"),
+so that is where the reconciler reads broker addresses. moto 5.2.1 models the
+interfaces and their filters (`description` with fnmatch wildcards, `vpc-id`),
+but not two things the reconciler meets on AWS:
+
+- An address is held by one interface at a time. moto lets a second
+  interface take an address in use; AWS refuses it (InvalidIPAddress.InUse).
+  The emulator's allocations and moves rely on this, and free addresses are
+  those no interface of the VPC holds.
+- DescribeNetworkInterfaces pages: MaxResults 5..1000 and an opaque NextToken,
+  MaxResults refused together with NetworkInterfaceIds. moto ignores both and
+  returns everything, which would hide a reconciler that reads only page one.
+  Without MaxResults (or NextToken) moto's answer stands: AWS, too, returns a
+  small result whole.
+
+Interfaces are created on moto's EC2 backend directly: the benchmark builds
+hundreds, and what DescribeNetworkInterfaces renders is the same object the
+CreateNetworkInterface call would have made.
+"""
+
+import base64
+import binascii
+import ipaddress
+from collections.abc import Callable
+from typing import Any
+
+from moto.core.responses import ActionResult
+from moto.ec2.exceptions import EC2ClientError, InvalidParameterCombination
+from moto.ec2.models import EC2Backend
+from moto.ec2.models.elastic_network_interfaces import NetworkInterface, NetworkInterfaceBackend
+from moto.ec2.models.subnets import Subnet
+from moto.ec2.responses.elastic_network_interfaces import ElasticNetworkInterfaces
+
+from ._patching import Patch
+
+# DescribeNetworkInterfaces' MaxResults bounds (EC2 API reference; botocore's model says the same).
+MIN_RESULTS, MAX_RESULTS = 5, 1000
+
+
+class AddressInUse(ValueError):
+    """An address the caller wanted is held by a network interface or a broker already."""
+
+
+def addresses(ec2: EC2Backend, vpc_id: str) -> dict[str, NetworkInterface]:
+    """Every private address held in the VPC (primary and secondary) -> the interface holding it."""
+    held: dict[str, NetworkInterface] = {}
+    for eni in list(ec2.enis.values()):
+        if eni.subnet.vpc_id == vpc_id:
+            for address in eni.private_ip_addresses:
+                held[address["PrivateIpAddress"]] = eni
+    return held
+
+
+def subnet_holding(ec2: EC2Backend, ip: str, subnet_ids: list[str]) -> Subnet:
+    """The first of these subnets whose range holds the address."""
+    address = ipaddress.ip_address(ip)
+    for subnet_id in subnet_ids:
+        subnet = ec2.get_subnet(subnet_id)
+        if address in ipaddress.ip_network(subnet.cidr_block):
+            return subnet
+    raise ValueError(f"{ip} is in none of the subnets {subnet_ids}")
+
+
+def vpc_subnet_ids(ec2: EC2Backend, vpc_id: str) -> list[str]:
+    return [s.id for s in ec2.describe_subnets(filters={"vpc-id": [vpc_id]})]
+
+
+def create(ec2: EC2Backend, subnet: Subnet, ip: str, description: str, status: str | None = None) -> NetworkInterface:
+    """An interface holding `ip` in `subnet`, as CreateNetworkInterface makes it; `status` overrides moto's "available"."""
+    eni = ec2.create_network_interface(subnet, ip, description=description)
+    if status:
+        eni.status = status
+    return eni
+
+
+def delete(ec2: EC2Backend, eni_id: str) -> None:
+    """Delete the interface if it still exists (a test may have deleted it through the API)."""
+    ec2.enis.pop(eni_id, None)
+
+
+# --- patches ------------------------------------------------------------------------------
+
+
+def _refusing_addresses_in_use(original: Callable[..., NetworkInterface]) -> Callable[..., NetworkInterface]:
+    def create_network_interface(self: NetworkInterfaceBackend, subnet: Any, private_ip_address: Any, *args: Any, **kwargs: Any) -> NetworkInterface:
+        if isinstance(private_ip_address, str) and private_ip_address:
+            vpc_id = (self.get_subnet(subnet) if isinstance(subnet, str) else subnet).vpc_id  # type: ignore[attr-defined]
+            holder = addresses(self, vpc_id).get(private_ip_address)  # type: ignore[arg-type]
+            if holder is not None:
+                raise EC2ClientError("InvalidIPAddress.InUse", f"Address {private_ip_address} is in use.")
+        return original(self, subnet, private_ip_address, *args, **kwargs)
+
+    return create_network_interface
+
+
+def _encode(eni_id: str) -> str:
+    return base64.urlsafe_b64encode(f"after:{eni_id}".encode()).decode()
+
+
+def _decode(token: str) -> str:
+    try:
+        kind, _, eni_id = base64.urlsafe_b64decode(token.encode()).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        kind, eni_id = "", ""
+    if kind != "after" or not eni_id:
+        raise EC2ClientError("InvalidPaginationToken", f"Invalid pagination token: {token}")
+    return eni_id
+
+
+def _paged(original: Callable[[ElasticNetworkInterfaces], ActionResult]) -> Callable[[ElasticNetworkInterfaces], ActionResult]:
+    def describe_network_interfaces(self: ElasticNetworkInterfaces) -> ActionResult:
+        max_results = self._get_int_param("MaxResults")
+        token = self._get_param("NextToken")
+        if max_results is None and not token:
+            return original(self)
+        eni_ids = self._get_param("NetworkInterfaceIds", [])
+        if max_results is not None and eni_ids:
+            raise InvalidParameterCombination("The parameter networkInterfaceIdSet cannot be used with the parameter maxResults")
+        if max_results is not None and not MIN_RESULTS <= max_results <= MAX_RESULTS:
+            raise EC2ClientError(
+                "InvalidParameterValue",
+                f"Value ( {max_results} ) for parameter maxResults is invalid. "
+                f"Expecting a value between {MIN_RESULTS} and {MAX_RESULTS}.",
+            )
+        self.error_on_dryrun()
+        # Ordered by id, and a token naming the last id served, so that an
+        # interface deleted between two pages shifts nothing.
+        enis = sorted(self.ec2_backend.get_all_network_interfaces(eni_ids, self._filters_from_querystring()), key=lambda e: e.id)
+        if token:
+            after = _decode(token)
+            enis = [eni for eni in enis if eni.id > after]
+        page = enis[: max_results or len(enis)]
+        more = len(enis) > len(page)
+        return ActionResult({"NetworkInterfaces": page, "NextToken": _encode(page[-1].id) if more else None})
+
+    return describe_network_interfaces
+
+
+PATCHES = [
+    Patch(NetworkInterfaceBackend, "create_network_interface", _refusing_addresses_in_use),
+    Patch(ElasticNetworkInterfaces, "describe_network_interfaces", _paged),
+]
