@@ -47,18 +47,18 @@ def test_a_broker_id_that_does_not_exist_is_reported_and_changes_nothing(settled
     before = settled.all_targets()
     report = settled.resync(brokerIds=[MISSING_BROKER]).report
     assert settled.all_targets() == before
-    assert report["brokers"] == [
-        {"brokerId": MISSING_BROKER, "state": None, "knowledge": "gone", "ips": [], "healthyInstances": 0,
-         "reason": "broker does not exist (NotFoundException)"}
-    ]
-    assert report["errors"] == [f"{MISSING_BROKER}: broker does not exist (NotFoundException)"]
+    missing = {b["brokerId"]: b for b in report["brokers"]}[MISSING_BROKER]
+    assert missing == {"brokerId": MISSING_BROKER, "name": None, "knowledge": "gone", "state": None, "addressSource": None,
+                       "reason": "broker does not exist (DescribeBroker: NotFoundException)", "addresses": [],
+                       "healthyInstances": 0}
+    assert report["errors"] == [f"{MISSING_BROKER}: broker does not exist (DescribeBroker: NotFoundException)"]
 
 
 def test_a_configured_broker_that_does_not_exist_is_an_error_on_every_sweep(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
     endpoint.cold_start(BROKER_IDS=MISSING_BROKER)
     report = endpoint.sweep().report
     assert len(endpoint.targets()) == 4, "the tagged brokers are still served"
-    assert f"{MISSING_BROKER}: broker does not exist (NotFoundException)" in report["errors"]
+    assert f"{MISSING_BROKER}: broker does not exist (DescribeBroker: NotFoundException)" in report["errors"]
 
 
 @pytest.mark.parametrize(

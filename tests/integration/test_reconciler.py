@@ -159,8 +159,10 @@ def test_an_interface_listing_that_fails_removes_nothing(endpoint: Endpoint, two
     orders, payments = two_brokers
     aws = endpoint.aws
     if page:  # more than one page of broker interfaces: EC2 answers 1,000 at most
+        subnet = aws.client("ec2").create_subnet(VpcId=aws.vpc_id, CidrBlock="10.0.64.0/22", AvailabilityZone=f"{REGION}a")
         for number in range(1000):
-            aws.create_interface(f"10.0.{50 + number // 250}.{number % 250 + 1}", description=f"Amazon MQ network interface for broker {NOBODY}")
+            aws.create_interface(f"10.0.{64 + (number + 4) // 256}.{(number + 4) % 256}", subnet_id=subnet["Subnet"]["SubnetId"],
+                                 description=f"Amazon MQ network interface for broker {NOBODY}")
     endpoint.sweep()
     aws.change_broker_ips(orders)
     aws.client("elbv2").register_targets(TargetGroupArn=endpoint.groups["openwire"], Targets=[{"Id": "10.0.1.200", "Port": 61617}])
@@ -201,7 +203,8 @@ def test_drift_by_hand_is_corrected_by_the_sweep(endpoint: Endpoint, two_brokers
     assert set(endpoint.targets()) == expected(aws, *two_brokers)
     openwire_report = report["targetGroups"][0]
     assert openwire_report["registered"] == [f"{removed}:61617"]
-    assert openwire_report["deregistered"] == [{"target": "10.0.2.250:61617", "evidence": "no broker in scope has this IP"}]
+    assert openwire_report["deregistered"] == [
+        {"target": "10.0.2.250:61617", "evidence": f"no Amazon MQ network interface in {aws.vpc_id} holds this address"}]
 
 
 def test_a_dry_run_reports_the_plan_and_changes_nothing(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
@@ -255,7 +258,7 @@ def test_a_group_that_cannot_be_read_gets_no_changes_and_the_others_still_do(
 
 def test_every_log_line_carries_the_triggering_events_id(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
     event = events.scheduled(REGION)
-    endpoint.aws.throttle_broker(two_brokers[0])
+    endpoint.aws.inject_fault(faults.throttling("ec2", "DescribeNetworkInterfaces"))
     invocation = endpoint.invoke(event)
     assert len(invocation.logs) >= 2 and all(log.get("event_id") == event["id"] for log in invocation.logs)
 
