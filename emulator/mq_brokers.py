@@ -138,6 +138,10 @@ def set_state(broker: Broker, region: str, state: str, ips: list[str] | None) ->
         setattr(broker, _HELD_IPS, held_ips(broker))
     broker.state = state
     show(broker, region, held_ips(broker) if ips is None else list(ips))
+    if state == "CREATION_FAILED":
+        # A failed creation leaves nothing behind in the customer's subnets
+        # (assumed: Amazon MQ rolls back what it created; unconfirmed).
+        release_interfaces(broker)
 
 
 def _hold(broker: Broker, ips: list[str]) -> None:

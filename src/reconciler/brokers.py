@@ -116,7 +116,7 @@ def departure(described: Described, scope: Scope) -> str | None:
     if state in GONE_STATES:
         return f"is {state}"
     if not scope.admits(described.broker_id, answer.get("Tags") or {}):
-        return "is not in scope (its tags, as DescribeBroker reports them)"
+        return "is not in scope"
     return None
 
 

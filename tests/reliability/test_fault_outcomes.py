@@ -73,21 +73,39 @@ def reported_error(invocation: Invocation, *words: str) -> bool:
 
 
 @pytest.mark.parametrize("failure", READ_FAILURES)
-def test_a_broker_that_cannot_be_read_keeps_every_target_and_blocks_removing_strangers(situation: Situation, failure: str) -> None:
+def test_while_ec2_cannot_list_the_interfaces_every_target_stays(situation: Situation, failure: str) -> None:
     before = situation.openwire()
-    invocation = situation.run_with(READ_FAILURES[failure]("mq", "DescribeBroker", match=situation.orders))
-    assert situation.openwire() == before, "its old IPs stay, and so does the stray: it might be orders'"
+    invocation = situation.run_with(READ_FAILURES[failure]("ec2", "DescribeNetworkInterfaces"))
+    assert situation.openwire() == before, "orders' old addresses stay, and so does the stray: who holds them is unknown"
     assert invocation.raised is None and invocation.report["status"] == "ok", "nothing planned failed: the next run catches up"
-    assert reported_error(invocation, situation.orders, "DescribeBroker failed")
+    assert reported_error(invocation, "DescribeNetworkInterfaces failed")
 
     situation.endpoint.sweep()
     assert situation.openwire() == situation.ips(situation.orders) | situation.ips(situation.payments)
 
 
+@pytest.mark.parametrize("failure", READ_FAILURES)
+def test_a_broker_that_left_the_listing_keeps_its_targets_until_describe_broker_confirms_it(
+    situation: Situation, failure: str
+) -> None:
+    aws = situation.endpoint.aws
+    aws.untag_broker(situation.payments, ["mq-static-endpoint"])
+    payments = situation.ips(situation.payments)
+    unconfirmed = situation.run_with(READ_FAILURES[failure]("mq", "DescribeBroker", match=situation.payments))
+    assert payments <= situation.openwire(), "no confirmation, no removal"
+    assert reported_error(unconfirmed, situation.payments, "DescribeBroker failed")
+
+    situation.endpoint.sweep()
+    assert not payments & situation.openwire(), "confirmed out of scope by its tags"
+
+
 def test_a_broker_aws_says_does_not_exist_loses_its_targets(situation: Situation) -> None:
-    invocation = situation.run_with(faults.not_found("mq", "DescribeBroker", match=situation.orders))
-    assert not situation.openwire() & (situation.old_ips | situation.new_ips), "NotFoundException is evidence of deletion"
-    assert STRAY not in situation.openwire()
+    aws = situation.endpoint.aws
+    aws.untag_broker(situation.payments, ["mq-static-endpoint"])
+    payments = situation.ips(situation.payments)
+    invocation = situation.run_with(faults.not_found("mq", "DescribeBroker", match=situation.payments))
+    assert not payments & situation.openwire(), "NotFoundException is evidence of deletion"
+    assert STRAY not in situation.openwire() and not situation.old_ips & situation.openwire()
     assert invocation.raised is None
 
 
@@ -147,7 +165,7 @@ def test_lambdas_retry_of_a_failed_swap_finishes_it(situation: Situation, failur
     first = situation.run_with(READ_FAILURES[failure]("elbv2", call, match=situation.endpoint.groups["openwire"]), event)
     retried = situation.endpoint.invoke(event)
     assert first.raised is not None and retried.raised is None
-    assert not situation.old_ips & situation.openwire(), "the README: a narrowed run ends as a full sweep would"
+    assert not situation.old_ips & situation.openwire(), "the retry runs the whole reconcile again"
 
 
 @pytest.mark.parametrize("failure", ["throttling", "read timeout"])
@@ -161,4 +179,4 @@ def test_a_deleted_brokers_targets_go_when_lambda_retries_a_failed_removal(situa
     retried = situation.endpoint.invoke(event)
 
     assert first.raised is not None and retried.raised is None
-    assert not payments_ips & set(situation.endpoint.targets("console")), "the container still knew whose targets they were"
+    assert not payments_ips & set(situation.endpoint.targets("console")), "EC2 no longer shows their interfaces"
