@@ -1,7 +1,7 @@
 """What each fault does to a reconcile, call by call: the table of docs/reliability.md, as tests.
 
 The start of every test: two active/standby brokers in scope, a sweep done
-(so the container knows who owns what), then `orders` comes back from a
+(the groups hold every address), then `orders` comes back from a
 reboot on new IPs and a stray target sits in the OpenWire group. The next run
 has something to register, to swap and to remove; the fault decides what of
 that happens.
