@@ -20,11 +20,14 @@ class AwsClients:
 
 
 def create_clients(region: str, *, pool_size: int) -> AwsClients:
-    # Adaptive mode backs off and rate-limits itself after throttling answers;
-    # AWS_MAX_ATTEMPTS (botocore's own variable) still sets the attempts.
+    # Standard mode: retries with jittered backoff, nothing more. Adaptive mode
+    # adds a client-side rate limiter that drops to about 0.5 requests/s after
+    # throttling; under our own token bucket a 120-broker sweep then took 77 s
+    # instead of 17 s (../shared/CONTEXT.md, "Retry modes"). AWS_RETRY_MODE and
+    # AWS_MAX_ATTEMPTS (botocore's own variables) still override.
     config = Config(
         region_name=region,
-        retries={"mode": os.environ.get("AWS_RETRY_MODE", "adaptive")},
+        retries={"mode": os.environ.get("AWS_RETRY_MODE", "standard")},
         connect_timeout=3,
         read_timeout=10,
         max_pool_connections=pool_size,

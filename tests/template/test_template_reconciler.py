@@ -129,7 +129,7 @@ def test_environment_passes_the_reconcilers_own_validation(stack: samstack.Stack
     assert list(settings.target_group_arns) == enabled_target_group_arns(stack)
     assert settings.dry_run is False
     assert settings.metrics_namespace == "MqStaticEndpoint"
-    assert env["AWS_RETRY_MODE"] == "adaptive"
+    assert env["AWS_RETRY_MODE"] == "standard"
     assert env["POWERTOOLS_SERVICE_NAME"] == samstack.STACK_NAME
     assert env["POWERTOOLS_LOG_LEVEL"] == "INFO"
     assert (env["MQ_DESCRIBE_RATE"], env["MQ_DESCRIBE_BURST"]) == ("10", "5")
