@@ -11,6 +11,7 @@ import io
 import json
 import os
 import sys
+import time
 import uuid
 from collections.abc import Mapping
 from contextlib import redirect_stdout
@@ -51,7 +52,7 @@ class Invocation:
     report: dict[str, Any]
     metrics: list[Metric]
     logs: list[dict[str, Any]]
-    # The handler raised (status "failed": Lambda would retry the event).
+    # The handler raised: Lambda would count an error, retry an async event and, at last, dead-letter it.
     raised: str | None = None
 
     def metric(self, name: str, **dimensions: str) -> float | None:
@@ -69,6 +70,8 @@ class _Context:
 
     function_name: str
     invoked_function_arn: str
+    # time.monotonic() at which Lambda would end the invocation.
+    deadline: float
     memory_limit_in_mb: int = 256
     function_version: str = "$LATEST"
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
@@ -76,7 +79,7 @@ class _Context:
     log_stream_name: str = ""
 
     def get_remaining_time_in_millis(self) -> int:
-        return 60_000
+        return max(0, int((self.deadline - time.monotonic()) * 1000))
 
 
 def parse_emf(lines: list[dict[str, Any]]) -> list[Metric]:
@@ -96,9 +99,11 @@ def parse_emf(lines: list[dict[str, Any]]) -> list[Metric]:
 class LambdaRuntime:
     """One warm container of the function: `cold_start` replaces it with a fresh one."""
 
-    def __init__(self, function_name: str, function_arn: str) -> None:
+    def __init__(self, function_name: str, function_arn: str, *, timeout_seconds: float = 60.0) -> None:
         self.function_name = function_name
         self.function_arn = function_arn
+        # The function's Timeout (template.yaml): what the context's remaining time counts down from.
+        self.timeout_seconds = timeout_seconds
         self._handler: ModuleType | None = None
         self._cold_start_output: list[dict[str, Any]] = []
         self._saved_env: dict[str, str | None] = {}
@@ -131,14 +136,14 @@ class LambdaRuntime:
     def invoke(self, event: Any) -> Invocation:
         if self._handler is None:
             raise RuntimeError("cold_start() the function before invoking it")
-        context = _Context(self.function_name, self.function_arn)
+        context = _Context(self.function_name, self.function_arn, time.monotonic() + self.timeout_seconds)
         raised = None
         with redirect_stdout(_STDOUT):  # type: ignore[type-var]
             try:
                 report = self._handler.lambda_handler(event, context)
-            except self._handler.ReconcileFailed as failure:
-                raised = str(failure)
-                report = json.loads(raised)
+            except Exception as error:  # noqa: BLE001 - whatever escapes the handler is what Lambda reports
+                raised = f"{type(error).__name__}: {error}"
+                report = {}
         records = self._cold_start_output + _json_lines(_STDOUT.take())
         self._cold_start_output = []
         emf = [r for r in records if "_aws" in r]

@@ -19,7 +19,17 @@ from moto.ec2.models import EC2Backend, ec2_backends
 from moto.elbv2.models import FakeTargetGroup, elbv2_backends
 from moto.mq.models import Broker, MQBackend, mq_backends
 
-from . import cfn_fillers, cloudformation, faults, interfaces, mq_brokers, public_parameters, tagging, target_health
+from . import (
+    cfn_fillers,
+    cloudformation,
+    faults,
+    interfaces,
+    mq_brokers,
+    public_parameters,
+    tagging,
+    target_health,
+    target_registration,
+)
 from .faults import Fault
 from .network import Subnet, Vpc, build_vpc, free_ip
 
@@ -28,6 +38,7 @@ _PATCHES = [
     *interfaces.PATCHES,
     *tagging.PATCHES,
     *target_health.PATCHES,
+    *target_registration.PATCHES,
     *cloudformation.PATCHES,
     *cfn_fillers.PATCHES,
     *faults.PATCHES,

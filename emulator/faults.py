@@ -7,6 +7,8 @@ HTTP (ThreadedMotoServer), fail instead of getting moto's answer:
 
 - kind ERROR: the AWS error response (code, HTTP status, message). The hook
   sits in moto's BaseResponse.call_action, which every service goes through.
+- kind LATENCY: AWS answers as usual, `seconds` late (a slow read), so that a
+  run's deadline can be reached in a test.
 - kind CONNECTION_ERROR: the request never reaches AWS, and botocore raises
   EndpointConnectionError; kind READ_TIMEOUT: AWS acts on the request but the
   answer never comes back, and botocore raises ReadTimeoutError. A server
@@ -21,6 +23,7 @@ statuses each service really answers with; `Fault(...)` takes any.
 """
 
 import functools
+import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,6 +41,7 @@ from moto.core.responses import ActionResult, BaseResponse
 from ._patching import Patch
 
 ERROR = "error"
+LATENCY = "latency"
 READ_TIMEOUT = "read_timeout"
 CONNECTION_ERROR = "connection_error"
 ANY = "*"
@@ -52,7 +56,7 @@ class Fault:
     skip: how many matching requests still succeed before the fault starts,
     so that it can hit, say, the second RegisterTargets of a run.
     times: how many matching requests fail; None: all of them until removed.
-    kind: ERROR (code, status and message apply), READ_TIMEOUT or CONNECTION_ERROR.
+    kind: ERROR (code, status and message apply), LATENCY (`seconds`), READ_TIMEOUT or CONNECTION_ERROR.
     """
 
     service: str
@@ -64,11 +68,12 @@ class Fault:
     times: int | None = None
     skip: int = 0
     kind: str = ERROR
+    seconds: float = 0.0
     hits: int = field(default=0, init=False)  # requests it failed
     seen: int = field(default=0, init=False)  # matching requests, the skipped ones included
 
     def __post_init__(self) -> None:
-        if self.kind not in (ERROR, READ_TIMEOUT, CONNECTION_ERROR):
+        if self.kind not in (ERROR, LATENCY, READ_TIMEOUT, CONNECTION_ERROR):
             raise ValueError(f"unknown fault kind {self.kind!r}")
 
     def applies_to(self, service: str, operation: str, path: str, body: str) -> bool:
@@ -128,6 +133,11 @@ def access_denied(service: str, operation: str = ANY, **where: Any) -> Fault:
 def read_timeout(service: str, operation: str = ANY, **where: Any) -> Fault:
     """AWS acts on the request; the answer is lost and botocore raises ReadTimeoutError."""
     return Fault(service, operation, kind=READ_TIMEOUT, **where)
+
+
+def slow(service: str, operation: str = ANY, *, seconds: float, **where: Any) -> Fault:
+    """AWS answers as usual, `seconds` late."""
+    return Fault(service, operation, kind=LATENCY, seconds=seconds, **where)
 
 
 def connection_error(service: str, operation: str = ANY, **where: Any) -> Fault:
@@ -195,8 +205,11 @@ def _failing_when_due(original: Callable[..., Any]) -> Callable[..., Any]:
             return original(self)
         # Over HTTP, werkzeug has parsed a form body into the querystring already.
         path, body = _text(getattr(self, "raw_path", "")), _text(self.body) or str(getattr(self, "querystring", ""))
-        fault = _take((ERROR,), self.boto3_service_name, self._get_action(), path, body)
+        fault = _take((ERROR, LATENCY), self.boto3_service_name, self._get_action(), path, body)
         if fault is None:
+            return original(self)
+        if fault.kind == LATENCY:
+            time.sleep(fault.seconds)
             return original(self)
         with warnings.catch_warnings():
             # moto warns when the code is not in the service's model; AWS's

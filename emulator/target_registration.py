@@ -1,0 +1,60 @@
+"""Emulator support for ELBv2 RegisterTargets: the targets AWS refuses, and how.
+
+moto 5.2.1 registers any Id in an IP target group. AWS refuses, with HTTP 400
+and the whole call failing for one bad target (../shared/CONTEXT.md, NLB):
+- an address outside the VPC's subnets without `AvailabilityZone: all`
+  ("You must specify a valid Availability Zone or select 'all' ... since the
+  IP address '...' is outside the VPC", as seen in aws-load-balancer-controller
+  issue 3084; AWS compares with the subnets, not the VPC's CIDR blocks, per
+  issue 3714 there);
+- `all` for an address inside the VPC ("... is within the VPC, and cannot
+  have its Availability Zone overridden to 'all'", issue 561 there);
+- an address that is not private (RFC 1918 or 100.64.0.0/10).
+The exact wording of the last message is the emulator's own.
+"""
+
+import ipaddress
+from collections.abc import Callable
+from typing import Any
+
+from moto.ec2.models import ec2_backends
+from moto.elbv2.exceptions import ELBClientError
+from moto.elbv2.models import ELBv2Backend
+
+from ._patching import Patch
+
+_PRIVATE = [ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")]
+
+
+def _refusal(target: dict[str, Any], subnets: list[ipaddress.IPv4Network]) -> str | None:
+    """AWS's message for a target it refuses; None if it would register it."""
+    ip = ipaddress.ip_address(target["Id"])
+    if not any(ip in network for network in _PRIVATE):
+        return f"The IP address '{ip}' is not a valid private IP address for an IP target"
+    inside = any(ip in subnet for subnet in subnets)
+    if inside and target.get("AvailabilityZone") == "all":
+        return f"The IP address '{ip}' is within the VPC, and cannot have its Availability Zone overridden to 'all'"
+    if not inside and target.get("AvailabilityZone") != "all":
+        return (
+            "You must specify a valid Availability Zone or select 'all' for all enabled Availability zones, "
+            f"since the IP address '{ip}' is outside the VPC"
+        )
+    return None
+
+
+def _refusing_bad_targets(original: Callable[..., None]) -> Callable[..., None]:
+    def register_targets(self: ELBv2Backend, target_group_arn: str, instances: list[Any]) -> None:
+        group = self.target_groups.get(target_group_arn)
+        if group is not None and group.target_type == "ip":
+            ec2 = ec2_backends[self.account_id][self.region_name]
+            subnets = [ipaddress.ip_network(s.cidr_block) for s in ec2.describe_subnets(filters={"vpc-id": [group.vpc_id]})]
+            for target in instances:
+                message = _refusal(target, subnets)
+                if message:
+                    raise ELBClientError("ValidationError", message)
+        original(self, target_group_arn, instances)
+
+    return register_targets
+
+
+PATCHES = [Patch(ELBv2Backend, "register_targets", _refusing_bad_targets)]
