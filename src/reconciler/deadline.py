@@ -18,7 +18,7 @@ from botocore.exceptions import BotoCoreError
 MARGIN_MS = 14_000
 
 
-class DeadlineReached(BotoCoreError):
+class DeadlineReached(BotoCoreError):  # type: ignore[misc]  # botocore ships no types
     """Raised instead of sending a request; a BotoCoreError, so every adapter reads it as a failed call."""
 
     fmt = "not sent: {remaining_ms} ms of the invocation left, fewer than the {margin_ms} ms a request may take"

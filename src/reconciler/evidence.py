@@ -50,9 +50,15 @@ class Discovery:
     # None when the interface listing failed or was cut off: nobody's addresses are known then.
     interfaces: InterfaceListing | None
     scope_complete: bool
+    # The IPv4 ranges of the VPC's subnets; None when they could not be read.
+    subnet_ranges: tuple[str, ...] | None = None
+
+    def brokers_of(self) -> dict[str, str]:
+        """Every address a broker in scope has -> that broker."""
+        return {ip: b.broker_id for b in self.brokers.values() if b.knowledge is not Knowledge.GONE for ip in sorted(b.ips)}
 
     def wanted_ips(self) -> frozenset[str]:
-        return frozenset(ip for b in self.brokers.values() if b.knowledge is not Knowledge.GONE for ip in b.ips)
+        return frozenset(self.brokers_of())
 
     def blind_spots(self) -> list[str]:
         """Brokers that may hold addresses no interface of theirs shows: unresolved, and no interface found."""

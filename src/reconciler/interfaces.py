@@ -11,8 +11,9 @@ a broker with no interface found falls back to DescribeBroker, visibly.
 
 from __future__ import annotations
 
+import ipaddress
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -84,3 +85,9 @@ def broker_interface(described: Mapping[str, Any]) -> BrokerInterface | None:
         zone=described.get("AvailabilityZone"),
         subnet_id=described.get("SubnetId"),
     )
+
+
+def in_ranges(ip: str, ranges: Iterable[str]) -> bool:
+    """Whether an IPv4 address lies in one of these CIDR ranges."""
+    address = ipaddress.ip_address(ip)
+    return any(address in ipaddress.ip_network(cidr) for cidr in ranges)

@@ -9,12 +9,13 @@ against Amazon MQ's throttle (EC2 Describe calls have their own, large bucket;
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from reconciler.clients import describe_error
-from reconciler.interfaces import DESCRIPTION_FILTER, BrokerInterface, InterfaceListing, broker_interface
+from reconciler.interfaces import DESCRIPTION_FILTER, BrokerInterface, InterfaceListing, broker_interface, in_ranges
 
 # DescribeNetworkInterfaces' largest page.
 PAGE_SIZE = 1000
@@ -28,6 +29,23 @@ class BrokerNetwork:
     def __init__(self, ec2: Any, vpc_id: str) -> None:
         self._ec2 = ec2
         self._vpc_id = vpc_id
+        # Subnets come and go rarely: read them again only when an address falls outside those known.
+        self._subnet_ranges: tuple[str, ...] | None = None
+
+    def subnet_ranges(self, covering: Iterable[str]) -> tuple[tuple[str, ...] | None, str | None]:
+        """The IPv4 ranges of the VPC's subnets (None if never read: every address then counts as inside), and what failed.
+
+        An IP target outside them needs `AvailabilityZone: all`, and one inside
+        them may not have it; ELB compares with the subnets, not with the VPC's
+        CIDR blocks (aws-load-balancer-controller issue 3714).
+        """
+        if self._subnet_ranges is None or not all(in_ranges(ip, self._subnet_ranges) for ip in covering):
+            try:
+                pages = self._ec2.get_paginator("describe_subnets").paginate(Filters=[{"Name": "vpc-id", "Values": [self._vpc_id]}])
+                self._subnet_ranges = tuple(sorted(s["CidrBlock"] for page in pages for s in page.get("Subnets", [])))
+            except (ClientError, BotoCoreError) as error:
+                return self._subnet_ranges, f"DescribeSubnets failed: {describe_error(error)}"
+        return self._subnet_ranges, None
 
     def list_broker_interfaces(self) -> InterfaceListing:
         pages = self._ec2.get_paginator("describe_network_interfaces").paginate(
@@ -45,3 +63,4 @@ class BrokerNetwork:
             # A listing cut off after some pages would make the rest look free: all or nothing.
             raise InterfaceListingFailed(f"DescribeNetworkInterfaces failed: {describe_error(error)}") from error
         return InterfaceListing(self._vpc_id, tuple(found))
+

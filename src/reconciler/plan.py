@@ -11,15 +11,19 @@ A failed, throttled or cut-off read never removes anything: no interface
 listing, no complete tag listing, or no confirmation means the target stays.
 Nothing remembered from an earlier run counts: EC2 hands freed addresses out
 again, so who held an address before says nothing about who holds it now.
+Memory may only delay a removal: a broker whose new addresses could not be
+registered keeps the addresses it was last registered with (`hold_back`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from enum import Enum
 
 from reconciler.brokers import Knowledge
 from reconciler.evidence import Discovery
+from reconciler.interfaces import in_ranges
 from reconciler.targets import Target, TargetGroupView
 
 
@@ -33,6 +37,9 @@ class Withheld:
 class Removal:
     target: Target
     evidence: str
+    # The broker whose address it is or was, where a run can tell: its holder
+    # (confirmed gone), or the broker it was last registered for. Only delays.
+    broker_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,23 @@ class TargetGroupPlan:
     deregister: tuple[Removal, ...]
     keep: tuple[Target, ...]
     withheld: tuple[Withheld, ...]
+    # Desired address -> the broker that has it.
+    brokers_of: Mapping[str, str] = field(default_factory=dict)
+    # Registrations outside the VPC's subnets (a peered VPC): the ELB API wants
+    # them with AvailabilityZone "all" (botocore elbv2 TargetDescription).
+    outside_vpc: frozenset[Target] = frozenset()
+
+
+def hold_back(plan: TargetGroupPlan, failed_brokers: Collection[str]) -> tuple[list[Removal], list[Withheld]]:
+    """Register before deregister, per broker: removals of a broker whose registration failed wait for the next run."""
+    go: list[Removal] = []
+    wait: list[Withheld] = []
+    for removal in plan.deregister:
+        if removal.broker_id in failed_brokers:
+            wait.append(Withheld(removal.target, f"{removal.broker_id}'s new addresses could not be registered: its old ones stay"))
+        else:
+            go.append(removal)
+    return go, wait
 
 
 class _Verdict(Enum):
@@ -52,15 +76,20 @@ class _Verdict(Enum):
     WITHHOLD = "withhold"
 
 
-def plan_target_group(group: TargetGroupView, discovery: Discovery) -> TargetGroupPlan:
-    wanted_ips = discovery.wanted_ips()
+def plan_target_group(
+    group: TargetGroupView, discovery: Discovery, last_registered_for: Mapping[str, str] | None = None
+) -> TargetGroupPlan:
+    """The group's changes. `last_registered_for` (address -> broker, from earlier runs) only attributes removals."""
+    brokers_of = discovery.brokers_of()
+    wanted_ips = frozenset(brokers_of)
     desired = frozenset(Target(ip, group.port) for ip in wanted_ips)
+    register = desired - group.present
     deregister: list[Removal] = []
     withheld: list[Withheld] = []
     for target in sorted(group.registered - desired):
         verdict, why = _judge_removal(target, group.port, wanted_ips, discovery)
         if verdict is _Verdict.REMOVE:
-            deregister.append(Removal(target, why))
+            deregister.append(Removal(target, why, _attribute(target, discovery, brokers_of, last_registered_for or {})))
         else:
             withheld.append(Withheld(target, why))
     return TargetGroupPlan(
@@ -68,11 +97,32 @@ def plan_target_group(group: TargetGroupView, discovery: Discovery) -> TargetGro
         name=group.name,
         port=group.port,
         desired=tuple(sorted(desired)),
-        register=tuple(sorted(desired - group.present)),
+        register=tuple(sorted(register)),
         deregister=tuple(deregister),
         keep=tuple(sorted(desired & group.present)),
         withheld=tuple(withheld),
+        brokers_of={ip: brokers_of[ip] for ip in sorted(wanted_ips)},
+        outside_vpc=_outside(register, discovery.subnet_ranges),
     )
+
+
+def _attribute(
+    target: Target, discovery: Discovery, brokers_of: Mapping[str, str], last_registered_for: Mapping[str, str]
+) -> str | None:
+    if target.ip in brokers_of:
+        return brokers_of[target.ip]
+    holder = discovery.interfaces.holder_of(target.ip) if discovery.interfaces else None
+    if holder is not None and holder.broker_id is not None:
+        return holder.broker_id
+    return last_registered_for.get(target.ip)
+
+
+
+def _outside(targets: frozenset[Target], subnet_ranges: tuple[str, ...] | None) -> frozenset[Target]:
+    """Targets outside the VPC's subnets; with the subnets unknown, none (AWS then says which it refuses)."""
+    if subnet_ranges is None:
+        return frozenset()
+    return frozenset(t for t in targets if not in_ranges(t.ip, subnet_ranges))
 
 
 def _judge_removal(target: Target, group_port: int, wanted_ips: frozenset[str], discovery: Discovery) -> tuple[_Verdict, str]:

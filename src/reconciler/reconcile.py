@@ -1,8 +1,10 @@
 """One reconcile: read scope, interfaces and target groups, confirm what EC2 cannot, plan, apply.
 
 Every trigger runs this same whole comparison; an event only makes it sooner
-and names brokers to read directly. Knows nothing of Lambda, and remembers
-nothing between runs but what saves calls (the target groups' ports).
+and names brokers to read directly. Knows nothing of Lambda. Between runs it
+keeps only what saves calls (the groups' ports, the VPC's ranges) and which
+broker each address was last registered for, which may delay a removal
+(plan.hold_back) but never justifies one.
 """
 
 from __future__ import annotations
@@ -10,17 +12,25 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from enum import Enum
 
-from reconciler.brokers import AddressSource, BrokerFinding, Knowledge
+from reconciler.brokers import Address, AddressSource, BrokerFinding, Knowledge
+from reconciler.deadline import Deadline
 from reconciler.discovery import BrokerDirectory
 from reconciler.evidence import Discovery, assess_brokers, brokers_to_describe
 from reconciler.interfaces import InterfaceListing
 from reconciler.network import BrokerNetwork, InterfaceListingFailed
 from reconciler.plan import TargetGroupPlan, plan_target_group
 from reconciler.settings import Settings
-from reconciler.target_groups import AppliedChanges, GroupReadFailed, TargetGroups
+from reconciler.target_groups import AppliedChanges, GroupOwnedElsewhere, GroupReadFailed, TargetGroups
 from reconciler.targets import TargetGroupView
 from reconciler.triggers import Trigger
+
+
+class Status(str, Enum):
+    OK = "ok"  # nothing went wrong
+    INCOMPLETE = "incomplete"  # applied what it could; something was unresolved, refused, withheld or cut short
+    FAILED = "failed"  # a group could not be read or changed, or belongs to another stack
 
 
 @dataclass(frozen=True)
@@ -32,10 +42,37 @@ class GroupOutcome:
     plan: TargetGroupPlan | None = None
     applied: AppliedChanges | None = None
     read_error: str | None = None
+    # The read was not attempted because the run's deadline was near: unresolved, not failed.
+    read_cut_short: bool = False
+    owned_elsewhere: bool = False
 
     @property
-    def errors(self) -> list[str]:
-        return ([self.read_error] if self.read_error else []) + (self.applied.errors if self.applied else [])
+    def label(self) -> str:
+        return self.name or self.arn
+
+    def failures(self) -> list[str]:
+        """What kept this group from being reconciled: the run failed."""
+        read = [self.read_error] if self.read_error and not self.read_cut_short else []
+        return read + (self.applied.failures if self.applied else [])
+
+    def shortfalls(self) -> list[str]:
+        """What this group's run could not settle, though it applied what it could."""
+        found = [self.read_error] if self.read_error and self.read_cut_short else []
+        if self.plan and self.plan.withheld:
+            found.append(f"{len(self.plan.withheld)} removal(s) withheld for want of evidence (see withheld)")
+        if self.applied:
+            found += [f"refused {r.target} ({r.broker_id or 'no broker'}): {r.message}" for r in self.applied.refused]
+            found += [f"{w.target} stays: {w.reason}" for w in self.applied.held_back]
+            found += self.applied.unsent
+        return found
+
+
+@dataclass(frozen=True)
+class UnservedInstance:
+    """A broker instance whose targets the load balancer does not route to (`unused`)."""
+
+    broker: BrokerFinding
+    address: Address
 
 
 @dataclass(frozen=True)
@@ -47,12 +84,29 @@ class RunOutcome:
     # How many broker interfaces EC2 listed in the VPC; None when the listing failed.
     interfaces_listed: int | None
     errors: list[str] = field(default_factory=list)
+    cut_short: bool = False
     duration_ms: int = 0
 
     @property
-    def failed(self) -> bool:
-        """A planned change was not applied, or a group could not be reconciled at all."""
-        return any(group.errors for group in self.groups)
+    def status(self) -> Status:
+        if any(group.failures() for group in self.groups):
+            return Status.FAILED
+        if self.problems():
+            return Status.INCOMPLETE
+        return Status.OK
+
+    def problems(self) -> list[str]:
+        """Everything that went wrong, for the report and the logs."""
+        found = list(self.errors)
+        found += [f"{g.label}: {p}" for g in self.groups for p in g.failures() + g.shortfalls()]
+        found += [
+            f"{u.broker.broker_id} ({u.broker.name or 'unnamed'}) {u.address.ip} in {u.address.zone or 'an unknown zone'}: "
+            "the load balancer does not route there (unused): enable that zone for it"
+            for u in self.unserved()
+        ]
+        if self.cut_short:
+            found.append("the run was cut short: its deadline was near, so what it could not read stays as it was")
+        return found
 
     def in_scope(self) -> list[BrokerFinding]:
         """The brokers the endpoint serves in this run: every broker not confirmed gone."""
@@ -61,6 +115,10 @@ class RunOutcome:
     def from_describe_broker(self) -> list[BrokerFinding]:
         """Brokers in scope whose addresses EC2 could not give: each a sign worth noticing."""
         return [b for b in self.in_scope() if b.source is AddressSource.DESCRIBE_BROKER]
+
+    def unserved(self) -> list[UnservedInstance]:
+        unused = frozenset().union(*(g.view.unused_ips for g in self.groups if g.view))
+        return [UnservedInstance(b, a) for b in self.in_scope() for a in b.addresses if a.ip in unused]
 
     def healthy_instances(self, broker: BrokerFinding) -> int:
         healthy = frozenset().union(*(g.view.healthy_ips for g in self.groups if g.view))
@@ -88,16 +146,21 @@ class Reconciler:
         network: BrokerNetwork,
         target_groups: TargetGroups,
         *,
+        deadline: Deadline | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._settings = settings
         self._directory = directory
         self._network = network
         self._target_groups = target_groups
+        self._deadline = deadline or Deadline()
         self._clock = clock
+        # Address -> the broker it was last registered for: attributes removals, only to delay them.
+        self._last_registered_for: dict[str, str] = {}
 
-    def run(self, trigger: Trigger) -> RunOutcome:
+    def run(self, trigger: Trigger, *, remaining_ms: Callable[[], int] | None = None) -> RunOutcome:
         started = self._clock()
+        self._deadline.arm(remaining_ms)
         dry_run = self._settings.dry_run or trigger.dry_run
         named = trigger.broker_ids or frozenset()
         listing, listing_error = self._directory.list_scope()
@@ -107,11 +170,13 @@ class Reconciler:
         registered = {t.ip for g in groups if g.view for t in g.view.registered}
         why = brokers_to_describe(listing, named, interfaces, registered)
         described = self._directory.describe(why)
-        discovery = Discovery(
-            assess_brokers(listing, self._settings.scope, interfaces, described, why), interfaces, listing.complete
-        )
+        brokers = assess_brokers(listing, self._settings.scope, interfaces, described, why)
+        wanted = {ip for b in brokers.values() if b.knowledge is not Knowledge.GONE for ip in b.ips}
+        subnet_ranges, subnets_error = self._network.subnet_ranges(wanted)
+        discovery = Discovery(brokers, interfaces, listing.complete, subnet_ranges)
         groups = [self._reconcile_group(outcome, discovery, dry_run) for outcome in groups]
-        errors = [e for e in (listing_error, interfaces_error) if e]
+        self._remember_registrations(discovery, groups)
+        errors = [e for e in (listing_error, interfaces_error, subnets_error) if e]
         return RunOutcome(
             trigger=trigger,
             dry_run=dry_run,
@@ -119,6 +184,7 @@ class Reconciler:
             groups=groups,
             interfaces_listed=len(interfaces.interfaces) if interfaces else None,
             errors=errors + _broker_problems(discovery.brokers, self._named_brokers(trigger)),
+            cut_short=self._deadline.reached,
             duration_ms=round((self._clock() - started) * 1000),
         )
 
@@ -139,16 +205,28 @@ class Reconciler:
             try:
                 outcomes.append(GroupOutcome(group.arn, group.name, group.port, view=self._target_groups.observe(group)))
             except GroupReadFailed as failure:
-                outcomes.append(GroupOutcome(group.arn, group.name, group.port, read_error=str(failure)))
+                outcomes.append(
+                    GroupOutcome(
+                        group.arn, group.name, group.port, read_error=str(failure), read_cut_short=failure.cut_short,
+                        owned_elsewhere=isinstance(failure, GroupOwnedElsewhere),
+                    )
+                )
         order = {arn: i for i, arn in enumerate(self._settings.target_group_arns)}
         return sorted(outcomes, key=lambda outcome: order[outcome.arn])
 
     def _reconcile_group(self, outcome: GroupOutcome, discovery: Discovery, dry_run: bool) -> GroupOutcome:
         if outcome.view is None:
             return outcome  # a group we could not read gets no plan at all
-        plan = plan_target_group(outcome.view, discovery)
+        plan = plan_target_group(outcome.view, discovery, self._last_registered_for)
         applied = None if dry_run else self._target_groups.apply(plan)
         return GroupOutcome(outcome.arn, outcome.name, outcome.port, outcome.view, plan, applied)
+
+    def _remember_registrations(self, discovery: Discovery, groups: list[GroupOutcome]) -> None:
+        """Which broker each still-registered address is for: EC2's word where it has one, else what was known."""
+        still = {t.ip for g in groups if g.view for t in g.view.registered}
+        still -= {t.ip for g in groups if g.applied for t in g.applied.deregistered}
+        remembered = {ip: broker for ip, broker in self._last_registered_for.items() if ip in still}
+        self._last_registered_for = {**remembered, **discovery.brokers_of()}
 
 
 def _broker_problems(brokers: Mapping[str, BrokerFinding], named: frozenset[str]) -> list[str]:

@@ -11,13 +11,18 @@ from reconciler.triggers import Trigger
 
 def report_run(outcome: RunOutcome) -> dict[str, Any]:
     return {
-        "status": "failed" if outcome.failed else "ok",
+        "status": outcome.status.value,
         "trigger": outcome.trigger.describe(),
         "dryRun": outcome.dry_run,
+        "cutShort": outcome.cut_short,
         "interfacesListed": outcome.interfaces_listed,
         "brokers": [_report_broker(broker, outcome) for broker in sorted(outcome.brokers.values(), key=lambda b: b.broker_id)],
         "targetGroups": [_report_group(group, outcome.dry_run) for group in outcome.groups],
-        "errors": outcome.errors + [f"{g.name or g.arn}: {e}" for g in outcome.groups for e in g.errors],
+        "unservedInstances": [
+            {"brokerId": u.broker.broker_id, "name": u.broker.name, "ip": u.address.ip, "zone": u.address.zone}
+            for u in outcome.unserved()
+        ],
+        "errors": outcome.problems(),
         "durationMs": outcome.duration_ms,
     }
 
@@ -51,21 +56,26 @@ def _report_broker(broker: BrokerFinding, outcome: RunOutcome) -> dict[str, Any]
 
 def _report_group(group: GroupOutcome, dry_run: bool) -> dict[str, Any]:
     reported: dict[str, Any] = {"name": group.name, "arn": group.arn, "port": group.port}
+    errors = group.failures() + group.shortfalls()
     if group.plan is None:
-        return {**reported, "registered": [], "deregistered": [], "kept": [], "withheld": [], "health": {}, "errors": group.errors}
+        return {**reported, "registered": [], "deregistered": [], "kept": [], "withheld": [], "refused": [], "health": {},
+                "errors": errors}
     plan = group.plan
     if dry_run or group.applied is None:
         # A dry run reports what it would do, under the same keys.
         registered, deregistered = list(plan.register), [r.target for r in plan.deregister]
+        withheld, refused = list(plan.withheld), []
     else:
         registered, deregistered = group.applied.registered, group.applied.deregistered
+        withheld, refused = list(plan.withheld) + group.applied.held_back, group.applied.refused
     evidence = {r.target: r.evidence for r in plan.deregister}
     return {
         **reported,
         "registered": [str(t) for t in registered],
         "deregistered": [{"target": str(t), "evidence": evidence[t]} for t in deregistered],
         "kept": [str(t) for t in plan.keep],
-        "withheld": [{"target": str(w.target), "reason": w.reason} for w in plan.withheld],
+        "withheld": [{"target": str(w.target), "reason": w.reason} for w in withheld],
+        "refused": [{"target": str(r.target), "brokerId": r.broker_id, "message": r.message} for r in refused],
         "health": group.view.state_counts() if group.view else {},
-        "errors": group.errors,
+        "errors": errors,
     }

@@ -38,6 +38,10 @@ class Settings:
     describe_rate: float = 10.0
     describe_burst: int = 5
     metrics_namespace: str = DEFAULT_NAMESPACE
+    # The stack the function belongs to: it refuses to change a group tagged for another one.
+    stack_name: str | None = None
+    # One HealthyInstances metric per broker: useful, and 0.30 USD a month each.
+    broker_metrics: bool = False
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:
@@ -57,6 +61,8 @@ class Settings:
             describe_rate=_positive("MQ_DESCRIBE_RATE", environ.get("MQ_DESCRIBE_RATE", "10"), float),
             describe_burst=int(_positive("MQ_DESCRIBE_BURST", environ.get("MQ_DESCRIBE_BURST", "5"), int)),
             metrics_namespace=_namespace(environ.get("POWERTOOLS_METRICS_NAMESPACE", DEFAULT_NAMESPACE)),
+            stack_name=environ.get("STACK_NAME", "").strip() or None,
+            broker_metrics=_boolean("BROKER_METRICS", environ.get("BROKER_METRICS", "false")),
         )
 
 

@@ -9,11 +9,22 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from reconciler.clients import describe_error
-from reconciler.plan import TargetGroupPlan
+from reconciler.deadline import DeadlineReached
+from reconciler.plan import TargetGroupPlan, Withheld, hold_back
 from reconciler.targets import ObservedTarget, Target, TargetGroupView
 
 # No documented cap per call; the AWS Load Balancer Controller sends 200 at a time.
 MAX_TARGETS_PER_CALL = 200
+
+
+# The stack that owns a target group tags it with its name (template.yaml).
+OWNER_TAG = "mq-static-endpoint:stack"
+# 4xx answers that are about the call, not about one of its targets: never split.
+NOT_A_REFUSAL = frozenset({
+    "Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException",
+    "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "TargetGroupNotFound",
+    "ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId", "SignatureDoesNotMatch",
+})
 
 
 @dataclass(frozen=True)
@@ -21,27 +32,53 @@ class GroupIdentity:
     arn: str
     name: str
     port: int
+    # The stack named by the group's owner tag, if it has one.
+    owner: str | None = None
 
 
 class GroupReadFailed(RuntimeError):
     """A target group could not be read, so nothing may be planned for it."""
+
+    def __init__(self, message: str, cut_short: bool = False) -> None:
+        super().__init__(message)
+        self.cut_short = cut_short
+
+
+class GroupOwnedElsewhere(GroupReadFailed):
+    """The group is tagged for another stack: changing it would undo that stack's work on every sweep."""
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A target the ELB API refused on its own (HTTP 4xx), found by splitting the call that carried it."""
+
+    target: Target
+    message: str
+    broker_id: str | None = None
 
 
 @dataclass
 class AppliedChanges:
     registered: list[Target] = field(default_factory=list)
     deregistered: list[Target] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+    refused: list[Refusal] = field(default_factory=list)
+    # Removals that wait because their broker's registration failed.
+    held_back: list[Withheld] = field(default_factory=list)
+    # Calls that failed as a whole (throttled, denied, unreachable): their targets are unchanged.
+    failures: list[str] = field(default_factory=list)
+    # Calls not sent because the run's deadline was near.
+    unsent: list[str] = field(default_factory=list)
 
 
 class TargetGroups:
-    def __init__(self, elbv2: Any) -> None:
+    def __init__(self, elbv2: Any, *, stack_name: str | None = None) -> None:
         self._elbv2 = elbv2
-        # A target group's name and port never change: read them once per container.
+        self._stack_name = stack_name
+        # A target group's name, port and owner never change: read them once per container.
         self._identities: dict[str, GroupIdentity] = {}
 
     def identify(self, arns: Sequence[str]) -> tuple[list[GroupIdentity], dict[str, str]]:
-        """The groups' names and ports, and an error for each group that could not be described."""
+        """The groups' names, ports and owners, and an error for each group that could not be described."""
         errors: dict[str, str] = {}
         unknown = [arn for arn in arns if arn not in self._identities]
         if unknown:
@@ -57,10 +94,15 @@ class TargetGroups:
         return [self._identities[arn] for arn in arns if arn in self._identities], errors
 
     def observe(self, group: GroupIdentity) -> TargetGroupView:
+        if self._stack_name and group.owner and group.owner != self._stack_name:
+            raise GroupOwnedElsewhere(
+                f"tagged {OWNER_TAG}={group.owner}: it belongs to another stack, and this one ({self._stack_name}) "
+                "will not change it; give each stack its own target groups"
+            )
         try:
             answer = self._elbv2.describe_target_health(TargetGroupArn=group.arn)
         except (ClientError, BotoCoreError) as error:
-            raise GroupReadFailed(f"DescribeTargetHealth failed: {describe_error(error)}") from error
+            raise GroupReadFailed(f"DescribeTargetHealth failed: {describe_error(error)}", _cut_short(error)) from error
         targets = tuple(
             ObservedTarget(
                 Target(d["Target"]["Id"], int(d["Target"].get("Port", group.port))),
@@ -72,33 +114,76 @@ class TargetGroups:
         return TargetGroupView(group.arn, group.name, group.port, targets)
 
     def apply(self, plan: TargetGroupPlan) -> AppliedChanges:
-        """Register first, then deregister, so a broker's new IPs serve before its old ones go."""
+        """Register first, then deregister, per broker: a broker's new addresses serve before its old ones go."""
         applied = AppliedChanges()
-        self._send(self._elbv2.register_targets, plan.arn, plan.register, applied.registered, applied.errors)
-        removals = [removal.target for removal in plan.deregister]
-        if applied.errors and removals:
-            applied.errors.append(f"{len(removals)} deregistrations postponed: registering the new targets failed")
-        else:
-            self._send(self._elbv2.deregister_targets, plan.arn, removals, applied.deregistered, applied.errors)
+        failed = self._send(self._elbv2.register_targets, plan, plan.register, applied.registered, applied)
+        failed_brokers = {plan.brokers_of[t.ip] for t in failed if t.ip in plan.brokers_of}
+        removals, applied.held_back = hold_back(plan, failed_brokers)
+        self._send(self._elbv2.deregister_targets, plan, [r.target for r in removals], applied.deregistered, applied)
         return applied
 
-    def _send(self, call: Any, arn: str, targets: Sequence[Target], done: list[Target], errors: list[str]) -> None:
-        for batch in _batches(targets, MAX_TARGETS_PER_CALL):
+    def _send(self, call: Any, plan: TargetGroupPlan, targets: Sequence[Target], done: list[Target], applied: AppliedChanges) -> list[Target]:
+        """Send the targets in batches; returns those not applied. A refused batch is split to find the targets at fault."""
+        failed: list[Target] = []
+        pending = [list(batch) for batch in _batches(targets, MAX_TARGETS_PER_CALL)]
+        while pending:
+            batch = pending.pop(0)
             try:
-                call(TargetGroupArn=arn, Targets=[{"Id": t.ip, "Port": t.port} for t in batch])
+                call(TargetGroupArn=plan.arn, Targets=[_description(t, plan) for t in batch])
             except (ClientError, BotoCoreError) as error:
-                errors.append(f"{call.__name__} of {len(batch)} targets failed: {describe_error(error)}")
+                if _refused(error) and len(batch) > 1:
+                    middle = len(batch) // 2
+                    pending[:0] = [batch[:middle], batch[middle:]]
+                    continue
+                failed.extend(batch)
+                if _refused(error):
+                    applied.refused.append(Refusal(batch[0], describe_error(error), plan.brokers_of.get(batch[0].ip)))
+                else:
+                    where = applied.unsent if _cut_short(error) else applied.failures
+                    where.append(f"{call.__name__} of {len(batch)} targets failed: {describe_error(error)}")
             else:
                 done.extend(batch)
+        return failed
 
     def _describe_groups(self, arns: list[str]) -> list[dict[str, Any]]:
         pages = self._elbv2.get_paginator("describe_target_groups").paginate(TargetGroupArns=arns)
         return [group for page in pages for group in page["TargetGroups"]]
 
-    def _remember(self, described: Iterable[dict[str, Any]]) -> None:
+    def _remember(self, described: list[dict[str, Any]]) -> None:
+        owners = self._owners([group["TargetGroupArn"] for group in described])
         for group in described:
             arn = group["TargetGroupArn"]
-            self._identities[arn] = GroupIdentity(arn, group["TargetGroupName"], int(group["Port"]))
+            self._identities[arn] = GroupIdentity(arn, group["TargetGroupName"], int(group["Port"]), owners.get(arn))
+
+    def _owners(self, arns: list[str]) -> dict[str, str]:
+        """Each group's owner tag (DescribeTags takes 20 ARNs a call)."""
+        owners: dict[str, str] = {}
+        for start in range(0, len(arns), 20):
+            described = self._elbv2.describe_tags(ResourceArns=arns[start : start + 20])["TagDescriptions"]
+            for tags in described:
+                owner = next((t["Value"] for t in tags.get("Tags", []) if t["Key"] == OWNER_TAG), None)
+                if owner is not None:
+                    owners[tags["ResourceArn"]] = owner
+        return owners
+
+
+def _description(target: Target, plan: TargetGroupPlan) -> dict[str, Any]:
+    described: dict[str, Any] = {"Id": target.ip, "Port": target.port}
+    if target in plan.outside_vpc:
+        described["AvailabilityZone"] = "all"
+    return described
+
+
+def _refused(error: Exception) -> bool:
+    """A 4xx about the targets themselves (InvalidTarget, ValidationError...): some target in the call is at fault."""
+    if not isinstance(error, ClientError):
+        return False
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+    return 400 <= status < 500 and error.response.get("Error", {}).get("Code") not in NOT_A_REFUSAL
+
+
+def _cut_short(error: Exception) -> bool:
+    return isinstance(error, DeadlineReached)
 
 
 def _batches(items: Sequence[Target], size: int) -> Iterable[Sequence[Target]]:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-# A draining target is on its way out and an unused one receives no traffic:
-# neither counts as present, so a wanted IP in either state is registered again.
-NOT_PRESENT_STATES = frozenset({"draining", "unused"})
+# A draining target is on its way out: a wanted address in that state is
+# registered again. An `unused` one is registered, only not routed to (its
+# zone is not enabled for the load balancer): registering it again changes
+# nothing (ELB API reference, TargetHealth; ../shared/CONTEXT.md).
+NOT_PRESENT_STATES = frozenset({"draining"})
 
 
 @dataclass(frozen=True, order=True)
@@ -49,6 +51,11 @@ class TargetGroupView:
     @cached_property
     def healthy_ips(self) -> frozenset[str]:
         return frozenset(t.target.ip for t in self.targets if t.state == "healthy")
+
+    @cached_property
+    def unused_ips(self) -> frozenset[str]:
+        """Addresses the load balancer does not route to: their zone is not enabled for it, or the group serves no listener."""
+        return frozenset(t.target.ip for t in self.targets if t.state == "unused")
 
     def state_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}

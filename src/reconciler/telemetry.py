@@ -1,7 +1,7 @@
 """Health metrics as CloudWatch embedded metric format lines, through Powertools.
 
 Every metric carries the `service` dimension; a target group's metrics add
-`TargetGroup` (its name), a broker's add `BrokerId`.
+`TargetGroup` (its name), a broker's (opt-in) add `BrokerId`.
 """
 
 from __future__ import annotations
@@ -9,14 +9,19 @@ from __future__ import annotations
 from aws_lambda_powertools.metrics import EphemeralMetrics, Metrics, MetricUnit
 
 from reconciler.brokers import Knowledge
-from reconciler.reconcile import RunOutcome
+from reconciler.reconcile import RunOutcome, Status
 
 
-def publish_run(metrics: Metrics, outcome: RunOutcome) -> None:
+def publish_run(metrics: Metrics, outcome: RunOutcome, *, per_broker: bool = False) -> None:
+    """The run's health; `per_broker` adds one metric per broker (0.30 USD a month each, so opt-in)."""
     registered = sum(len(g.applied.registered) for g in outcome.groups if g.applied)
     deregistered = sum(len(g.applied.deregistered) for g in outcome.groups if g.applied)
     settled = [b for b in outcome.brokers.values() if b.knowledge is Knowledge.SETTLED]
-    metrics.add_metric("ReconcileFailures", MetricUnit.Count, 1 if outcome.failed else 0)
+    metrics.add_metric("ReconcileFailures", MetricUnit.Count, 1 if outcome.status is Status.FAILED else 0)
+    metrics.add_metric("ReconcileIncomplete", MetricUnit.Count, 1 if outcome.status is Status.INCOMPLETE else 0)
+    metrics.add_metric("TargetsRefused", MetricUnit.Count, sum(len(g.applied.refused) for g in outcome.groups if g.applied))
+    metrics.add_metric("BrokerInstancesInUnservedZones", MetricUnit.Count, len(outcome.unserved()))
+    metrics.add_metric("TargetGroupsOwnedElsewhere", MetricUnit.Count, sum(g.owned_elsewhere for g in outcome.groups))
     metrics.add_metric("BrokersUnresolved", MetricUnit.Count, sum(b.knowledge is Knowledge.UNRESOLVED for b in outcome.brokers.values()))
     metrics.add_metric("BrokersFromDescribeBroker", MetricUnit.Count, len(outcome.from_describe_broker()))
     metrics.add_metric("InterfaceListingFailures", MetricUnit.Count, 1 if outcome.interfaces_listed is None else 0)
@@ -41,7 +46,7 @@ def publish_run(metrics: Metrics, outcome: RunOutcome) -> None:
             "DesiredTargets": len(plan.desired),
         }
         _publish_dimensioned(metrics, ("TargetGroup", view.name), values)
-    for broker in settled:
+    for broker in settled if per_broker else []:
         _publish_dimensioned(metrics, ("BrokerId", broker.broker_id), {"HealthyInstances": outcome.healthy_instances(broker)})
 
 
