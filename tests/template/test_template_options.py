@@ -56,7 +56,7 @@ def test_without_a_topic_alarms_still_exist_but_notify_nobody() -> None:
     stack = samstack.deploy(CreateAlarmTopic="false", AlarmEmail="mq-oncall@example.com")
     assert not stack.of_type("AWS::SNS::Topic") and not stack.of_type("AWS::SNS::Subscription")
     alarms = stack.of_type("AWS::CloudWatch::Alarm").values()
-    assert len(alarms) == 4
+    assert len(alarms) == 6
     assert all(a["Properties"]["AlarmActions"] == [] for a in alarms)
 
 

@@ -15,19 +15,23 @@ ALLOWED_ACTIONS = {
     "mq:DescribeBroker",
     "tag:GetResources",
     "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSubnets",
     "elasticloadbalancing:DescribeTargetGroups",
+    "elasticloadbalancing:DescribeTags",
     "elasticloadbalancing:DescribeTargetHealth",
     "elasticloadbalancing:RegisterTargets",
     "elasticloadbalancing:DeregisterTargets",
     "sqs:SendMessage",
 }
 # Actions IAM cannot scope to a resource: the only ones allowed on "*".
-UNSCOPABLE = {"tag:GetResources", "ec2:DescribeNetworkInterfaces", "elasticloadbalancing:DescribeTargetGroups",
-              "elasticloadbalancing:DescribeTargetHealth"}
+UNSCOPABLE = {"tag:GetResources", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets",
+              "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth",
+              "elasticloadbalancing:DescribeTags"}
 MUTATING = {"elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"}
 EMITTED_METRICS = {  # what the reconciler publishes, by dimension set beyond `service`
     (): {"ReconcileFailures", "BrokersUnresolved", "BrokersWithoutHealthyInstance", "ReconcileDuration",
-         "TargetsRegistered", "TargetsDeregistered", "BrokersFromDescribeBroker", "InterfaceListingFailures"},
+         "TargetsRegistered", "TargetsDeregistered", "BrokersFromDescribeBroker", "InterfaceListingFailures",
+         "ReconcileIncomplete", "TargetsRefused", "BrokerInstancesInUnservedZones", "TargetGroupsOwnedElsewhere"},
     ("TargetGroup",): {"HealthyTargets", "UnhealthyTargets", "RegisteredTargets", "DesiredTargets",
                        "TargetsRegistered", "TargetsDeregistered", "ChangesWithheld"},
     ("BrokerId",): {"HealthyInstances"},
@@ -151,7 +155,8 @@ def test_alarms_watch_metrics_the_reconciler_emits_where_it_emits_them(namespace
     env = environment(stack)
     custom = [a["Properties"] for a in stack.of_type("AWS::CloudWatch::Alarm").values()
               if a["Properties"]["Namespace"] == env["POWERTOOLS_METRICS_NAMESPACE"]]
-    assert {a["MetricName"] for a in custom} == {"BrokersWithoutHealthyInstance", "ReconcileFailures"}
+    assert {a["MetricName"] for a in custom} == {"BrokersWithoutHealthyInstance", "ReconcileFailures", "ReconcileIncomplete",
+                                                 "BrokerInstancesInUnservedZones"}
     for alarm in custom:
         assert alarm["Dimensions"] == [{"Name": "service", "Value": env["POWERTOOLS_SERVICE_NAME"]}]
         assert alarm["MetricName"] in EMITTED_METRICS[()]
@@ -181,3 +186,17 @@ def test_dashboard_is_valid_json_and_shows_the_reconcilers_metrics(stack: samsta
             assert metric in text, f"{metric} is not on the dashboard"
     assert namespace in text and "LoadBalancer.LoadBalancerFullName" in text
     assert any(fnmatch.fnmatch(w.get("properties", {}).get("title", ""), "Healthy targets*") for w in body["widgets"])
+
+
+def test_every_target_group_is_tagged_with_the_stack_that_owns_it() -> None:
+    stack = samstack.deploy(**ALL_PROTOCOLS)
+    from reconciler.target_groups import OWNER_TAG
+
+    for logical_id in TARGET_GROUPS:
+        assert {"Key": OWNER_TAG, "Value": samstack.STACK_NAME} in stack.properties(logical_id)["Tags"], logical_id
+    assert environment(stack)["STACK_NAME"] == samstack.STACK_NAME
+
+
+def test_per_broker_metrics_are_opt_in() -> None:
+    assert environment(samstack.deploy())["BROKER_METRICS"] == "false"
+    assert environment(samstack.deploy(PublishBrokerMetrics="true"))["BROKER_METRICS"] == "true"

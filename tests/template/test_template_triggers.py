@@ -139,9 +139,10 @@ def test_only_this_stacks_rules_may_write_to_the_dead_letter_queue(default_stack
     assert sorted(allow["Condition"]["ArnEquals"]["aws:SourceArn"]) == sorted(f"{r}.Arn" for r in (SWEEP, MQ_API_CALL, MQ_HEALTH))
 
 
-def test_failed_asynchronous_runs_end_in_the_dead_letter_queue(default_stack: samstack.Stack) -> None:
+def test_a_crashed_asynchronous_run_goes_to_the_dead_letter_queue_without_retries(default_stack: samstack.Stack) -> None:
+    """The schedule is the retry: Lambda's own retries would triple what a lasting fault costs."""
     function = default_stack.properties("ReconcilerFunction")
     assert function["DeadLetterConfig"] == {"TargetArn": DEAD_LETTER_QUEUE_ARN}
     invoke_config = default_stack.properties("ReconcilerFunctionEventInvokeConfig")
-    assert invoke_config["MaximumRetryAttempts"] == 2
+    assert invoke_config["MaximumRetryAttempts"] == 0
     assert invoke_config["Qualifier"] == "$LATEST"
