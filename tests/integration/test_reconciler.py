@@ -34,7 +34,7 @@ def test_the_first_sweep_fills_every_group_with_both_instances_of_both_brokers(
     settled = endpoint.sweep()
     assert [b["healthyInstances"] for b in settled.report["brokers"]] == [1, 1], "only the active instance answers"
     for broker in two_brokers:
-        assert settled.metric("HealthyInstances", BrokerId=broker) == 1
+        assert settled.metric("HealthyInstances", BrokerId=broker) is None, "per-broker metrics cost money: opt-in"
     assert settled.metric("HealthyTargets", TargetGroup="openwire") == 2
     assert settled.metric("BrokersWithoutHealthyInstance") == 0
 
@@ -235,12 +235,12 @@ def test_a_resync_naming_a_broker_the_listing_lags_behind_brings_it_in(endpoint:
     assert "tag listing lags" in {b["brokerId"]: b for b in report["brokers"]}[newcomer]["reason"]
 
 
-def test_a_change_that_could_not_be_applied_fails_the_invocation(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
+def test_a_change_that_could_not_be_applied_fails_the_run_without_raising(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
     endpoint.aws.inject_fault(Fault(service="elbv2", operation="RegisterTargets", code="AccessDenied", status=403, message="not allowed"))
 
     invocation = endpoint.sweep()
 
-    assert invocation.raised is not None, "Lambda must see the failure to retry and dead-letter it"
+    assert invocation.raised is None, "the next sweep is the retry: Lambda's retries would triple a lasting fault's cost"
     assert invocation.report["status"] == "failed"
     assert any("AccessDenied" in e for e in invocation.report["errors"])
     assert invocation.metric("ReconcileFailures") == 1
@@ -253,7 +253,7 @@ def test_a_group_that_cannot_be_read_gets_no_changes_and_the_others_still_do(
     endpoint.aws.inject_fault(Fault(service="elbv2", operation="DescribeTargetHealth", match="console", code="InternalFailure", status=500, times=1))
     invocation = endpoint.sweep()
     assert endpoint.targets("console") == {} and len(endpoint.targets("openwire")) == 4
-    assert invocation.raised is not None and invocation.report["targetGroups"][1]["errors"]
+    assert invocation.report["status"] == "failed" and invocation.report["targetGroups"][1]["errors"]
 
 
 def test_every_log_line_carries_the_triggering_events_id(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
@@ -280,6 +280,7 @@ def test_a_broker_counts_as_without_a_healthy_instance_only_once_the_nlb_has_jud
 ) -> None:
     orders, _ = two_brokers
     aws = endpoint.aws
+    endpoint.cold_start(BROKER_METRICS="true")
     first = endpoint.sweep()
     assert first.metric("BrokersWithoutHealthyInstance") == 0, "targets registered by this run are not judged yet"
 
