@@ -43,6 +43,23 @@ class ScopeListing:
 
 
 @dataclass(frozen=True)
+class OtherInterface:
+    """A network interface that is not an Amazon MQ broker interface as discovery knows them."""
+
+    interface_id: str
+    description: str
+
+
+@dataclass(frozen=True)
+class AddressHolders:
+    """Who holds each address a removal concerns, from any interface, whatever its description."""
+
+    checked: frozenset[str]
+    # address -> the interface holding it; an address checked and absent here is held by nothing.
+    holders: Mapping[str, OtherInterface]
+
+
+@dataclass(frozen=True)
 class Discovery:
     """Everything the plan may rely on, all read in this run: no memory of earlier runs."""
 
@@ -52,6 +69,8 @@ class Discovery:
     scope_complete: bool
     # The IPv4 ranges of the VPC's subnets; None when they could not be read.
     subnet_ranges: tuple[str, ...] | None = None
+    # Who holds the addresses no broker interface holds; None when that lookup failed.
+    address_holders: AddressHolders | None = None
 
     def brokers_of(self) -> dict[str, str]:
         """Every address a broker in scope has -> that broker."""
@@ -85,6 +104,21 @@ def brokers_to_describe(
             if holder is not None and holder.broker_id is not None and holder.broker_id not in listed:
                 why.setdefault(holder.broker_id, f"holds registered address {ip} but is not in the tag listing")
     return why
+
+
+def addresses_to_check(
+    registered_ips: Iterable[str], brokers: Mapping[str, BrokerFinding], interfaces: InterfaceListing | None
+) -> list[str]:
+    """Registered addresses that nobody in scope has and no broker interface holds: who holds them decides.
+
+    The broker interfaces are found by their description; an interface whose
+    description changed, or any other, may still hold the address. Asked only
+    when something would be removed, so a steady sweep asks nothing.
+    """
+    if interfaces is None:
+        return []
+    wanted = {ip for b in brokers.values() if b.knowledge is not Knowledge.GONE for ip in b.ips}
+    return sorted(ip for ip in set(registered_ips) - wanted if interfaces.holder_of(ip) is None)
 
 
 def assess_brokers(

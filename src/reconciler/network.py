@@ -9,16 +9,19 @@ against Amazon MQ's throttle (EC2 Describe calls have their own, large bucket;
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from reconciler.clients import describe_error
+from reconciler.evidence import AddressHolders, OtherInterface
 from reconciler.interfaces import DESCRIPTION_FILTER, BrokerInterface, InterfaceListing, broker_interface, in_ranges
 
 # DescribeNetworkInterfaces' largest page.
 PAGE_SIZE = 1000
+# Values of one EC2 filter: 200 is the documented limit for several Describe calls; stay under it.
+ADDRESSES_PER_FILTER = 200
 
 
 class InterfaceListingFailed(RuntimeError):
@@ -46,6 +49,24 @@ class BrokerNetwork:
             except (ClientError, BotoCoreError) as error:
                 return self._subnet_ranges, f"DescribeSubnets failed: {describe_error(error)}"
         return self._subnet_ranges, None
+
+    def holders_of(self, addresses: Sequence[str]) -> AddressHolders:
+        """Which interface, of any kind, holds each address: EC2 knows every interface, whatever its description."""
+        holders: dict[str, OtherInterface] = {}
+        try:
+            for start in range(0, len(addresses), ADDRESSES_PER_FILTER):
+                pages = self._ec2.get_paginator("describe_network_interfaces").paginate(
+                    Filters=[{"Name": "addresses.private-ip-address", "Values": list(addresses[start : start + ADDRESSES_PER_FILTER])}],
+                    PaginationConfig={"PageSize": PAGE_SIZE},
+                )
+                for page in pages:
+                    for found in page.get("NetworkInterfaces", []):
+                        for address in found.get("PrivateIpAddresses") or [{"PrivateIpAddress": found.get("PrivateIpAddress")}]:
+                            holder = OtherInterface(found.get("NetworkInterfaceId", "?"), found.get("Description") or "")
+                            holders[address.get("PrivateIpAddress")] = holder
+        except (ClientError, BotoCoreError) as error:
+            raise InterfaceListingFailed(f"DescribeNetworkInterfaces by address failed: {describe_error(error)}") from error
+        return AddressHolders(frozenset(addresses), {ip: h for ip, h in holders.items() if ip in addresses})
 
     def list_broker_interfaces(self) -> InterfaceListing:
         pages = self._ec2.get_paginator("describe_network_interfaces").paginate(

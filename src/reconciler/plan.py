@@ -2,9 +2,10 @@
 
 Every address of a broker in scope is registered. A target no broker in scope
 wants goes only on authoritative evidence read in this run:
-- EC2 says no Amazon MQ network interface in the VPC holds its address, and no
-  broker in scope could be holding it unseen (one found by DescribeBroker alone
-  that could not be read); or
+- EC2 says no network interface at all holds its address (checked by address,
+  whatever the interface's description), and no broker in scope could be
+  holding it unseen (one found by DescribeBroker alone that could not be
+  read); or
 - the interface holding it belongs to a broker that DescribeBroker confirmed,
   in this run, gone or out of scope.
 A failed, throttled or cut-off read never removes anything: no interface
@@ -137,10 +138,7 @@ def _judge_removal(target: Target, group_port: int, wanted_ips: frozenset[str], 
         return _Verdict.WITHHOLD, "the brokers in scope could not be listed: whether its holder is in scope is unknown"
     holder = interfaces.holder_of(target.ip)
     if holder is None:
-        blind = discovery.blind_spots()
-        if blind:
-            return _Verdict.WITHHOLD, f"{', '.join(blind)} could not be read and may hold this address without a known interface"
-        return _Verdict.REMOVE, f"no Amazon MQ network interface in {interfaces.vpc_id} holds this address"
+        return _judge_address_no_broker_interface_holds(target, discovery)
     if holder.broker_id is None:
         return _Verdict.WITHHOLD, f"held by Amazon MQ interface {holder.interface_id}, whose description names no broker id"
     owner = discovery.brokers.get(holder.broker_id)
@@ -149,3 +147,20 @@ def _judge_removal(target: Target, group_port: int, wanted_ips: frozenset[str], 
     if owner is not None and owner.knowledge is Knowledge.UNRESOLVED:
         return _Verdict.WITHHOLD, f"held by {holder.broker_id}, which could not be confirmed gone: {owner.reason}"
     return _Verdict.WITHHOLD, f"held by {holder.broker_id}, which this run did not confirm gone or out of scope"
+
+
+def _judge_address_no_broker_interface_holds(target: Target, discovery: Discovery) -> tuple[_Verdict, str]:
+    """Only a free address may go: any interface holding it may be a broker's whose description changed."""
+    holders = discovery.address_holders
+    if holders is None or target.ip not in holders.checked:
+        return _Verdict.WITHHOLD, "who holds this address could not be checked"
+    other = holders.holders.get(target.ip)
+    if other is not None:
+        return _Verdict.WITHHOLD, (
+            f"held by {other.interface_id} ({other.description or 'no description'}), not known as an Amazon MQ broker "
+            "interface: its owner is unknown"
+        )
+    blind = discovery.blind_spots()
+    if blind:
+        return _Verdict.WITHHOLD, f"{', '.join(blind)} could not be read and may hold this address without a known interface"
+    return _Verdict.REMOVE, "no network interface holds this address"

@@ -17,7 +17,7 @@ from enum import Enum
 from reconciler.brokers import Address, AddressSource, BrokerFinding, Knowledge
 from reconciler.deadline import Deadline
 from reconciler.discovery import BrokerDirectory
-from reconciler.evidence import Discovery, assess_brokers, brokers_to_describe
+from reconciler.evidence import AddressHolders, Discovery, addresses_to_check, assess_brokers, brokers_to_describe
 from reconciler.interfaces import InterfaceListing
 from reconciler.network import BrokerNetwork, InterfaceListingFailed
 from reconciler.plan import TargetGroupPlan, plan_target_group
@@ -173,10 +173,11 @@ class Reconciler:
         brokers = assess_brokers(listing, self._settings.scope, interfaces, described, why)
         wanted = {ip for b in brokers.values() if b.knowledge is not Knowledge.GONE for ip in b.ips}
         subnet_ranges, subnets_error = self._network.subnet_ranges(wanted)
-        discovery = Discovery(brokers, interfaces, listing.complete, subnet_ranges)
+        holders, holders_error = self._look_up_holders(addresses_to_check(registered, brokers, interfaces) if listing.complete else [])
+        discovery = Discovery(brokers, interfaces, listing.complete, subnet_ranges, holders)
         groups = [self._reconcile_group(outcome, discovery, dry_run) for outcome in groups]
         self._remember_registrations(discovery, groups)
-        errors = [e for e in (listing_error, interfaces_error, subnets_error) if e]
+        errors = [e for e in (listing_error, interfaces_error, subnets_error, holders_error) if e]
         return RunOutcome(
             trigger=trigger,
             dry_run=dry_run,
@@ -187,6 +188,14 @@ class Reconciler:
             cut_short=self._deadline.reached,
             duration_ms=round((self._clock() - started) * 1000),
         )
+
+    def _look_up_holders(self, addresses: list[str]) -> tuple[AddressHolders | None, str | None]:
+        if not addresses:
+            return AddressHolders(frozenset(), {}), None
+        try:
+            return self._network.holders_of(addresses), None
+        except InterfaceListingFailed as failure:
+            return None, str(failure)
 
     def _list_interfaces(self) -> tuple[InterfaceListing | None, str | None]:
         try:

@@ -63,7 +63,7 @@ def test_a_reboot_with_new_ips_swaps_that_brokers_targets_and_leaves_the_other_a
     assert report["trigger"]["brokerIds"] == [orders] and {b["brokerId"] for b in report["brokers"]} == set(two_brokers)
     openwire = report["targetGroups"][0]
     assert {d["target"].split(":")[0] for d in openwire["deregistered"]} == old
-    assert all(d["evidence"] == f"no Amazon MQ network interface in {endpoint.aws.vpc_id} holds this address"
+    assert all(d["evidence"] == "no network interface holds this address"
                for d in openwire["deregistered"])
 
 
@@ -204,7 +204,7 @@ def test_drift_by_hand_is_corrected_by_the_sweep(endpoint: Endpoint, two_brokers
     openwire_report = report["targetGroups"][0]
     assert openwire_report["registered"] == [f"{removed}:61617"]
     assert openwire_report["deregistered"] == [
-        {"target": "10.0.2.250:61617", "evidence": f"no Amazon MQ network interface in {aws.vpc_id} holds this address"}]
+        {"target": "10.0.2.250:61617", "evidence": "no network interface holds this address"}]
 
 
 def test_a_dry_run_reports_the_plan_and_changes_nothing(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:

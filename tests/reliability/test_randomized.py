@@ -2,10 +2,13 @@
 
 Each seed plays a few hundred steps against the emulated account: brokers are
 created, rebooted (with and without new IPs), updated by maintenance, tagged,
-untagged and deleted; CloudTrail events for what went through the API arrive
-late, twice or never; sweeps, resyncs, AWS Health events and cold starts come
-in between; and before an invocation, faults are armed on calls it will make.
-After every step:
+untagged and deleted; EC2 hands freed addresses to other brokers, mostly to
+their active instance; the tag listing lags behind tags for a while; a
+broker's interfaces sometimes lose the description discovery looks for;
+CloudTrail events for what went through the API arrive late, twice or never;
+sweeps, resyncs, AWS Health events and cold starts come in between; and before
+an invocation, faults are armed on calls it will make (DescribeNetworkInterfaces
+included). After every step:
 
 1. no target of a live in-scope broker disappeared during an invocation
    (the emulator's state before and after it is the evidence);
@@ -14,8 +17,9 @@ After every step:
 3. a target group the function was never given stays as it was, and the
    function never even names it in a call.
 
-New instances sometimes get an address another broker gave up, as EC2 may
-hand it out again (RELIABILITY_IP_REUSE, the chance per instance).
+New instances often get an address another broker gave up, as EC2 may hand it
+out again (RELIABILITY_IP_REUSE, the chance for an active instance; half that
+for a standby).
 
 Reproduce a seed: RELIABILITY_SEEDS=7 RELIABILITY_STEPS=350 pytest tests/reliability/test_randomized.py -s
 The figures of a run are printed and kept in pytest's cache:
@@ -40,6 +44,7 @@ import pytest
 from demo import events
 from demo.lambda_runtime import Invocation
 from emulator import EmulatedAws, Fault, faults
+from emulator.mq_brokers import INTERFACE_DESCRIPTION
 from tests.integration.conftest import PORTS, REGION, SCOPE_TAG, Endpoint
 
 SEEDS = [int(seed) for seed in os.environ.get("RELIABILITY_SEEDS", "1,2,3,4,5,6").split(",")]
@@ -50,8 +55,9 @@ MAX_BROKERS = 6
 # The emulator hands out only addresses never used before: leave its two /24
 # subnets room for a long run, after which reboots simply keep their IPs.
 MAX_NEW_IPS = 400
-REUSE = float(os.environ.get("RELIABILITY_IP_REUSE", "0.3"))  # chance a new instance gets a freed address of its subnet
-STRAY_IPS = [f"10.0.3.{host}" for host in range(10, 250)]  # in the VPC, in no broker's subnet
+REUSE = float(os.environ.get("RELIABILITY_IP_REUSE", "0.6"))  # chance a new active instance gets a freed address of its subnet
+STRAY_IPS = [f"10.0.101.{host}" for host in range(10, 250)]  # in the VPC (a public subnet), in no broker's subnet
+OTHER_DESCRIPTION = "Amazon MQ ENI of {broker_id}"  # what discovery does not look for: the broker falls back to DescribeBroker
 
 
 @dataclass
@@ -63,6 +69,7 @@ class Broker:
     ips: list[str]  # what it holds, even while it reports none
     tagged: bool
     state: str = "RUNNING"
+    relabelled: bool = False  # its interfaces are not described as discovery expects
 
 
 @dataclass
@@ -103,6 +110,7 @@ class Scenario:
         self.history: deque[str] = deque(maxlen=30)
         self.known_targets: dict[str, dict[str, str]] | None = None
         self.new_ips = 0
+        self.listing_lags = False
         self.freed: list[str] = []  # addresses brokers gave up, which EC2 may hand out again
         self.stray_ips = iter(STRAY_IPS)
         self.names = (f"broker-{n}" for n in range(10_000))
@@ -169,11 +177,14 @@ class Scenario:
         return f"{old} -> {broker.ips}"
 
     def reuse_freed_ips(self, broker: Broker) -> None:
-        """EC2 may hand an address another broker gave up to the next one in that subnet (small subnets make it likely)."""
+        """EC2 may hand an address another broker gave up to the next one in that subnet (small subnets make it likely).
+
+        Mostly to an active instance: a healthy target on an address its old owner gave up is what a stale removal would hurt.
+        """
         ips = list(broker.ips)
         for position, ip in enumerate(ips):
             same_subnet = [f for f in self.freed if f.rsplit(".", 1)[0] == ip.rsplit(".", 1)[0]]
-            if same_subnet and self.rng.random() < REUSE:
+            if same_subnet and self.rng.random() < (REUSE if position == 0 else REUSE / 2):
                 ips[position] = self.rng.choice(same_subnet)
                 self.freed.remove(ips[position])
         if ips != broker.ips:
@@ -274,6 +285,24 @@ class Scenario:
             self.announce("DeleteTags", {"resourceArn": broker.arn, "tagKeys": [SCOPE_KEY]})
         return f"{'tag' if broker.tagged else 'untag'} {broker.broker_id}"
 
+    def lag_tag_listing(self) -> str:
+        """The tagging API falls behind (tags, untags and deletions go unseen by GetResources) or catches up."""
+        self.listing_lags = not self.listing_lags
+        if self.listing_lags:
+            self.aws.tag_listing_lags()
+            return "tag listing lags"
+        self.aws.tag_listing_catches_up()
+        return "tag listing catches up"
+
+    def relabel_interfaces(self) -> str:
+        """A broker's interfaces lose (or get back) the description discovery looks for."""
+        broker = self.pick("RUNNING", "REBOOT_IN_PROGRESS")
+        if broker is None:
+            return "relabel: none"
+        broker.relabelled = not broker.relabelled
+        self.aws.describe_interfaces_as(broker.broker_id, OTHER_DESCRIPTION if broker.relabelled else INTERFACE_DESCRIPTION)
+        return f"{broker.broker_id} interfaces {'relabelled' if broker.relabelled else 'described as usual'}"
+
     def drift(self) -> str:
         """Someone changes a configured group by hand: adds a stray IP or removes a wanted target."""
         name = self.rng.choice(list(self.endpoint.groups))
@@ -298,6 +327,8 @@ class Scenario:
         known = list(self.brokers) + self.deleted[-2:]
         sites: list[tuple[str, str, str | None]] = [
             ("resourcegroupstaggingapi", "GetResources", None),
+            ("ec2", "DescribeNetworkInterfaces", None),
+            ("ec2", "DescribeNetworkInterfaces", None),
             ("elbv2", "DescribeTargetGroups", self.rng.choice(groups)),
             ("elbv2", "DescribeTargetHealth", self.rng.choice(groups)),
             ("elbv2", "RegisterTargets", self.rng.choice(groups)),
@@ -364,11 +395,9 @@ class Scenario:
         summary = f"{label} faults={fault_labels} -> {invocation.report['status']}"
         self.check_no_live_target_was_removed(protected, before, after, invocation, summary)
         assert tripwire.hits == 0, self.explain(f"the function called ELB naming a group it was never given: {summary}")
-        assert (invocation.raised is not None) == (invocation.report["status"] == "failed"), self.explain(summary)
-        if invocation.raised is not None:
+        assert invocation.raised is None, self.explain(f"the handler raised: {invocation.raised}; {summary}")
+        if invocation.report["status"] == "failed":
             self.figures.failed_invocations += 1
-            if "eventName" in event.get("detail", {}):
-                self.pending_events.append(event)  # Lambda retries a failed asynchronous event
         return summary
 
     def sweep(self) -> str:
@@ -431,8 +460,10 @@ class Scenario:
         assert set(self.aws.target_states(self.foreign_arn)) == self.foreign_before, self.explain("a group never configured changed")
 
     def check_convergence(self) -> None:
-        """Faults stop, brokers settle, and one sweep makes every group exactly what it should be."""
+        """Faults stop, brokers settle, the tag listing catches up, and one sweep makes every group exactly what it should be."""
         self.live_faults.clear()
+        if self.listing_lags:
+            self.lag_tag_listing()
         for broker in list(self.brokers.values()):
             if broker.state in ("CREATION_IN_PROGRESS", "REBOOT_IN_PROGRESS"):
                 broker.state = "RUNNING"
@@ -444,13 +475,24 @@ class Scenario:
         self.known_targets = None
         self.figures.convergence_checks += 1
         desired = self.desired_ips()
+        # A broker out of scope whose interfaces are described differently: nobody can tell its addresses
+        # are not another broker's, so they stay, withheld and reported, until it moves or is deleted.
+        unknowable = {ip for b in self.brokers.values() if b.relabelled and not self.in_scope(b) for ip in b.ips}
+        lingering: set[str] = set()
         for name, targets in self.configured_targets().items():
-            assert set(targets) == desired, self.explain(
+            lingering |= set(targets) - desired
+            assert desired <= set(targets) <= desired | unknowable, self.explain(
                 f"one sweep without faults left {name} with {sorted(set(targets) - desired)} extra and "
                 f"{sorted(desired - set(targets))} missing; report: {json.dumps(invocation.report)[:2000]}")
             assert not {"draining", "unused"} & set(targets.values()), self.explain(f"{name}: {targets}")
-        assert invocation.raised is None and invocation.report["status"] == "ok", self.explain(str(invocation.report["errors"]))
-        assert all(g["withheld"] == [] for g in invocation.report["targetGroups"]), self.explain("a settled sweep withheld changes")
+        withheld = {w["target"].split(":")[0] for g in invocation.report["targetGroups"] for w in g["withheld"]}
+        assert withheld == lingering, self.explain(f"withheld {sorted(withheld)}, lingering {sorted(lingering)}")
+        # A configured broker that was deleted stays an error: the configuration names a broker that is no more.
+        missing = {b for b in self.configured_ids if b not in self.brokers}
+        expected = [f"{b}: broker does not exist (DescribeBroker: NotFoundException)" for b in sorted(missing)]
+        errors = [e for e in invocation.report["errors"] if "withheld for want of evidence" not in e]
+        assert errors == expected, self.explain(str(invocation.report["errors"]))
+        assert invocation.report["status"] == ("incomplete" if missing or lingering else "ok"), self.explain(invocation.report["status"])
         self.check_foreign_group_untouched()
 
     # --- the run -------------------------------------------------------------------
@@ -460,6 +502,7 @@ class Scenario:
             (self.sweep, 14), (self.deliver_event, 16), (self.resync, 4), (self.health_event, 3), (self.cold_start, 3),
             (self.create_broker, 5), (self.finish_creation, 4), (self.start_reboot, 7), (self.finish_reboot, 7),
             (self.maintenance, 5), (self.delete_broker, 3), (self.finish_deletion, 3), (self.retag, 6), (self.drift, 3),
+            (self.lag_tag_listing, 3), (self.relabel_interfaces, 2),
         ]
         action = self.rng.choices([a for a, _ in actions], weights=[w for _, w in actions])[0]
         self.figures.actions[action.__name__] += 1

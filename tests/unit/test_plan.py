@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reconciler.brokers import Address, AddressSource, BrokerFinding, Knowledge, gone, unresolved
-from reconciler.evidence import Discovery
+from reconciler.evidence import AddressHolders, Discovery, OtherInterface
 from reconciler.interfaces import BrokerInterface, InterfaceListing
 from reconciler.plan import TargetGroupPlan, plan_target_group
 from reconciler.targets import ObservedTarget, Target, TargetGroupView
@@ -42,11 +42,17 @@ def plan(
     *brokers: BrokerFinding,
     interfaces: InterfaceListing | None = None,
     scope_complete: bool = True,
+    others: dict[str, str] | None = None,
 ) -> TargetGroupPlan:
-    """The plan, with EC2 listing each settled broker's addresses as its interfaces unless told otherwise."""
+    """The plan, with EC2 listing each settled broker's addresses as its interfaces unless told otherwise.
+
+    Every registered address was looked up by address; `others` are those some other interface holds (ip -> description).
+    """
     if interfaces is None:
         interfaces = listing(*((b.broker_id, ip) for b in brokers if b.source is AddressSource.INTERFACES for ip in b.ips))
-    return plan_target_group(view, Discovery({b.broker_id: b for b in brokers}, interfaces, scope_complete))
+    holders = AddressHolders(frozenset(t.target.ip for t in view.targets),
+                             {ip: OtherInterface(f"eni-other{n}", d) for n, (ip, d) in enumerate((others or {}).items())})
+    return plan_target_group(view, Discovery({b.broker_id: b for b in brokers}, interfaces, scope_complete, None, holders))
 
 
 def plan_without_interfaces(view: TargetGroupView, *brokers: BrokerFinding) -> TargetGroupPlan:
@@ -91,7 +97,18 @@ class TestRemovalOnEvidence:
     def test_an_address_no_broker_interface_holds_goes(self) -> None:
         p = plan(group("10.0.1.1", "10.9.9.9"), settled(A, "10.0.1.1"))
         assert removed(p) == {"10.9.9.9"}
-        assert p.deregister[0].evidence == f"no Amazon MQ network interface in {VPC} holds this address"
+        assert p.deregister[0].evidence == "no network interface holds this address"
+
+    def test_an_address_an_interface_of_unknown_kind_holds_stays(self) -> None:
+        """A broker whose interfaces are described differently may be what answers there."""
+        p = plan(group("10.0.1.1", "10.0.1.8"), settled(A, "10.0.1.1"), others={"10.0.1.8": "Amazon MQ ENI, renamed"})
+        assert withheld(p) == {"10.0.1.8"} and "not known as an Amazon MQ broker interface" in p.withheld[0].reason
+
+    def test_an_address_whose_holder_could_not_be_checked_stays(self) -> None:
+        view = group("10.0.1.1", "10.9.9.9")
+        discovery = Discovery({A: settled(A, "10.0.1.1")}, listing((A, "10.0.1.1")), True, None, None)
+        p = plan_target_group(view, discovery)
+        assert withheld(p) == {"10.9.9.9"} and "could not be checked" in p.withheld[0].reason
 
     def test_an_address_held_by_a_broker_confirmed_gone_goes_even_if_something_answers_there(self) -> None:
         p = plan(group("10.0.1.1", "10.0.1.7"), settled(A, "10.0.1.1"), gone(C, "broker is not in scope (its tags)"),
@@ -177,7 +194,11 @@ def worlds(draw: st.DrawFn) -> tuple[TargetGroupView, Discovery]:
             reported = tuple(Address(ip) for ip in draw(st.lists(IP, max_size=2, unique=True)) if ip not in holders)
             brokers[broker_id] = BrokerFinding(broker_id, knowledge, reported, AddressSource.DESCRIBE_BROKER)
     listed = draw(st.booleans())
-    return view, Discovery(brokers, interfaces if listed else None, draw(st.booleans()))
+    # Other interfaces hold addresses no broker interface holds (EC2 gives an address to one interface).
+    others = {ip: OtherInterface("eni-other", "some other interface")
+              for ip in draw(st.lists(IP, max_size=4)) if ip not in holders}
+    lookup = AddressHolders(frozenset(draw(st.lists(IP, max_size=16))), others)
+    return view, Discovery(brokers, interfaces if listed else None, draw(st.booleans()), None, draw(st.sampled_from([None, lookup])))
 
 
 def apply(view: TargetGroupView, p: TargetGroupPlan) -> TargetGroupView:
@@ -206,6 +227,8 @@ def test_a_removal_always_rests_on_ec2_and_a_complete_listing(world: tuple[Targe
         assert discovery.interfaces is not None and discovery.scope_complete
         holder = discovery.interfaces.holder_of(ip)
         if holder is None:
+            assert discovery.address_holders is not None and ip in discovery.address_holders.checked
+            assert ip not in discovery.address_holders.holders, "only a free address may go"
             assert not discovery.blind_spots()
         else:
             assert holder.broker_id is not None and discovery.brokers[holder.broker_id].knowledge is Knowledge.GONE
