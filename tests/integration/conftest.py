@@ -41,6 +41,10 @@ class Endpoint:
     def invoke(self, event: Any) -> Invocation:
         return self._runtime.invoke(event)
 
+    def timeout(self, *, seconds: float) -> None:
+        """The function's Timeout: each invocation's remaining time counts down from it."""
+        self._runtime.timeout_seconds = seconds
+
     def sweep(self) -> Invocation:
         return self.invoke(events.scheduled(REGION))
 

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from reconciler.brokers import Address, AddressSource, BrokerFinding, Knowledge, gone, unresolved
 from reconciler.evidence import AddressHolders, Discovery, OtherInterface
 from reconciler.interfaces import BrokerInterface, InterfaceListing
-from reconciler.plan import TargetGroupPlan, plan_target_group
+from reconciler.plan import TargetGroupPlan, hold_back, plan_target_group
 from reconciler.targets import ObservedTarget, Target, TargetGroupView
 
 PORT = 61617
@@ -168,6 +168,33 @@ class TestNothingGoesWithoutEvidence:
         assert ips(p.keep) == {"10.0.1.8"} and removed(p) == {"10.9.9.9"}
 
 
+class TestRegisterBeforeDeregisterPerBroker:
+    def test_a_removal_names_the_broker_it_concerns_where_a_run_can_tell(self) -> None:
+        view = group("10.0.1.1", "10.0.1.7", "10.0.1.8", "10.9.9.9")
+        interfaces = listing((A, "10.0.1.1"), (C, "10.0.1.7"))
+        discovery = Discovery({A: settled(A, "10.0.1.1"), C: gone(C, "broker does not exist")}, interfaces, True, None,
+                              AddressHolders(frozenset({"10.0.1.8", "10.9.9.9"}), {}))
+        p = plan_target_group(view, discovery, {"10.0.1.8": A})
+        assert {r.target.ip: r.broker_id for r in p.deregister} == {"10.0.1.7": C, "10.0.1.8": A, "10.9.9.9": None}
+
+    def test_only_the_removals_of_a_broker_whose_registration_failed_wait(self) -> None:
+        view = group("10.0.1.8", "10.0.1.9")
+        discovery = Discovery({A: settled(A, "10.0.1.1"), B: settled(B, "10.0.1.2")},
+                              listing((A, "10.0.1.1"), (B, "10.0.1.2")), True, None,
+                              AddressHolders(frozenset({"10.0.1.8", "10.0.1.9"}), {}))
+        p = plan_target_group(view, discovery, {"10.0.1.8": A, "10.0.1.9": B})
+        go, wait = hold_back(p, {A})
+        assert [r.target.ip for r in go] == ["10.0.1.9"] and [w.target.ip for w in wait] == ["10.0.1.8"]
+        assert f"{A}'s new addresses could not be registered" in wait[0].reason
+
+    def test_addresses_outside_the_vpcs_subnets_register_for_every_zone(self) -> None:
+        peered = BrokerFinding(B, Knowledge.SETTLED, (Address("10.1.1.5"),), AddressSource.DESCRIBE_BROKER)
+        discovery = Discovery({A: settled(A, "10.0.1.1"), B: peered}, listing((A, "10.0.1.1")), True, ("10.0.1.0/24",))
+        assert plan_target_group(group(), discovery).outside_vpc == {Target("10.1.1.5", PORT)}
+        unknown = Discovery({B: peered}, listing(), True, None)
+        assert plan_target_group(group(), unknown).outside_vpc == frozenset(), "unknown subnets: AWS says what it refuses"
+
+
 # --- properties over random worlds -------------------------------------------------
 
 IP = st.sampled_from([f"10.0.{s}.{h}" for s in (1, 2) for h in range(1, 9)])
@@ -252,3 +279,13 @@ def test_every_registered_target_is_kept_removed_or_withheld_exactly_once(world:
     kept, gone_, held = set(p.keep), {r.target for r in p.deregister}, {w.target for w in p.withheld}
     assert not (kept & gone_) and not (kept & held) and not (gone_ & held)
     assert view.present <= kept | gone_ | held
+
+
+@settings(max_examples=400)
+@given(worlds(), st.dictionaries(IP, st.sampled_from(BROKER_IDS), max_size=8))
+def test_memory_never_changes_what_is_removed(world: tuple[TargetGroupView, Discovery], remembered: dict[str, str]) -> None:
+    """What earlier runs registered an address for may delay its removal (hold_back), never decide it."""
+    view, discovery = world
+    forgetful, remembering = plan_target_group(view, discovery), plan_target_group(view, discovery, remembered)
+    assert [r.target for r in remembering.deregister] == [r.target for r in forgetful.deregister]
+    assert remembering.withheld == forgetful.withheld and remembering.register == forgetful.register
