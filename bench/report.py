@@ -163,9 +163,12 @@ METHOD = f"""## Method
   time, because on a shared machine wall time also measures the neighbours
   (on a quiet machine the two agree). The handler builds its AWS clients on
   the first invocation that needs them; that cost is timed apart, in process.
-- **Package.** `src/` (template.yaml `CodeUri`) zipped as `sam build` ships
-  it, bytecode caches left out; boto3 is in the runtime, Powertools in its
-  layer.
+- **Package.** What `sam build` ships: `src/` (template.yaml `CodeUri`) and
+  the distributions pip installs from `src/requirements.txt` (Powertools,
+  pinned to the tested version, and its dependencies), read from this
+  environment, which runs those versions; bytecode caches left out; boto3 is
+  in the runtime and not bundled. It matches `make build`'s output to within
+  the installer's marker files.
 """
 
 
@@ -266,7 +269,9 @@ def _cold_start_section(cold: ColdStart) -> str:
 def _package_section(package: Package) -> str:
     return (
         "## Deployment package\n\n"
-        f"{package.files} files, {package.bytes / 1024:.1f} KiB of code, **{package.zipped / 1024:.1f} KiB zipped**."
+        f"{package.files} files, {package.bytes / 1024 / 1024:.2f} MiB unzipped, **{package.zipped / 1024 / 1024:.2f} MiB zipped**"
+        " (Lambda takes up to 50 MB zipped, 250 MB unzipped): the function's own code is"
+        f" {package.code_files} files, {package.code_bytes / 1024:.1f} KiB; the rest is {', '.join(package.bundled)}."
     )
 
 
