@@ -60,9 +60,11 @@ def spelled(spelling: str) -> dict[str, str]:
 @pytest.mark.parametrize("section", ["requestParameters", "responseElements"])
 @pytest.mark.parametrize("name", MQ_CALLS)
 def test_an_mq_call_names_its_broker_however_cloudtrail_spells_it(name: str, section: str, spelling: str) -> None:
-    request, response = ({"tags": {"k": "v"}}, None) if section == "requestParameters" else ({}, {})
-    (request if section == "requestParameters" else response).update(spelled(spelling))
-    trigger = parse(cloudtrail(name, request, response))
+    named = spelled(spelling)
+    if section == "requestParameters":
+        trigger = parse(cloudtrail(name, {**named, "tags": {"k": "v"}}, None))
+    else:  # a response such as CreateBroker's, the request naming no broker
+        trigger = parse(cloudtrail(name, {"brokerName": "orders"}, named))
     assert trigger.kind == "event" and trigger.broker_ids == {BROKER}
     assert trigger.describe()["brokerIds"] == [BROKER] and "noBrokerNamed" not in trigger.describe()
 
