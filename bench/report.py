@@ -165,14 +165,16 @@ METHOD = f"""## Method
   load, so a busy spell of the shared machine stretches both, and CPU time
   barely counts the neighbours (on a quiet machine wall and CPU agree). The
   quartiles of the rounds' ratios show how far the verdict is from flipping.
-  The handler builds its AWS clients on the first invocation that needs
-  them; that cost is timed apart, in process.
-- **Package.** What `sam build` ships: `src/` (template.yaml `CodeUri`) and
+  The handler is imported from the deployment package laid out below, as
+  Lambda imports it from /var/task, boto3 from the environment as from the
+  runtime. The handler builds its AWS clients on the first invocation that
+  needs them; that cost is timed apart, in process.
+- **Package.** What `sam build` ships (`src/Makefile`): `src/reconciler`,
   the distributions pip installs from `src/requirements.txt` (Powertools,
-  pinned to the tested version, and its dependencies), read from this
-  environment, which runs those versions; bytecode caches left out; boto3 is
-  in the runtime and not bundled. It matches `make build`'s output to within
-  the installer's marker files.
+  pinned to the tested version, and its dependencies), copied from this
+  environment, which runs those versions, and the bytecode of every module
+  (`unchecked-hash`, here from the benchmark's interpreter, from python3.13
+  in `make build`); boto3 is in the runtime and not bundled.
 """
 
 

@@ -128,6 +128,16 @@ def test_the_package_carries_exactly_the_powertools_the_tests_run_and_no_layer(d
     assert version("aws-lambda-powertools") == packaged["aws-lambda-powertools"], "the tests run the packaged version"
 
 
+def test_sam_build_installs_the_pins_and_compiles_the_package_for_the_runtime() -> None:
+    """src/Makefile is what `sam build` runs for the function (BuildMethod makefile, target build-<LogicalId>)."""
+    assert samstack.sam_template()["Resources"]["ReconcilerFunction"]["Metadata"]["BuildMethod"] == "makefile"
+    makefile = (samstack.ROOT / "src/Makefile").read_text()
+    assert "\nbuild-ReconcilerFunction:\n" in makefile
+    assert "-m pip install" in makefile and "--requirement requirements.txt --target \"$(ARTIFACTS_DIR)\"" in makefile
+    assert "-m compileall -q --invalidation-mode unchecked-hash \"$(ARTIFACTS_DIR)\"" in makefile
+    assert "PYTHON313 ?= python3.13" in makefile, "bytecode for the function's runtime, python3.13"
+
+
 def test_environment_passes_the_reconcilers_own_validation(stack: samstack.Stack) -> None:
     from reconciler.settings import Settings
 
