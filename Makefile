@@ -49,9 +49,10 @@ venv: $(VENV)/.installed ## Create .venv with the pinned test and demo dependenc
 # What CI runs (.ci/run): the tests (slow ones included) under the machine's
 # python3 and, for the unit and integration suites, under Python 3.13 too;
 # the type check; the template's linters and scanner. All at once, each
-# target's output printed whole when it ends.
+# target's output printed whole when it ends, and all of them to the end even
+# when one fails (--keep-going), so that one run shows every failure.
 test: ## Everything CI runs: pytest (all suites), 3.13 run, mypy, cfn-lint, sam validate, checkov
-	@$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target pytest test-313 typecheck lint
+	@$(MAKE) --no-print-directory -j$(TEST_JOBS) --keep-going --output-sync=target pytest test-313 typecheck lint
 
 test-quick: $(VENV)/.installed ## The suites without the slow tests, under python3 only: the edit loop
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal -m "not slow"
