@@ -1,4 +1,4 @@
-"""`python -m bench`: measure, print the figures, and write them to docs/performance.md."""
+"""`python -m bench`: measure and print the figures; with --write-docs, also write them to docs/performance.md."""
 
 from __future__ import annotations
 
@@ -19,16 +19,18 @@ def main(argv: list[str]) -> int:
         default="1,10,50,200",
         help="brokers in scope, comma-separated (default 1,10,50,200; B=200 sweeps ~20 s at the default pace)",
     )
-    parser.add_argument("--cold-start-runs", type=int, default=15, help="fresh processes per cold start figure (0: skip)")
-    parser.add_argument("--docs", type=Path, default=DOCS, help="where to write the figures (default docs/performance.md)")
-    parser.add_argument("--no-docs", action="store_true", help="print the figures only")
+    parser.add_argument("--cold-start-runs", type=int, default=25, help="rounds of fresh processes for the cold start (0: skip)")
+    # Printing only is the default: measuring must not change a tracked file
+    # (`make bench` leaves `git status` clean); `make bench-docs` writes.
+    parser.add_argument("--write-docs", action="store_true", help="also write the figures to --docs")
+    parser.add_argument("--docs", type=Path, default=DOCS, help="where --write-docs writes (default docs/performance.md)")
     args = parser.parse_args(argv)
     sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
 
     results = run(sizes, cold_start_runs=args.cold_start_runs)
-    text = render(results, command="make bench")
+    text = render(results, command="make bench-docs" if args.write_docs else "make bench")
     print(text)
-    if not args.no_docs:
+    if args.write_docs:
         args.docs.write_text(text)
         print(f"written to {args.docs}", file=sys.stderr)
     return 0

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterable
+from pathlib import Path
 
 from bench.cold_start import measure_cold_start
-from bench.package import measure_package
+from bench.package import build_package
 from bench.pacing import measure_paced_sweep, measure_throttled_sweep
 from bench.report import Results
 from bench.sweep_cost import measure_sweep_costs
@@ -28,7 +30,9 @@ def run(sizes: Iterable[int], *, cold_start_runs: int) -> Results:
     results = Results()
     for brokers in sizes:
         measure_world(brokers, results)
-    if cold_start_runs:
-        results.cold_start = measure_cold_start(cold_start_runs)
-    results.package = measure_package()
+    # The package as sam build lays it out: sized, and where the cold start imports the handler from.
+    with tempfile.TemporaryDirectory(prefix="bench-package-") as package:
+        results.package = build_package(Path(package))
+        if cold_start_runs:
+            results.cold_start = measure_cold_start(cold_start_runs, Path(package))
     return results

@@ -1,8 +1,13 @@
 """Triggers as the reconciler receives them: EventBridge events and the resync payload.
 
 The CloudTrail events follow the shape EventBridge delivers for management
-calls (detail-type "AWS API Call via CloudTrail"); the broker id of Reboot,
-Update and Delete is a URI parameter, carried in requestParameters.brokerId.
+calls (detail-type "AWS API Call via CloudTrail"). The broker id of Reboot,
+Update and Delete, and the ARN of CreateTags/DeleteTags, are URL path
+parameters: these helpers put them under the API's names
+(requestParameters.brokerId, requestParameters.resourceArn), raw. CloudTrail
+may also log them under the path names (`broker-id`, `resource-arn`),
+percent-encoded; the reconciler reads every spelling, and `cloudtrail()` takes
+any request parameters to build those (events/ holds one sample of each).
 """
 
 import uuid

@@ -24,7 +24,6 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "template.yaml"
 STACK_NAME = "mq-endpoint"
 CODE_BUCKET = "mq-static-endpoint-artifacts"
-POWERTOOLS_LAYER_VERSION = 18  # what the public parameter named in template.yaml resolves to, emulated
 # Client and console ranges of the demo (documentation ranges, RFC 5737).
 CLIENT_CIDRS = "203.0.113.0/24"
 CONSOLE_CIDRS = "198.51.100.0/24"
@@ -52,7 +51,6 @@ def template_exists() -> bool:
 def deploy(world: World, *, stack_name: str = STACK_NAME) -> DeployedStack:
     aws = world.aws
     code_uri = _upload_code(aws)
-    _publish_powertools_layer_parameter(aws)
     template = yaml_parse(TEMPLATE.read_text())
     template["Resources"]["ReconcilerFunction"]["Properties"]["CodeUri"] = code_uri
     translated = Translator(None, Parser(), boto_session=boto3.session.Session(region_name=aws.region)).translate(
@@ -103,14 +101,6 @@ def _upload_code(aws: Any) -> str:
     s3.create_bucket(Bucket=CODE_BUCKET, CreateBucketConfiguration={"LocationConstraint": aws.region})
     s3.put_object(Bucket=CODE_BUCKET, Key="reconciler.zip", Body=package.getvalue())
     return f"s3://{CODE_BUCKET}/reconciler.zip"
-
-
-def _publish_powertools_layer_parameter(aws: Any) -> None:
-    """The public SSM parameter template.yaml's PowertoolsLayerArn defaults to."""
-    template = yaml_parse(TEMPLATE.read_text())
-    name = template["Parameters"]["PowertoolsLayerArn"]["Default"]
-    layer = f"arn:aws:lambda:{aws.region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-x86_64"
-    aws.publish_public_parameter(name, f"{layer}:{POWERTOOLS_LAYER_VERSION}")
 
 
 def _not_emulated(translated: dict[str, Any], listed: dict[str, Any], conditions: dict[str, bool]) -> dict[str, list[str]]:

@@ -1,7 +1,7 @@
 """Emulator support for SSM: AWS's public parameters (/aws/service/...).
 
 Templates read them through `AWS::SSM::Parameter::Value<String>` parameters
-(this project's Powertools layer ARN, for one). moto knows only a few trees
+(a Powertools layer ARN, for one). moto knows only a few trees
 of them, and its PutParameter refuses every /aws name as AWS does, so the
 emulator writes them into moto's SSM backend directly.
 """

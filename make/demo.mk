@@ -3,5 +3,7 @@
 # the emulator with the AWS CLI afterwards.
 ARGS ?=
 
-demo: $(VENV)/.installed
+.PHONY: demo
+
+demo: $(VENV)/.installed ## The reconciler's story on an emulated AWS account, no AWS account needed
 	PYTHONPATH=src:. $(PY) -m demo $(ARGS)

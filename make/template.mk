@@ -1,5 +1,6 @@
-# The template's linters, scanner and build (issue 3). Included by the root
-# Makefile, which defines PYTHON, VENV and PY and the $(VENV)/.installed rule.
+# The template's linters, scanner, build and deploy (issue 3). Included by the
+# root Makefile, which defines PYTHON, VENV, PY, UV, UV_STAMP and the
+# $(VENV)/.installed rule.
 #
 # aws-sam-cli and checkov each live in their own virtualenv: checkov pins an
 # old boto3, aws-sam-cli pins its own cfn-lint, neither may move the project's
@@ -14,42 +15,54 @@ SAM_STAMP := $(SAM_VENV)/.installed-$(SAM_CLI_VERSION)
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION)
 TEMPLATE := template.yaml
 
-# Nothing here talks to AWS or needs credentials: a region for the tools that
-# want one, no SAM telemetry, no download of checkov's online guidelines.
+# Nothing here but deploy and delete talks to AWS or needs credentials: a
+# region for the tools that want one, no SAM telemetry, no download of
+# checkov's online guidelines.
 LINT_REGION ?= eu-west-1
 OFFLINE_ENV := AWS_DEFAULT_REGION=$(LINT_REGION) SAM_CLI_TELEMETRY=0
 
-# `sam build` of a python3.13 function needs python3.13 on PATH; with pyenv
-# this makes it visible next to the default interpreter.
-BUILD_PYENV_VERSION ?= 3.11.7:3.13.0
+# `make deploy DEPLOY_ARGS="--config-env prod"` deploys the prod environment of samconfig.toml.
+DEPLOY_ARGS ?= --guided
+DELETE_ARGS ?=
 
-.PHONY: lint cfn-lint sam-validate checkov build
+.PHONY: lint cfn-lint sam-validate checkov build deploy delete
 
-$(SAM_STAMP):
-	rm -rf $(SAM_VENV)
-	$(PYTHON) -m venv $(SAM_VENV)
-	$(SAM_VENV)/bin/pip install --quiet --disable-pip-version-check aws-sam-cli==$(SAM_CLI_VERSION)
+$(SAM_STAMP): | $(UV_STAMP)
+	$(UV) venv --quiet --clear --python $(PYTHON) $(SAM_VENV)
+	$(UV) pip install --quiet --python $(SAM_VENV)/bin/python aws-sam-cli==$(SAM_CLI_VERSION)
 	touch $@
 
-$(CHECKOV_STAMP):
-	rm -rf $(CHECKOV_VENV)
-	$(PYTHON) -m venv $(CHECKOV_VENV)
-	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check checkov==$(CHECKOV_VERSION)
+$(CHECKOV_STAMP): | $(UV_STAMP)
+	$(UV) venv --quiet --clear --python $(PYTHON) $(CHECKOV_VENV)
+	$(UV) pip install --quiet --python $(CHECKOV_VENV)/bin/python checkov==$(CHECKOV_VERSION)
 	touch $@
 
-lint: cfn-lint sam-validate checkov
+lint: cfn-lint sam-validate checkov ## cfn-lint, sam validate --lint and checkov on template.yaml, offline
 
-cfn-lint: $(VENV)/.installed
+cfn-lint: $(VENV)/.installed ## cfn-lint on template.yaml
 	$(VENV)/bin/cfn-lint $(TEMPLATE)
 
-sam-validate: $(SAM_STAMP)
+sam-validate: $(SAM_STAMP) ## sam validate --lint on template.yaml (pinned SAM CLI in .venv-sam)
 	$(OFFLINE_ENV) $(SAM_VENV)/bin/sam validate --lint --region $(LINT_REGION) --template-file $(TEMPLATE)
 
 # Fails on any failed check; the only exceptions are `Metadata: checkov: skip:`
 # entries in the template, each with its reason.
-checkov: $(CHECKOV_STAMP)
+checkov: $(CHECKOV_STAMP) ## checkov on template.yaml; fails on any check not skipped with a reason
 	$(OFFLINE_ENV) $(CHECKOV_VENV)/bin/checkov --file $(TEMPLATE) --framework cloudformation \
 		--skip-download --quiet --compact
 
-build: $(SAM_STAMP)
-	$(OFFLINE_ENV) PYENV_VERSION=$(BUILD_PYENV_VERSION) $(SAM_VENV)/bin/sam build --template-file $(TEMPLATE)
+# `sam build` of a python3.13 function runs pip with python3.13, found on
+# PATH: make/python313.sh finds one (pyenv's too) and its directory goes first.
+# The package is src/ plus what pip installs from src/requirements.txt
+# (Powertools): reaching PyPI is all it needs.
+build: $(SAM_STAMP) ## sam build into .aws-sam/build: src/ and the pinned Powertools (needs Python 3.13)
+	@python313=$$(sh make/python313.sh) || { echo "make build: sam build needs Python 3.13 (python3.13 on PATH, pyenv's, or PYTHON313=/path)" >&2; exit 1; }; \
+	echo "sam build with $$python313"; \
+	PATH="$$(dirname "$$python313"):$$PATH" $(OFFLINE_ENV) $(SAM_VENV)/bin/sam build --template-file $(TEMPLATE)
+
+# Both talk to AWS with your credentials: never run by the tests or CI.
+deploy: build ## sam build, then sam deploy with DEPLOY_ARGS (default --guided; or DEPLOY_ARGS="--config-env prod")
+	SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam deploy $(DEPLOY_ARGS)
+
+delete: $(SAM_STAMP) ## sam delete with DELETE_ARGS: the stack; deploy DeletionProtection=false first if it is on
+	SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam delete $(DELETE_ARGS)

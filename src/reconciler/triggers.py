@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote
 
 from reconciler.brokers import broker_id_from_arn, is_broker_id
 
@@ -14,6 +15,16 @@ MQ_EVENT_NAMES = frozenset({"CreateBroker", "DeleteBroker", "RebootBroker", "Upd
 RESYNC_KEYS = frozenset({"action", "dryRun", "brokerIds"})
 MAX_RESYNC_BROKERS = 200  # the regional quota of brokers
 MAX_EVENT_ID = 128  # EventBridge ids are UUIDs; anything longer is not one
+# Where a CloudTrail record of an Amazon MQ call may name its broker. The REST
+# API puts the id or ARN in the URL path (/v1/brokers/{broker-id}/reboot,
+# /v1/tags/{resource-arn}), and CloudTrail may log a path parameter under its
+# path name and percent-encoded, as MSK's records show ("clusterArn":
+# "arn%3Aaws%3Akafka%3A..."). No real Amazon MQ record of Reboot/CreateTags/
+# DeleteTags was found, so every spelling is read, in the request and in the
+# response (RebootBroker's is empty; Create/Update/DeleteBroker's carry
+# brokerId). Sources: ../shared/CONTEXT.md, "CloudTrail for REST APIs".
+ID_KEYS = ("brokerId", "broker-id")
+ARN_KEYS = ("resourceArn", "resource-arn", "brokerArn")
 
 
 class InvalidTrigger(ValueError):
@@ -25,11 +36,16 @@ class Trigger:
     kind: str  # "sweep", "event" or "resync"
     name: str
     event_id: str | None = None
-    # The brokers the run may narrow itself to; None means the whole scope.
+    # The brokers the trigger names. Every trigger reconciles the whole scope;
+    # these are read directly (DescribeBroker) even when the tag listing does
+    # not show them yet, e.g. a broker tagged a moment ago. None: it names none.
     broker_ids: frozenset[str] | None = None
     dry_run: bool = False
     # Set when the input is valid but there is nothing to do (a failed API call).
     nothing_to_do: str | None = None
+    # Set when an Amazon MQ call names no broker the function can read: the
+    # call still says something changed, so the whole scope is reconciled.
+    no_broker_named: str | None = None
 
     def describe(self) -> dict[str, Any]:
         described: dict[str, Any] = {"kind": self.kind, "name": self.name, "eventId": self.event_id}
@@ -37,6 +53,8 @@ class Trigger:
             described["brokerIds"] = sorted(self.broker_ids)
         if self.nothing_to_do:
             described["nothingToDo"] = self.nothing_to_do
+        if self.no_broker_named:
+            described["noBrokerNamed"] = self.no_broker_named
         return described
 
 
@@ -98,21 +116,19 @@ def _cloudtrail(event: Mapping[str, Any], detail: Mapping[str, Any], event_id: s
         raise InvalidTrigger(f"event {event_id}: Amazon MQ call {_preview(name)} is not one that moves broker IPs")
     if detail.get("errorCode"):
         return Trigger("event", name, event_id, frozenset(), nothing_to_do=f"the call failed with {detail['errorCode']}")
-    request = _mapping(detail.get("requestParameters"))
-    response = _mapping(detail.get("responseElements"))
-    resource_arn = request.get("resourceArn")
-    if name in ("CreateTags", "DeleteTags") and isinstance(resource_arn, str) and not broker_id_from_arn(resource_arn):
-        return Trigger("event", name, event_id, frozenset(), nothing_to_do="the tags are not on a broker")
-    candidates = [
-        request.get("brokerId"),
-        response.get("brokerId"),
-        broker_id_from_arn(resource_arn) if isinstance(resource_arn, str) else None,
-        *_broker_ids_in_arns(_list(event.get("resources"))),
-    ]
-    broker_ids = frozenset(c for c in candidates if is_broker_id(c))
-    if not broker_ids:
-        raise InvalidTrigger(f"event {event_id}: {name} names no broker id")
-    return Trigger("event", name, event_id, broker_ids)
+    sections = [_mapping(detail.get("requestParameters")), _mapping(detail.get("responseElements"))]
+    ids = [_decoded(section.get(key)) for section in sections for key in ID_KEYS]
+    arns = [_decoded(section.get(key)) for section in sections for key in ARN_KEYS]
+    arns += [_decoded(resource) for resource in _list(event.get("resources"))]
+    broker_ids = frozenset({i for i in ids if is_broker_id(i)} | set(_broker_ids_in_arns(arns)))
+    if broker_ids:
+        return Trigger("event", name, event_id, broker_ids)
+    others = sorted({kind for kind in map(_other_mq_resource, arns) if kind})
+    if name in ("CreateTags", "DeleteTags") and others:
+        return Trigger("event", name, event_id, frozenset(), nothing_to_do=f"the tags are on a {others[0]}, not a broker")
+    # Not rejected: the call did change a broker, only its record is not in a
+    # shape this function knows. A whole reconcile is what the sweep does anyway.
+    return Trigger("event", name, event_id, None, no_broker_named=f"{name} names no broker id the function can read")
 
 
 def _health(event: Mapping[str, Any], detail: Mapping[str, Any], event_id: str | None) -> Trigger:
@@ -129,6 +145,19 @@ def _health(event: Mapping[str, Any], detail: Mapping[str, Any], event_id: str |
 
 def _broker_ids_in_arns(values: Iterable[Any]) -> list[str]:
     return [b for b in (broker_id_from_arn(v) for v in values if isinstance(v, str)) if b]
+
+
+def _decoded(value: Any) -> Any:
+    """A path parameter as CloudTrail may log it: `arn%3Aaws%3Amq...` -> `arn:aws:mq...`."""
+    return unquote(value) if isinstance(value, str) and "%" in value else value
+
+
+def _other_mq_resource(value: Any) -> str | None:
+    """The resource type of an Amazon MQ ARN that is not a broker's (`configuration`), else None."""
+    parts = value.split(":") if isinstance(value, str) else []
+    if len(parts) >= 7 and parts[0] == "arn" and parts[2] == "mq" and parts[5] not in ("", "broker"):
+        return parts[5] if parts[5].isascii() and parts[5].isalpha() and len(parts[5]) <= 32 else None
+    return None
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:

@@ -5,6 +5,7 @@ import pytest
 from demo.__main__ import main
 
 
+@pytest.mark.slow  # the whole demo story: a few seconds
 def test_the_demo_tells_every_step_and_exits_0(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")

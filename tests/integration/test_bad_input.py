@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from demo import events
-from tests.integration.conftest import REGION, Endpoint
+from tests.integration.conftest import REGION, SCOPE_TAG, Endpoint
 
 MISSING_BROKER = "b-00000000-0000-4000-8000-000000000000"
 
@@ -27,7 +27,6 @@ def settled(endpoint: Endpoint, two_brokers: tuple[str, str]) -> Endpoint:
         ({"action": "resync", "dryRun": "yes"}, "dryRun must be true or false"),
         ({"action": "resync", "brokerIds": "all"}, "brokerIds must be a list"),
         ({"action": "reboot"}, "unknown action"),
-        (events.cloudtrail(REGION, "RebootBroker", {}), "names no broker id"),
         (events.cloudtrail(REGION, "CreateConfiguration", {"name": "x"}), "not one that moves broker IPs"),
         ({**events.scheduled(REGION), "region": "us-east-2"}, "not this function's"),
         ({**events.scheduled(REGION), "account": "999999999999"}, "not this function's"),
@@ -83,3 +82,33 @@ def test_a_failed_mq_call_in_cloudtrail_is_nothing_to_do(settled: Endpoint, two_
     event["detail"]["errorCode"] = "ForbiddenException"
     invocation = settled.invoke(event)
     assert invocation.report["status"] == "ok" and "ForbiddenException" in invocation.report["message"]
+
+
+@pytest.mark.parametrize(
+    "request_parameters",
+    [{}, {"brokerId": "b-7c1d"}, {"broker_id": "b-00000000-0000-4000-8000-000000000000"}],
+    ids=["empty", "truncated-id", "unknown-key"],
+)
+def test_an_mq_call_naming_no_readable_broker_still_reconciles_everything(
+    settled: Endpoint, two_brokers: tuple[str, str], request_parameters: dict[str, str]
+) -> None:
+    """Someone rebooted a broker, whose record the function cannot read: not bad input, a sign to look."""
+    orders, payments = two_brokers
+    settled.aws.change_broker_ips(orders)
+    invocation = settled.invoke(events.cloudtrail(REGION, "RebootBroker", request_parameters))
+    wanted = set(settled.aws.broker_ips(orders)) | set(settled.aws.broker_ips(payments))
+    assert all(set(targets) == wanted for targets in settled.all_targets().values()), "the moved broker's targets follow it"
+    report = invocation.report
+    assert invocation.raised is None and report["status"] == "ok"
+    assert report["trigger"]["noBrokerNamed"] == "RebootBroker names no broker id the function can read"
+    assert invocation.metric("InputsRejected") is None
+
+
+def test_a_tag_event_logged_with_a_percent_encoded_path_brings_the_broker_in_at_once(endpoint: Endpoint) -> None:
+    """The onboarding path: tagging a broker registers it now, however CloudTrail spells the ARN, not a sweep later."""
+    endpoint.sweep()
+    newcomer = endpoint.aws.create_broker("shipping", tags=SCOPE_TAG)
+    encoded = endpoint.aws.broker_arn(newcomer).replace(":", "%3A")
+    report = endpoint.invoke(events.cloudtrail(REGION, "CreateTags", {"resource-arn": encoded, "tags": SCOPE_TAG})).report
+    assert set(endpoint.aws.broker_ips(newcomer)) <= set(endpoint.targets())
+    assert report["trigger"]["brokerIds"] == [newcomer]

@@ -17,6 +17,8 @@ from bench.sweep_cost import SweepCosts, measure_sweep_costs
 from bench.world import BenchWorld
 
 BROKERS = 10
+# The benchmark's world and paced sweeps take seconds; still part of `make test` and CI.
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")

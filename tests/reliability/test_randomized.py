@@ -545,6 +545,7 @@ def tally(request: pytest.FixtureRequest) -> Iterator[list[Figures]]:
     print(f"\nrandomized scenarios, all seeds: {json.dumps(total)}")
 
 
+@pytest.mark.slow  # 3-6 s a seed; still part of `make test` and CI
 @pytest.mark.parametrize("seed", SEEDS)
 def test_faults_and_changes_never_take_a_live_broker_out_and_a_quiet_sweep_converges(
     endpoint: Endpoint, seed: int, tally: list[Figures]

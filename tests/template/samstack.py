@@ -51,10 +51,6 @@ ALL_PROTOCOLS = {
     "EnableConsole": "true",
     "AllowedConsoleCidrs": "192.0.2.0/28",
 }
-# What the SSM parameter type resolves to at deploy time.
-RESOLVED_SSM = {
-    "PowertoolsLayerArn": f"arn:aws:lambda:{REGION}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-x86_64:27",
-}
 PSEUDO = {
     "AWS::Region": REGION,
     "AWS::AccountId": ACCOUNT,
@@ -236,7 +232,7 @@ def _translated(frozen_parameters: tuple[tuple[str, str], ...]) -> str:
     for resource in sam["Resources"].values():
         if resource["Type"] == "AWS::Serverless::Function":
             resource["Properties"]["CodeUri"] = "s3://artifacts-bucket/reconciler.zip"
-    values = {**parameters, **RESOLVED_SSM, **PSEUDO}
+    values = {**parameters, **PSEUDO}
     # transform() insists on a boto3 session with a region, even when
     # AWS::Region is given; it needs no credentials and makes no call.
     with mock.patch.dict(os.environ, {"AWS_DEFAULT_REGION": REGION}):
@@ -247,7 +243,7 @@ def deploy(**given: str) -> Stack:
     """The stack CloudFormation would create from these parameter values."""
     parameters = parameter_values({**REQUIRED, **given})
     cfn = json.loads(_translated(tuple(sorted(parameters.items()))))
-    stack = Stack(cfn, {**parameters, **RESOLVED_SSM})
+    stack = Stack(cfn, parameters)
     broken = stack.broken_rules()
     if broken:
         raise DeployError("; ".join(broken))

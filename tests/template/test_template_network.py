@@ -77,20 +77,6 @@ def test_default_tls_policy_is_explicit_not_cloudformations_2016_one(default_sta
         assert policy.startswith("ELBSecurityPolicy-TLS13-")
 
 
-def test_certificate_is_created_with_dns_validation_unless_one_is_given(default_stack: samstack.Stack, full_stack: samstack.Stack) -> None:
-    certificate = default_stack.properties("Certificate")
-    assert certificate["DomainName"] == samstack.REQUIRED["EndpointName"]
-    assert certificate["ValidationMethod"] == "DNS"
-    assert certificate["DomainValidationOptions"] == [{"DomainName": samstack.REQUIRED["EndpointName"],
-                                                       "HostedZoneId": samstack.REQUIRED["HostedZoneId"]}]
-    assert listeners(default_stack)["OpenWireListener"]["Certificates"] == [{"CertificateArn": "<Certificate>"}]
-
-    assert "Certificate" not in full_stack.resources
-    given = full_stack.parameters["CertificateArn"]
-    for listener in listeners(full_stack).values():
-        assert listener["Certificates"] == [{"CertificateArn": given}]
-
-
 def test_clients_reach_only_the_enabled_listener_ports_and_only_from_the_allowed_ranges(stack: samstack.Stack) -> None:
     rules = ingress(stack)
     listener_ports = {listener["Port"] for listener in listeners(stack).values()}
@@ -193,7 +179,9 @@ def test_load_balancer_is_a_network_one_with_its_security_group_and_cross_zone(s
 
 @pytest.mark.parametrize("scheme", ["internet-facing", "internal"])
 def test_scheme_is_the_parameter(scheme: str) -> None:
-    assert samstack.deploy(LoadBalancerScheme=scheme).properties("LoadBalancer")["Scheme"] == scheme
+    # An internal endpoint names its certificate's public validation zone (test_template_certificate.py).
+    stack = samstack.deploy(LoadBalancerScheme=scheme, CertificateValidationZoneId="Z0PUBLICZONE1234567")
+    assert stack.properties("LoadBalancer")["Scheme"] == scheme
 
 
 def test_deletion_protection_and_access_logs_are_off_by_default(default_stack: samstack.Stack) -> None:

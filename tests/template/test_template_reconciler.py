@@ -105,24 +105,43 @@ def test_one_run_at_a_time(stack: samstack.Stack) -> None:
     assert stack.properties("ReconcilerFunction")["ReservedConcurrentExecutions"] == 1
 
 
-def test_runtime_handler_layer_and_tracing(default_stack: samstack.Stack) -> None:
+def test_runtime_handler_and_tracing(default_stack: samstack.Stack) -> None:
     function = default_stack.properties("ReconcilerFunction")
     assert function["Runtime"] == "python3.13"
     assert function["Handler"] == "reconciler.handler.lambda_handler"
     assert (samstack.ROOT / "src/reconciler/handler.py").is_file()
     assert function["TracingConfig"] == {"Mode": "Active"}
-    assert function["Layers"] == [samstack.RESOLVED_SSM["PowertoolsLayerArn"]]
     assert function["LoggingConfig"] == {"LogGroup": "<ReconcilerLogGroup>"}
     assert "RetentionInDays" in default_stack.properties("ReconcilerLogGroup")
 
 
-def test_powertools_layer_parameter_fits_the_runtime_and_architecture(default_stack: samstack.Stack) -> None:
+def pins(path: str) -> dict[str, str]:
+    """name -> pinned version of a requirements file (comments and blank lines skipped)."""
+    lines = [line.split("#")[0].strip() for line in (samstack.ROOT / path).read_text().splitlines()]
+    return dict(line.split("==") for line in lines if line)
+
+
+def test_the_package_carries_exactly_the_powertools_the_tests_run_and_no_layer(default_stack: samstack.Stack) -> None:
+    """No layer: its SSM parameter is missing in some regions and its version can drift (template.yaml)."""
+    from importlib.metadata import version
+
     function = default_stack.properties("ReconcilerFunction")
-    (architecture,) = function["Architectures"]
-    path = samstack.sam_template()["Parameters"]["PowertoolsLayerArn"]["Default"]
-    assert path == f"/aws/service/powertools/python/{architecture}/{function['Runtime']}/3.37.0"
-    requirements = (samstack.ROOT / "requirements-dev.txt").read_text()
-    assert "aws-lambda-powertools==3.37.0" in requirements, "the layer pins the version the tests run"
+    assert "Layers" not in function
+    # `sam build` installs requirements.txt found in CodeUri, the function's code directory.
+    assert samstack.sam_template()["Resources"]["ReconcilerFunction"]["Properties"]["CodeUri"] == "src/"
+    packaged = pins("src/requirements.txt")
+    assert packaged == {"aws-lambda-powertools": pins("requirements-dev.txt")["aws-lambda-powertools"]}
+    assert version("aws-lambda-powertools") == packaged["aws-lambda-powertools"], "the tests run the packaged version"
+
+
+def test_sam_build_installs_the_pins_and_compiles_the_package_for_the_runtime() -> None:
+    """src/Makefile is what `sam build` runs for the function (BuildMethod makefile, target build-<LogicalId>)."""
+    assert samstack.sam_template()["Resources"]["ReconcilerFunction"]["Metadata"]["BuildMethod"] == "makefile"
+    makefile = (samstack.ROOT / "src/Makefile").read_text()
+    assert "\nbuild-ReconcilerFunction:\n" in makefile
+    assert "-m pip install" in makefile and "--requirement requirements.txt --target \"$(ARTIFACTS_DIR)\"" in makefile
+    assert "-m compileall -q --invalidation-mode unchecked-hash \"$(ARTIFACTS_DIR)\"" in makefile
+    assert "PYTHON313 ?= python3.13" in makefile, "bytecode for the function's runtime, python3.13"
 
 
 def test_environment_passes_the_reconcilers_own_validation(stack: samstack.Stack) -> None:

@@ -4,6 +4,7 @@ import copy
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from moto.events.models import EventPattern
@@ -46,7 +47,9 @@ def test_there_is_a_sample_for_every_trigger() -> None:
     names = {p.name for p in SAMPLES}
     for required in ["schedule.json", "health-mq.json", "resync.json", "resync-dry-run.json",
                      *(f"cloudtrail-{n}-broker.json" for n in ["reboot", "update", "create", "delete"]),
-                     "cloudtrail-create-tags.json"]:
+                     "cloudtrail-create-tags.json",
+                     # CloudTrail may log a REST path parameter under its path name, percent-encoded (CONTEXT.md).
+                     "cloudtrail-create-tags-path-encoded.json", "cloudtrail-reboot-broker-path-name.json"]:
         assert required in names
 
 
@@ -75,7 +78,7 @@ def test_samples_use_real_broker_ids_account_and_region() -> None:
     from reconciler.brokers import is_broker_id
 
     for sample in SAMPLES:
-        text = sample.read_text()
+        text = unquote(sample.read_text())  # ids inside percent-encoded ARNs too
         event = json.loads(text)
         if "detail-type" in event:
             assert (event["account"], event["region"]) == (samstack.ACCOUNT, samstack.REGION), sample.name
