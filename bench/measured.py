@@ -13,6 +13,10 @@ from emulator.api_calls import ApiCallLog, recording_api_calls
 
 # What GetResources returns at most per page (ResourcesPerPage 1..100).
 RESOURCES_PER_PAGE = 100
+# What DescribeNetworkInterfaces returns at most per page (MaxResults 5..1000).
+INTERFACES_PER_PAGE = 1000
+# Addresses the reconciler looks up per DescribeNetworkInterfaces (one filter's values).
+ADDRESSES_PER_LOOKUP = 200
 # What the reconciler sends per RegisterTargets/DeregisterTargets call.
 TARGETS_PER_WRITE = 200
 
@@ -52,22 +56,35 @@ def discovery_pages(brokers: int) -> int:
     return max(1, ceil(brokers / RESOURCES_PER_PAGE))
 
 
+def interface_pages(interfaces: int) -> int:
+    """DescribeNetworkInterfaces pages that list `interfaces` broker interfaces: one even for none."""
+    return max(1, ceil(interfaces / INTERFACES_PER_PAGE))
+
+
 def write_calls(targets: int) -> int:
     """RegisterTargets or DeregisterTargets calls for `targets` changes in one group."""
     return ceil(targets / TARGETS_PER_WRITE)
 
 
-def sweep_bound(brokers: int, groups: int, *, changed_per_group: int = 0) -> Counter[str]:
-    """A warm container's sweep: discovery pages, one DescribeBroker per broker, one
-    DescribeTargetHealth per group, and batched writes when IPs moved (as many
-    targets registered as deregistered in each group)."""
-    bound = Counter(GetResources=discovery_pages(brokers), DescribeBroker=brokers, DescribeTargetHealth=groups)
-    return bound + _writes(groups, changed_per_group)
+def sweep_bound(
+    brokers: int, groups: int, interfaces: int, *, changed_per_group: int = 0, looked_up: int = 0, described: int = 0
+) -> Counter[str]:
+    """A warm container's whole reconcile.
 
-
-def event_bound(groups: int, *, changed_per_group: int = 0) -> Counter[str]:
-    """An event about one broker: its DescribeBroker, each group's health, and the writes."""
-    return Counter(DescribeBroker=1, DescribeTargetHealth=groups) + _writes(groups, changed_per_group)
+    The scope's pages, the interfaces' pages and one DescribeTargetHealth per
+    group, whatever happened; when addresses moved, the batched writes (as many
+    targets registered as deregistered in each group) and one lookup by
+    address per 200 addresses no broker interface holds (before they may go); `described`
+    DescribeBroker calls where EC2 and the listing cannot answer (0 in the
+    steady state).
+    """
+    bound = Counter(
+        GetResources=discovery_pages(brokers),
+        DescribeNetworkInterfaces=interface_pages(interfaces) + ceil(looked_up / ADDRESSES_PER_LOOKUP),
+        DescribeTargetHealth=groups,
+        DescribeBroker=described,
+    )
+    return +(bound + _writes(groups, changed_per_group))
 
 
 def _writes(groups: int, changed_per_group: int) -> Counter[str]:

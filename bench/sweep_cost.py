@@ -1,16 +1,18 @@
-"""What a sweep and an event cost in AWS calls: steady state, moved IPs, one broker's event.
+"""What a sweep and an event cost in AWS calls: steady state, moved addresses, two kinds of event.
 
 One warm container per number of groups: a first sweep fills the groups and
-reads their ports (DescribeTargetGroups, once per container); the sweeps and
-the event after it are measured.
+reads what a container reads once (the groups' ports and owners, the VPC's
+subnets); the sweeps and events after it are measured.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
-from bench.measured import Measured, event_bound, measure, sweep_bound
-from bench.world import BenchWorld
+from bench.measured import Measured, measure, sweep_bound, write_calls
+from bench.world import SCOPE_TAG, BenchWorld
+from demo import events
 
 
 @dataclass(frozen=True)
@@ -20,15 +22,19 @@ class SweepCosts:
     steady: Measured
     moved: Measured
     event: Measured
+    tagged: Measured
+
+    def rows(self) -> tuple[Measured, ...]:
+        return self.steady, self.moved, self.event, self.tagged
 
 
 def measure_sweep_costs(world: BenchWorld, groups: int, *, moving: int) -> SweepCosts:
-    """Steady sweep, a sweep after `moving` brokers took new IPs, then an event about one broker."""
+    """Steady sweep, a sweep after `moving` brokers took new addresses, a reboot event, a tag event the listing lags."""
     brokers = len(world.in_scope)
-    world.settle(groups)  # also reads the groups' ports: DescribeTargetGroups is not counted below
+    world.settle(groups)
 
     _, log, seconds = measure(world.sweep)
-    bound = sweep_bound(brokers, groups)
+    bound = sweep_bound(brokers, groups, world.interfaces())
     calls = log.by_operation()
     note = ""
     if calls["GetResources"] > bound["GetResources"]:
@@ -39,40 +45,75 @@ def measure_sweep_costs(world: BenchWorld, groups: int, *, moving: int) -> Sweep
     for broker in world.in_scope[:moving]:
         world.aws.change_broker_ips(broker)
     _, log, seconds = measure(world.sweep)
-    changed = 2 * moving  # active/standby: two new IPs in, two old ones out, per group
+    changed = 2 * moving  # active/standby: two new addresses in, two old ones out, per group
     moved = Measured(
         f"sweep, {changed} targets in and out",
         brokers,
         groups,
         log.by_operation(),
-        sweep_bound(brokers, groups, changed_per_group=changed),
+        sweep_bound(brokers, groups, world.interfaces(), changed_per_group=changed, looked_up=changed),
         seconds,
-        {"groups hold exactly the brokers' IPs": _converged(world, groups)},
+        {"groups hold exactly the brokers' addresses": _converged(world, groups)},
     )
-    return SweepCosts(steady, moved, _event(world, groups))
+    return SweepCosts(steady, moved, _reboot_event(world, groups), _tag_event(world, groups))
 
 
-def _event(world: BenchWorld, groups: int) -> Measured:
-    """A RebootBroker event after the broker came back on new IPs, then the proof that a sweep would change nothing."""
+def _reboot_event(world: BenchWorld, groups: int) -> Measured:
+    """A RebootBroker event after the broker came back on new addresses, then the proof that a sweep would change nothing."""
     rebooted = world.in_scope[-1]
     world.aws.change_broker_ips(rebooted)
     invocation, log, seconds = measure(lambda: world.reboot_event(rebooted))
-    after_event = world.targets(groups)
-    follow_up = world.sweep().report["targetGroups"]
     return Measured(
-        "RebootBroker event, new IPs",
+        "RebootBroker event, new addresses",
         len(world.in_scope),
         groups,
         log.by_operation(),
-        event_bound(groups, changed_per_group=2),
+        sweep_bound(len(world.in_scope), groups, world.interfaces(), changed_per_group=2, looked_up=2),
         seconds,
         {
-            "narrowed to the broker": invocation.report["trigger"]["narrowed"] is True,
-            "groups hold exactly the brokers' IPs": _converged(world, groups),
-            "a sweep after it changes nothing": not any(g["registered"] or g["deregistered"] for g in follow_up)
-            and world.targets(groups) == after_event,
+            "no DescribeBroker: the broker is listed": log.count("mq", "DescribeBroker") == 0,
+            **_then_a_sweep_changes_nothing(world, groups),
         },
     )
+
+
+def _tag_event(world: BenchWorld, groups: int) -> Measured:
+    """A CreateTags event for a broker the tag listing does not show yet: one DescribeBroker decides its scope."""
+    newcomer = world.outside[0]
+    world.aws.tag_listing_lags()
+    world.aws.tag_broker(newcomer, dict([SCOPE_TAG]))
+    try:
+        event = events.create_tags(world.aws.region, world.aws.broker_arn(newcomer), dict([SCOPE_TAG]))
+        invocation, log, seconds = measure(lambda: world.runtime.invoke(event))
+        added = set(world.aws.broker_ips(newcomer))
+        registered = all(added <= ips for ips in world.targets(groups).values())
+    finally:
+        world.aws.untag_broker(newcomer, [SCOPE_TAG[0]])
+        world.aws.tag_listing_catches_up()
+    world.sweep()  # back to the account the next measurements expect
+    return Measured(
+        "CreateTags event, listing lags",
+        len(world.in_scope),
+        groups,
+        log.by_operation(),
+        sweep_bound(len(world.in_scope), groups, world.interfaces(), described=1) + _registrations(groups, len(added)),
+        seconds,
+        {"the newcomer's addresses registered": registered, "status ok": invocation.report["status"] == "ok"},
+    )
+
+
+def _registrations(groups: int, targets: int) -> Counter[str]:
+    return Counter(RegisterTargets=groups * write_calls(targets))
+
+
+def _then_a_sweep_changes_nothing(world: BenchWorld, groups: int) -> dict[str, bool]:
+    after_event = world.targets(groups)
+    follow_up = world.sweep().report["targetGroups"]
+    return {
+        "groups hold exactly the brokers' addresses": _converged(world, groups),
+        "a sweep after it changes nothing": not any(g["registered"] or g["deregistered"] for g in follow_up)
+        and world.targets(groups) == after_event,
+    }
 
 
 def _converged(world: BenchWorld, groups: int) -> bool:

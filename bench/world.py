@@ -18,6 +18,7 @@ from moto import mock_aws
 from demo import events
 from demo.lambda_runtime import Invocation, LambdaRuntime
 from emulator import EmulatedAws
+from emulator.mq_brokers import INTERFACE_DESCRIPTION
 from emulator.server import FAKE_CREDENTIALS
 
 REGION = "eu-west-1"
@@ -28,6 +29,8 @@ GROUP_PORTS = {"openwire": 61617, "console": 8162, "amqp": 5671}
 # Pacing far above what any sweep here reaches, for the runs that count calls:
 # the count does not depend on the pace, and the benchmark need not wait.
 UNPACED = {"MQ_DESCRIBE_RATE": "100000", "MQ_DESCRIBE_BURST": "100000"}
+# What the broker interfaces would be described as if AWS changed its wording.
+CHANGED_DESCRIPTION = "Amazon MQ broker {broker_id} network interface"
 # The emulator hands out IPs from /24 subnets and never reuses one. 50 brokers
 # per pair of subnets leave room for every broker to move twice and more.
 BROKERS_PER_SUBNET_PAIR = 50
@@ -85,7 +88,7 @@ class BenchWorld:
         for name in UNPACED.keys() - environment.keys():
             os.environ.pop(name, None)
         self.runtime.cold_start(
-            {"TARGET_GROUP_ARNS": ",".join(arns), "BROKER_TAG": "=".join(SCOPE_TAG), **environment}
+            {"TARGET_GROUP_ARNS": ",".join(arns), "BROKER_TAG": "=".join(SCOPE_TAG), "VPC_ID": self.aws.vpc_id, **environment}
         )
 
     def settle(self, groups: int) -> None:
@@ -107,6 +110,28 @@ class BenchWorld:
     def wanted_ips(self) -> frozenset[str]:
         """What every group should hold: the IPs the brokers in scope report."""
         return frozenset(ip for broker in self.in_scope for ip in self.aws.broker_ips(broker))
+
+    @contextmanager
+    def interfaces_described_otherwise(self) -> Iterator[None]:
+        """Every broker in scope's interfaces lose the description discovery looks for, as if AWS changed it.
+
+        The worst a deployment can meet: every broker is then read with
+        DescribeBroker, at the function's pace, on every sweep.
+        """
+        for broker in self.in_scope:
+            self.aws.describe_interfaces_as(broker, CHANGED_DESCRIPTION)
+        try:
+            yield
+        finally:
+            for broker in self.in_scope:
+                self.aws.describe_interfaces_as(broker, INTERFACE_DESCRIPTION)
+
+    def interfaces(self) -> int:
+        """Broker interfaces in the VPC, as the reconciler's listing finds them (what its page count follows)."""
+        pages = self.aws.client("ec2").get_paginator("describe_network_interfaces").paginate(
+            Filters=[{"Name": "vpc-id", "Values": [self.aws.vpc_id]},
+                     {"Name": "description", "Values": ["Amazon MQ network interface for broker *"]}])
+        return sum(len(page["NetworkInterfaces"]) for page in pages)
 
     def tagged_per_page(self) -> int:
         """How many brokers in scope moto puts on a GetResources page of 100 (the reconciler's page size)."""
