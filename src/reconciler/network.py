@@ -20,7 +20,9 @@ from reconciler.interfaces import DESCRIPTION_FILTER, BrokerInterface, Interface
 
 # DescribeNetworkInterfaces' largest page.
 PAGE_SIZE = 1000
-# Values of one EC2 filter: 200 is the documented limit for several Describe calls; stay under it.
+# Addresses per lookup (the values of one filter). EC2's API reference gives no
+# cap on filter values; 200 keeps a request small. If AWS refused it, the
+# lookup would fail, and a failed lookup removes nothing (plan.py).
 ADDRESSES_PER_FILTER = 200
 
 
