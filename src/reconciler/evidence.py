@@ -74,10 +74,7 @@ class Discovery:
 
     def brokers_of(self) -> dict[str, str]:
         """Every address a broker in scope has -> that broker."""
-        return {ip: b.broker_id for b in self.brokers.values() if b.knowledge is not Knowledge.GONE for ip in sorted(b.ips)}
-
-    def wanted_ips(self) -> frozenset[str]:
-        return frozenset(self.brokers_of())
+        return wanted_addresses(self.brokers)
 
     def blind_spots(self) -> list[str]:
         """Brokers that may hold addresses no interface of theirs shows: unresolved, and no interface found."""
@@ -85,6 +82,11 @@ class Discovery:
         return sorted(
             b.broker_id for b in self.brokers.values() if b.knowledge is Knowledge.UNRESOLVED and b.broker_id not in found
         )
+
+
+def wanted_addresses(brokers: Mapping[str, BrokerFinding]) -> dict[str, str]:
+    """Every address a broker not confirmed gone has -> that broker: what the groups should hold."""
+    return {ip: b.broker_id for b in brokers.values() if b.knowledge is not Knowledge.GONE for ip in sorted(b.ips)}
 
 
 def brokers_to_describe(
@@ -117,8 +119,7 @@ def addresses_to_check(
     """
     if interfaces is None:
         return []
-    wanted = {ip for b in brokers.values() if b.knowledge is not Knowledge.GONE for ip in b.ips}
-    return sorted(ip for ip in set(registered_ips) - wanted if interfaces.holder_of(ip) is None)
+    return sorted(ip for ip in set(registered_ips) - wanted_addresses(brokers).keys() if interfaces.holder_of(ip) is None)
 
 
 def assess_brokers(

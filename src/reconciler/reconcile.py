@@ -17,7 +17,14 @@ from enum import Enum
 from reconciler.brokers import Address, AddressSource, BrokerFinding, Knowledge
 from reconciler.deadline import Deadline
 from reconciler.discovery import BrokerDirectory
-from reconciler.evidence import AddressHolders, Discovery, addresses_to_check, assess_brokers, brokers_to_describe
+from reconciler.evidence import (
+    AddressHolders,
+    Discovery,
+    addresses_to_check,
+    assess_brokers,
+    brokers_to_describe,
+    wanted_addresses,
+)
 from reconciler.interfaces import InterfaceListing
 from reconciler.network import BrokerNetwork, InterfaceListingFailed
 from reconciler.plan import TargetGroupPlan, plan_target_group
@@ -171,8 +178,7 @@ class Reconciler:
         why = brokers_to_describe(listing, named, interfaces, registered)
         described = self._directory.describe(why)
         brokers = assess_brokers(listing, self._settings.scope, interfaces, described, why)
-        wanted = {ip for b in brokers.values() if b.knowledge is not Knowledge.GONE for ip in b.ips}
-        subnet_ranges, subnets_error = self._network.subnet_ranges(wanted)
+        subnet_ranges, subnets_error = self._network.subnet_ranges(wanted_addresses(brokers))
         holders, holders_error = self._look_up_holders(addresses_to_check(registered, brokers, interfaces) if listing.complete else [])
         discovery = Discovery(brokers, interfaces, listing.complete, subnet_ranges, holders)
         groups = [self._reconcile_group(outcome, discovery, dry_run) for outcome in groups]
