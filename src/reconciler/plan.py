@@ -102,7 +102,7 @@ def plan_target_group(
         deregister=tuple(deregister),
         keep=tuple(sorted(desired & group.present)),
         withheld=tuple(withheld),
-        brokers_of={ip: brokers_of[ip] for ip in sorted(wanted_ips)},
+        brokers_of=brokers_of,
         outside_vpc=_outside(register, discovery.subnet_ranges),
     )
 
@@ -116,7 +116,6 @@ def _attribute(
     if holder is not None and holder.broker_id is not None:
         return holder.broker_id
     return last_registered_for.get(target.ip)
-
 
 
 def _outside(targets: frozenset[Target], subnet_ranges: tuple[str, ...] | None) -> frozenset[Target]:
