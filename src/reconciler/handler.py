@@ -46,8 +46,9 @@ def container_reconciler(settings: Settings) -> Reconciler:
 
     Creating the clients loads their service models, which would double the
     import time; an invocation refused for bad input never needs them. What
-    the reconciler keeps between invocations only saves calls (the target
-    groups' ports): every run reads its evidence anew.
+    the reconciler keeps between invocations saves calls (the groups' ports
+    and owners, the VPC's subnets) or delays a removal (which broker an
+    address was last registered for): every run reads its evidence anew.
     """
     return build_reconciler(settings)
 
