@@ -116,7 +116,7 @@ def render(results: Results, *, command: str) -> str:
 METHOD = f"""## Method
 
 - **Where.** The real handler (`reconciler.handler.lambda_handler`) runs in
-  this process as Lambda would (`demo/lambda_runtime.py`), against moto in
+  this process as Lambda would (`emulator/lambda_runtime.py`), against moto in
   process, taught by `emulator/` what it lacks (broker ids and IPs, MQ tag
   discovery, target health, faults). Nothing reaches AWS.
 - **The account.** B active/standby brokers in scope (tagged
@@ -142,7 +142,7 @@ METHOD = f"""## Method
 - **Moved IPs.** Every broker in scope takes new IPs (reboot, replacement):
   k = 2B targets in and 2B out of each group.
 - **Event.** One broker takes new IPs and a RebootBroker CloudTrail event
-  arrives (`demo/events.py`); then a sweep proves it would change nothing.
+  arrives (`emulator/events.py`); then a sweep proves it would change nothing.
 - **Pacing.** A new container at the function's defaults
   (MQ_DESCRIBE_RATE {DEFAULT_RATE:g}, MQ_DESCRIBE_BURST {DEFAULT_BURST}) sweeps
   groups that need no change. From the times moto served each DescribeBroker,

@@ -10,7 +10,7 @@ import warnings
 
 from emulator import EmulatedAws, MotoServer
 
-from .lambda_runtime import LambdaRuntime
+from emulator.lambda_runtime import LambdaRuntime
 from .stack import deploy, template_exists
 from .story import Scene, Story
 from .world import build_world

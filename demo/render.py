@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from typing import Any
 
-from .lambda_runtime import Invocation
+from emulator.lambda_runtime import Invocation
 
 SERVICE_METRICS = (
     "ReconcileFailures",

@@ -4,10 +4,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from emulator import EmulatedAws
+from emulator import EmulatedAws, events
+from emulator.lambda_runtime import Invocation, LambdaRuntime
 
-from . import events, render
-from .lambda_runtime import Invocation, LambdaRuntime
+from . import render
 from .stack import DeployedStack
 from .world import SCOPE_TAG_KEY, SCOPE_TAG_VALUE, World
 

@@ -26,6 +26,8 @@ in CONTEXT.md, "Amazon MQ" and "What works on our machines"):
 - cloudformation, cfn_fillers, public_parameters: stacks build what the
   template says where moto skips or misbuilds resources.
 - api_calls: which calls moto served, as AWS would count them.
+- lambda_runtime: the real handler run in this process as Lambda would run
+  it (no container runtime here); events: the triggers it receives.
 - server: moto over HTTP on 127.0.0.1, so calls go through real serialisation.
 """
 

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import pytest
 from moto import mock_aws
 
-from demo.lambda_runtime import LambdaRuntime
+from emulator.lambda_runtime import LambdaRuntime
 from demo.stack import deploy, template_exists
 from demo.world import build_world
 from emulator import EmulatedAws, MotoServer
