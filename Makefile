@@ -7,9 +7,12 @@ PY := $(VENV)/bin/python
 .PHONY: test demo bench build lint clean
 .DEFAULT_GOAL := test
 
-$(VENV)/.installed: requirements-dev.txt
+# The pinned requirements, then the project itself, editable and without its
+# (already pinned) dependencies: that installs the mq-endpoint command.
+$(VENV)/.installed: requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
 venv: $(VENV)/.installed

@@ -1,0 +1,247 @@
+"""Tables of an endpoint's state and changes, from the function's report: one way to show them, for the CLI and the demo.
+
+Everything here reads a report as report.report_run writes it (the CLI's
+local documents add each group's `targets`), so a resync's report from the
+function and a local dry run render alike. Broker names, not only ids;
+target groups by protocol and port, not their generated names.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+# template.yaml's listeners: each protocol has its own port.
+PROTOCOLS = {61617: "OpenWire", 5671: "AMQP", 61614: "STOMP", 8883: "MQTT", 61619: "WSS", 8162: "console"}
+HEALTH_STYLES = {"healthy": "green", "unhealthy": "red", "initial": "yellow", "draining": "yellow", "unused": "magenta"}
+# Width when the output is not a terminal (a pipe, a file, a test): wide enough that evidence is not folded.
+PIPE_WIDTH = 160
+
+
+def make_console(*, stderr: bool = False) -> Console:
+    stream = sys.stderr if stderr else sys.stdout
+    width = None if stream.isatty() else int(os.environ.get("COLUMNS", PIPE_WIDTH))
+    # highlight=False: rich would colour every number and IP at random.
+    return Console(file=stream, width=width, highlight=False)
+
+
+def group_label(port: int | None) -> str:
+    return f"{PROTOCOLS.get(port or 0, 'port')} {port}" if port else "target group"
+
+
+@dataclass(frozen=True)
+class Names:
+    """Broker ids -> names, as the report's brokers carry them (the tagging API's ARNs hold the names)."""
+
+    names: Mapping[str, str | None]
+
+    @classmethod
+    def of(cls, report: Mapping[str, Any]) -> Names:
+        return cls({b["brokerId"]: b.get("name") for b in report.get("brokers", [])})
+
+    def label(self, broker_id: str | None) -> str:
+        """`orders (b-...)`: name and id."""
+        if broker_id is None:
+            return "-"
+        name = self.names.get(broker_id)
+        return f"{name} ({broker_id})" if name else broker_id
+
+    def short(self, broker_id: str | None) -> str:
+        """`orders`: the name where there is one (status shows the ids), else the id."""
+        if broker_id is None:
+            return "-"
+        return self.names.get(broker_id) or broker_id
+
+
+def _broker_of_address(report: Mapping[str, Any]) -> dict[str, str]:
+    """ip -> the broker in scope that has it."""
+    return {
+        a["ip"]: b["brokerId"]
+        for b in report.get("brokers", [])
+        if b.get("knowledge") != "gone"
+        for a in b.get("addresses", [])
+    }
+
+
+def _ip(target: str) -> str:
+    return target.rsplit(":", 1)[0]
+
+
+def _health(state: str | None) -> Text:
+    if state is None:
+        return Text("-", style="dim")
+    return Text(state, style=HEALTH_STYLES.get(state, ""))
+
+
+# --- status: one table per target group ----------------------------------------------
+
+
+def status_tables(document: Mapping[str, Any]) -> list[Table]:
+    """Per target group: each broker's addresses and zones, the NLB's health, and whether each is current."""
+    names = Names.of(document)
+    in_scope = sorted(
+        (b for b in document.get("brokers", []) if b.get("knowledge") != "gone"),
+        key=lambda b: (b.get("name") or "", b["brokerId"]),
+    )
+    tables = []
+    for group in document.get("targetGroups", []):
+        port = group.get("port")
+        title = Text.assemble((group_label(port), "bold"), ("  " + (group.get("name") or group.get("arn") or ""), "dim"))
+        table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
+        for column in ("broker", "address", "zone", "health", "current"):
+            table.add_column(column)
+        if group.get("errors") and not group.get("targets"):
+            table.add_row(Text("could not be read", style="red"), "", "", "", Text("; ".join(group["errors"]), style="red"))
+            tables.append(table)
+            continue
+        observed = {t["target"]: t for t in group.get("targets", [])}
+        to_register = set(group.get("registered", []))
+        deregister = {d["target"]: d["evidence"] for d in group.get("deregistered", [])}
+        withheld = {w["target"]: w["reason"] for w in group.get("withheld", [])}
+        wanted = set()
+        for broker in in_scope:
+            if not broker.get("addresses"):
+                table.add_row(names.label(broker["brokerId"]), Text("unknown", style="yellow"), "", "",
+                              Text(f"unresolved: {broker.get('reason', '')}", style="yellow"))
+            for position, address in enumerate(broker.get("addresses", [])):
+                target = f"{address['ip']}:{port}"
+                wanted.add(target)
+                seen = observed.get(target)
+                present = seen is not None and seen["state"] != "draining"
+                if target in to_register or not present:
+                    current = Text("no: would be registered", style="yellow")
+                else:
+                    current = Text("yes", style="green")
+                # The broker is named on its first address only: its instances read as one group of rows.
+                table.add_row(names.label(broker["brokerId"]) if position == 0 else "", address["ip"],
+                              address.get("zone") or "?", _health(seen["state"] if seen else None), current)
+        for target, seen in sorted(observed.items()):
+            if target in wanted:
+                continue
+            if target in deregister:
+                current = Text("no: would be deregistered", style="red")
+            elif target in withheld:
+                current = Text(f"no: stays, {withheld[target]}", style="yellow")
+            else:
+                current = Text("no: draining", style="dim")
+            table.add_row(names.label(seen.get("brokerId")), _ip(target), "", _health(seen["state"]), current)
+        tables.append(table)
+    return tables
+
+
+# --- changes: plan (would), resync (did) ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    group: str
+    kind: str  # register, deregister, withheld, refused
+    target: str
+    broker: str
+    why: str
+
+
+CHANGE_STYLES = {"register": "green", "deregister": "red", "withheld": "yellow", "refused": "red"}
+
+
+def changes(report: Mapping[str, Any]) -> list[Change]:
+    """Every change a report holds, with its broker and its evidence (or why it waits), group by group."""
+    names = Names.of(report)
+    holders = _broker_of_address(report)
+    addresses = {a["ip"]: (b, a) for b in report.get("brokers", []) for a in b.get("addresses", [])}
+    found: list[Change] = []
+    for group in report.get("targetGroups", []):
+        label = group_label(group.get("port"))
+        attributed = {t["target"]: t.get("brokerId") for t in group.get("targets", [])}
+
+        def broker_of(target: str) -> str:
+            return names.short(holders.get(_ip(target)) or attributed.get(target))
+
+        for target in group.get("registered", []):
+            found.append(Change(label, "register", target, broker_of(target), _why_registered(addresses.get(_ip(target)))))
+        for removal in group.get("deregistered", []):
+            found.append(Change(label, "deregister", removal["target"], broker_of(removal["target"]), removal["evidence"]))
+        for kept in group.get("withheld", []):
+            found.append(Change(label, "withheld", kept["target"], broker_of(kept["target"]), kept["reason"]))
+        for refused in group.get("refused", []):
+            found.append(Change(label, "refused", refused["target"], names.short(refused.get("brokerId")), refused["message"]))
+    return found
+
+
+def _why_registered(held: tuple[Mapping[str, Any], Mapping[str, Any]] | None) -> str:
+    if held is None:
+        return "an address of a broker in scope"
+    broker, address = held
+    if broker.get("addressSource") == "interfaces" and address.get("interfaceId"):
+        return f"held by its interface {address['interfaceId']} in {address.get('zone') or 'an unknown zone'}"
+    return broker.get("reason") or "DescribeBroker reports it"
+
+
+def changes_table(report: Mapping[str, Any], *, done: bool) -> Table | None:
+    """What a run changed (done) or would change; None when nothing."""
+    found = changes(report)
+    if not found:
+        return None
+    verbs = {"register": "registered" if done else "register", "deregister": "deregistered" if done else "deregister",
+             "withheld": "stays", "refused": "refused"}
+    table = Table(box=box.SIMPLE_HEAD)
+    for column in ("target group", "change", "target", "broker", "evidence / reason"):
+        table.add_column(column, overflow="fold")
+    for change in found:
+        sign = {"register": "+", "deregister": "-", "withheld": "=", "refused": "!"}[change.kind]
+        table.add_row(change.group, Text(f"{sign} {verbs[change.kind]}", style=CHANGE_STYLES[change.kind]),
+                      change.target, change.broker, change.why)
+    return table
+
+
+def count_changes(report: Mapping[str, Any]) -> dict[str, int]:
+    counted = {"register": 0, "deregister": 0, "withheld": 0, "refused": 0}
+    for change in changes(report):
+        counted[change.kind] += 1
+    return counted
+
+
+# --- brokers, problems, summaries -------------------------------------------------------
+
+
+def brokers_table(report: Mapping[str, Any]) -> Table:
+    table = Table(box=box.SIMPLE_HEAD)
+    # Healthy instances as DescribeTargetHealth reported them when the run began, before its changes.
+    for column in ("broker", "id", "state", "addresses", "from", "healthy before"):
+        table.add_column(column)
+    for broker in sorted(report.get("brokers", []), key=lambda b: (b.get("name") or "", b["brokerId"])):
+        knowledge = broker.get("knowledge")
+        state = broker.get("state") or ("in scope" if knowledge == "settled" else knowledge or "")
+        if knowledge == "gone":
+            state = Text(f"gone: {broker.get('reason', '')}", style="dim")
+        elif knowledge == "unresolved":
+            state = Text(f"unresolved: {broker.get('reason', '')}", style="yellow")
+        addresses = ", ".join(f"{a['ip']} ({a['zone']})" if a.get("zone") else a["ip"] for a in broker.get("addresses", []))
+        table.add_row(broker.get("name") or "-", broker["brokerId"], state, addresses or "-",
+                      broker.get("addressSource") or "-", str(broker.get("healthyInstances", "-")))
+    return table
+
+
+def problems(report: Mapping[str, Any]) -> RenderableType | None:
+    lines = [Text(f"! {error}", style="yellow") for error in report.get("errors", [])]
+    lines += [Text(f"! {failed['action']} failed: {failed['code']}: {failed['message']}", style="red")
+              for failed in report.get("failedCalls", [])]
+    return Group(Text("problems", style="bold"), *lines) if lines else None
+
+
+def table(columns: Sequence[str], rows: Iterable[Sequence[str | Text]], *, title: str | None = None) -> Table:
+    """A plain table in the same style, for whatever else needs one (the demo's summary)."""
+    made = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
+    for column in columns:
+        made.add_column(column)
+    for row in rows:
+        made.add_row(*row)
+    return made
