@@ -8,11 +8,12 @@ target groups by protocol and port, not their generated names.
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TextIO
 
 from rich import box
 from rich.console import Console, Group, RenderableType
@@ -26,11 +27,29 @@ HEALTH_STYLES = {"healthy": "green", "unhealthy": "red", "initial": "yellow", "d
 PIPE_WIDTH = 160
 
 
+class _TrimmedLines(io.TextIOBase):
+    """A pipe's lines without the spaces rich pads table rows with: a file or a diff of the output stays clean."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._partial = ""
+
+    def write(self, text: str) -> int:
+        *lines, self._partial = (self._partial + text).split("\n")
+        for line in lines:
+            self._stream.write(line.rstrip() + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+
 def make_console(*, stderr: bool = False) -> Console:
     stream = sys.stderr if stderr else sys.stdout
-    width = None if stream.isatty() else int(os.environ.get("COLUMNS", PIPE_WIDTH))
-    # highlight=False: rich would colour every number and IP at random.
-    return Console(file=stream, width=width, highlight=False)
+    if stream.isatty():
+        # highlight=False: rich would colour every number and IP at random.
+        return Console(file=stream, highlight=False)
+    return Console(file=_TrimmedLines(stream), width=int(os.environ.get("COLUMNS", PIPE_WIDTH)), highlight=False)
 
 
 def group_label(port: int | None) -> str:

@@ -22,7 +22,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from .aws import CommandError, explain
 
 BUSY_CODE = "TooManyRequestsException"
-FIRST_DELAY = 0.5
+# A run takes a second or two, rarely more (docs/performance.md): look again soon, then less often.
+FIRST_DELAY = 0.25
 MAX_DELAY = 8.0
 # The function's Timeout is 60 s (template.yaml): a run never takes longer, so the answer comes within it and a margin.
 READ_TIMEOUT = 90
