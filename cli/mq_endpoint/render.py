@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 from rich import box
 from rich.console import Console, Group, RenderableType
@@ -49,7 +49,9 @@ def make_console(*, stderr: bool = False) -> Console:
     if stream.isatty():
         # highlight=False: rich would colour every number and IP at random.
         return Console(file=stream, highlight=False)
-    return Console(file=_TrimmedLines(stream), width=int(os.environ.get("COLUMNS", PIPE_WIDTH)), highlight=False)
+    # rich writes and flushes, nothing more: a TextIOBase serves as its IO[str].
+    trimmed = cast(TextIO, _TrimmedLines(stream))
+    return Console(file=trimmed, width=int(os.environ.get("COLUMNS", PIPE_WIDTH)), highlight=False)
 
 
 def group_label(port: int | None) -> str:
