@@ -144,8 +144,7 @@ def _print_plan(out: Console, inspection: Inspection) -> None:
     out.print(_heading(inspection.stack, document))
     out.print(f"Plan: {counted['register']} to register, {counted['deregister']} to deregister, "
               f"{counted['withheld']} left in place for want of evidence.")
-    table = render.changes_table(document, done=False)
-    if table is not None:
+    for table in render.changes_tables(document, done=False):
         out.print(table)
     if inspection.pending_changes:
         out.print(f"The function's next sweep makes these changes (SweepSchedule, every minute by default); "
@@ -177,8 +176,11 @@ def _print_resync(out: Console, stack: DeployedStack, report: dict[str, Any]) ->
     style = {"ok": "green", "incomplete": "yellow"}.get(str(report.get("status")), "red")
     out.print(f"Resync of stack [bold]{stack.name}[/bold] by {stack.function_name}: "
               f"[{style}]{report.get('status')}[/{style}] in {report.get('durationMs', 0)} ms{dry}")
-    table = render.changes_table(report, done=not report.get("dryRun"))
-    out.print(table if table is not None else "No change: the target groups already held exactly the brokers' addresses.")
+    tables = render.changes_tables(report, done=not report.get("dryRun"))
+    for table in tables:
+        out.print(table)
+    if not tables:
+        out.print("No change: the target groups already held exactly the addresses of the brokers in scope.")
     if report.get("brokers"):
         out.print(render.brokers_table(report))
     _print_problems(out, report)

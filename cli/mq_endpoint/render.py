@@ -117,8 +117,10 @@ def status_tables(document: Mapping[str, Any]) -> list[Table]:
         port = group.get("port")
         title = Text.assemble((group_label(port), "bold"), ("  " + (group.get("name") or group.get("arn") or ""), "dim"))
         table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
-        for column in ("broker", "address", "zone", "health", "current"):
-            table.add_column(column)
+        table.add_column("broker")
+        for column in ("address", "zone", "health"):
+            table.add_column(column, no_wrap=True)
+        table.add_column("current")
         if group.get("errors") and not group.get("targets"):
             table.add_row(Text("could not be read", style="red"), "", "", "", Text("; ".join(group["errors"]), style="red"))
             tables.append(table)
@@ -126,11 +128,12 @@ def status_tables(document: Mapping[str, Any]) -> list[Table]:
         observed = {t["target"]: t for t in group.get("targets", [])}
         to_register = set(group.get("registered", []))
         deregister = {d["target"]: d["evidence"] for d in group.get("deregistered", [])}
-        withheld = {w["target"]: w["reason"] for w in group.get("withheld", [])}
+        withheld = {w["target"] for w in group.get("withheld", [])}
         wanted = set()
         for broker in in_scope:
+            cells = _broker_cells(broker, len(broker.get("addresses", [])))
             if not broker.get("addresses"):
-                table.add_row(names.label(broker["brokerId"]), Text("unknown", style="yellow"), "", "",
+                table.add_row(cells[0], Text("unknown", style="yellow"), "", "",
                               Text(f"unresolved: {broker.get('reason', '')}", style="yellow"))
             for position, address in enumerate(broker.get("addresses", [])):
                 target = f"{address['ip']}:{port}"
@@ -138,24 +141,32 @@ def status_tables(document: Mapping[str, Any]) -> list[Table]:
                 seen = observed.get(target)
                 present = seen is not None and seen["state"] != "draining"
                 if target in to_register or not present:
-                    current = Text("no: would be registered", style="yellow")
+                    current = Text("no: to register", style="yellow")
                 else:
                     current = Text("yes", style="green")
-                # The broker is named on its first address only: its instances read as one group of rows.
-                table.add_row(names.label(broker["brokerId"]) if position == 0 else "", address["ip"],
-                              address.get("zone") or "?", _health(seen["state"] if seen else None), current)
+                table.add_row(cells[position], address["ip"], address.get("zone") or "?",
+                              _health(seen["state"] if seen else None), current)
         for target, seen in sorted(observed.items()):
             if target in wanted:
                 continue
             if target in deregister:
-                current = Text("no: would be deregistered", style="red")
+                current = Text("no: to deregister", style="red")
             elif target in withheld:
-                current = Text(f"no: stays, {withheld[target]}", style="yellow")
+                current = Text("no: stays (see plan)", style="yellow")
             else:
                 current = Text("no: draining", style="dim")
             table.add_row(names.label(seen.get("brokerId")), _ip(target), "", _health(seen["state"]), current)
         tables.append(table)
     return tables
+
+
+def _broker_cells(broker: Mapping[str, Any], rows: int) -> list[Text]:
+    """The broker column of its rows: the name on the first, the id under it, then nothing; its instances read as one."""
+    name = broker.get("name") or "(unnamed)"
+    identifier = Text(broker["brokerId"], style="dim")
+    if rows <= 1:
+        return [Text.assemble(name, "\n", identifier)]
+    return [Text(name), identifier] + [Text("")] * (rows - 2)
 
 
 # --- changes: plan (would), resync (did) ---------------------------------------------
@@ -202,25 +213,24 @@ def _why_registered(held: tuple[Mapping[str, Any], Mapping[str, Any]] | None) ->
         return "an address of a broker in scope"
     broker, address = held
     if broker.get("addressSource") == "interfaces" and address.get("interfaceId"):
-        return f"held by its interface {address['interfaceId']} in {address.get('zone') or 'an unknown zone'}"
+        return f"its interface {address['interfaceId']} ({address.get('zone') or 'zone unknown'})"
     return broker.get("reason") or "DescribeBroker reports it"
 
 
-def changes_table(report: Mapping[str, Any], *, done: bool) -> Table | None:
-    """What a run changed (done) or would change; None when nothing."""
-    found = changes(report)
-    if not found:
-        return None
+def changes_tables(report: Mapping[str, Any], *, done: bool) -> list[Table]:
+    """One table per target group with changes: what a run changed (done) or would change."""
     verbs = {"register": "registered" if done else "register", "deregister": "deregistered" if done else "deregister",
              "withheld": "stays", "refused": "refused"}
-    table = Table(box=box.SIMPLE_HEAD)
-    for column in ("target group", "change", "target", "broker", "evidence / reason"):
-        table.add_column(column, overflow="fold")
-    for change in found:
-        sign = {"register": "+", "deregister": "-", "withheld": "=", "refused": "!"}[change.kind]
-        table.add_row(change.group, Text(f"{sign} {verbs[change.kind]}", style=CHANGE_STYLES[change.kind]),
-                      change.target, change.broker, change.why)
-    return table
+    signs = {"register": "+", "deregister": "-", "withheld": "=", "refused": "!"}
+    tables: dict[str, Table] = {}
+    for change in changes(report):
+        if change.group not in tables:
+            tables[change.group] = Table(title=Text(change.group, style="bold"), title_justify="left", box=box.SIMPLE_HEAD)
+            for column in ("change", "address", "broker", "evidence / reason"):
+                tables[change.group].add_column(column)
+        tables[change.group].add_row(Text(f"{signs[change.kind]} {verbs[change.kind]}", style=CHANGE_STYLES[change.kind]),
+                                     _ip(change.target), change.broker, change.why)
+    return list(tables.values())
 
 
 def count_changes(report: Mapping[str, Any]) -> dict[str, int]:

@@ -44,6 +44,14 @@ def _lines_with(text: str, *parts: str) -> list[str]:
     return [line for line in text.splitlines() if all(part in line for part in parts)]
 
 
+def _section(text: str, heading: str) -> str:
+    """The lines under a target group's heading (`OpenWire 61617`), up to the next heading."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(heading))
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith(("OpenWire", "console"))), len(lines))
+    return "\n".join(lines[start + 1 : end])
+
+
 def test_status_shows_each_group_by_protocol_with_brokers_addresses_zones_health_and_what_is_not_current(
     endpoint: Endpoint, cli: Cli
 ) -> None:
@@ -56,20 +64,22 @@ def test_status_shows_each_group_by_protocol_with_brokers_addresses_zones_health
     assert run.code == 0, run.err
     headings = [line.split()[:2] for line in run.out.splitlines() if line.startswith(("OpenWire", "console"))]
     assert headings == [["OpenWire", "61617"], ["console", "8162"]]
-    row = _lines_with(run.out, f"orders ({orders})", active["PrivateIpAddress"])
-    assert len(row) == 2, "one row per target group"
-    assert row[0].split()[-3:] == [active["AvailabilityZone"], "healthy", "yes"]
-    standby_rows = _lines_with(run.out, standby["PrivateIpAddress"])
-    assert [r.split()[-3:] for r in standby_rows] == [[standby["AvailabilityZone"], "unhealthy", "yes"]] * 2
-    assert "payments (" in run.out
+    for heading in ("OpenWire 61617", "console 8162"):
+        group = _section(run.out, heading)
+        # The broker's name on its first row, its id under it.
+        assert _lines_with(group, active["PrivateIpAddress"])[0].split() == [
+            "orders", active["PrivateIpAddress"], active["AvailabilityZone"], "healthy", "yes"]
+        assert _lines_with(group, standby["PrivateIpAddress"])[0].split() == [
+            orders, standby["PrivateIpAddress"], standby["AvailabilityZone"], "unhealthy", "yes"]
+        assert endpoint.world.brokers["payments"] in group
 
     old = endpoint.aws.broker_ips(orders)
     new = endpoint.aws.change_broker_ips(orders)
     moved = cli("status", "--stack", endpoint.stack.name)
 
     assert moved.code == 0, "status reports; only plan's exit code says changes are pending"
-    assert [line.split()[-5:] for ip in new for line in _lines_with(moved.out, ip)] == [["-", "no:", "would", "be", "registered"]] * 4
-    assert all(line.endswith("no: would be deregistered") for ip in old for line in _lines_with(moved.out, ip))
+    assert [line.split()[-4:] for ip in new for line in _lines_with(moved.out, ip)] == [["-", "no:", "to", "register"]] * 4
+    assert all(line.endswith("no: to deregister") for ip in old for line in _lines_with(moved.out, ip))
 
 
 def test_plan_exits_0_with_nothing_to_do_and_2_with_each_change_and_its_evidence(endpoint: Endpoint, cli: Cli) -> None:
@@ -84,10 +94,12 @@ def test_plan_exits_0_with_nothing_to_do_and_2_with_each_change_and_its_evidence
 
     assert run.code == 2
     assert "Plan: 4 to register, 4 to deregister, 0 left in place" in run.out
-    for ip in new:
-        assert len(_lines_with(run.out, "+ register", f"{ip}:61617", "orders", "held by its interface")) == 1
-    for ip in old:
-        assert len(_lines_with(run.out, "- deregister", f"{ip}:8162", "no network interface holds this address")) == 1
+    for heading in ("OpenWire 61617", "console 8162"):
+        group = _section(run.out, heading)
+        for ip in new:
+            assert len(_lines_with(group, "+ register", ip, "orders", "its interface eni-")) == 1
+        for ip in old:
+            assert len(_lines_with(group, "- deregister", ip, "no network interface holds this address")) == 1
     assert endpoint.registered() == before, "plan changes nothing"
 
 
@@ -102,7 +114,7 @@ def test_plan_says_what_stays_and_why(endpoint: Endpoint, cli: Cli) -> None:
 
     assert run.code == 2
     assert "left in place" in run.out
-    kept = _lines_with(run.out, "= stays", f"{old}:61617")
+    kept = _lines_with(_section(run.out, "OpenWire 61617"), "= stays", old)
     assert len(kept) == 1 and "an EC2 instance took the address" in kept[0]
 
 
@@ -176,7 +188,7 @@ def test_resync_invokes_the_function_and_prints_what_it_changed(endpoint: Endpoi
 
     assert run.code == 0, run.err
     assert f"Resync of stack {endpoint.stack.name} by {endpoint.stack.function_name}: ok" in run.out
-    assert len(_lines_with(run.out, "+ registered", f"{new[0]}:61617", "orders")) == 1
+    assert len(_lines_with(_section(run.out, "OpenWire 61617"), "+ registered", new[0], "orders")) == 1
     assert all(set(new) <= ips for ips in endpoint.registered())
     assert cli("plan", "--stack", endpoint.stack.name).code == 0
 
