@@ -4,4 +4,4 @@
 ARGS ?=
 
 demo: $(VENV)/.installed
-	PYTHONPATH=src:. $(PY) -m demo $(ARGS)
+	PYTHONPATH=src:cli:. $(PY) -m demo $(ARGS)

@@ -66,7 +66,9 @@ class Inspection:
 
 
 def inspect(session: boto3.session.Session, stack: DeployedStack, watch: CallWatch) -> Inspection:
+    """One dry run; `watch` watches `session`, and only the calls of this run count as its failures."""
     settings = stack.settings()
     reconciler = build_reconciler(settings, session=session)
+    earlier = len(watch.failed)
     outcome = reconciler.run(parse_trigger(DRY_RUN_RESYNC, region=settings.region, account=None))
-    return Inspection(stack, outcome, tuple(watch.failed))
+    return Inspection(stack, outcome, tuple(watch.failed[earlier:]))
