@@ -244,20 +244,24 @@ def count_changes(report: Mapping[str, Any]) -> dict[str, int]:
 
 
 def brokers_table(report: Mapping[str, Any]) -> Table:
+    """Each broker the run considered: what it knew of it, its addresses, and its healthy instances."""
     table = Table(box=box.SIMPLE_HEAD)
-    # Healthy instances as DescribeTargetHealth reported them when the run began, before its changes.
-    for column in ("broker", "id", "state", "addresses", "from", "healthy before"):
-        table.add_column(column)
+    table.add_column("broker", no_wrap=True)
+    table.add_column("knowledge", min_width=8)
+    table.add_column("addresses", no_wrap=True)
+    # As DescribeTargetHealth reported them when the run began, before its changes.
+    table.add_column("healthy before", justify="right")
     for broker in sorted(report.get("brokers", []), key=lambda b: (b.get("name") or "", b["brokerId"])):
-        knowledge = broker.get("knowledge")
-        state = broker.get("state") or ("in scope" if knowledge == "settled" else knowledge or "")
-        if knowledge == "gone":
-            state = Text(f"gone: {broker.get('reason', '')}", style="dim")
-        elif knowledge == "unresolved":
-            state = Text(f"unresolved: {broker.get('reason', '')}", style="yellow")
-        addresses = ", ".join(f"{a['ip']} ({a['zone']})" if a.get("zone") else a["ip"] for a in broker.get("addresses", []))
-        table.add_row(broker.get("name") or "-", broker["brokerId"], state, addresses or "-",
-                      broker.get("addressSource") or "-", str(broker.get("healthyInstances", "-")))
+        knowledge = broker.get("knowledge", "")
+        style = {"settled": "", "gone": "dim", "unresolved": "yellow"}.get(knowledge, "")
+        said = f"{knowledge} ({broker['state']})" if broker.get("state") else knowledge
+        if broker.get("addressSource") == "DescribeBroker":
+            said += ", addresses from DescribeBroker"
+        if knowledge != "settled":
+            said = f"{said}: {broker.get('reason', '')}"
+        addresses = "\n".join(f"{a['ip']} {a.get('zone') or ''}".rstrip() for a in broker.get("addresses", []))
+        table.add_row(_broker_cells(broker, 1)[0], Text(said, style=style), addresses or "-",
+                      str(broker.get("healthyInstances", "-")))
     return table
 
 
