@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+import boto3
 from rich.console import Console
 
 from reconciler.brokers import is_broker_id
@@ -154,7 +155,7 @@ def _print_plan(out: Console, inspection: Inspection) -> None:
     _print_problems(out, document)
 
 
-def _resync(session: Any, stack: DeployedStack, args: argparse.Namespace, out: Console, err: Console, as_json: bool) -> int:
+def _resync(session: boto3.session.Session, stack: DeployedStack, args: argparse.Namespace, out: Console, err: Console, as_json: bool) -> int:
     payload = resync_payload(args.broker, args.dry_run)
 
     def on_busy(attempt: int, delay: float) -> None:

@@ -20,6 +20,8 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from .aws import DENIED_CODES
+
 # template.yaml's listeners: each protocol has its own port.
 PROTOCOLS = {61617: "OpenWire", 5671: "AMQP", 61614: "STOMP", 8883: "MQTT", 61619: "WSS", 8162: "console"}
 HEALTH_STYLES = {"healthy": "green", "unhealthy": "red", "initial": "yellow", "draining": "yellow", "unused": "magenta"}
@@ -267,8 +269,12 @@ def brokers_table(report: Mapping[str, Any]) -> Table:
 
 def problems(report: Mapping[str, Any]) -> RenderableType | None:
     lines = [Text(f"! {error}", style="yellow") for error in report.get("errors", [])]
-    lines += [Text(f"! {failed['action']} failed: {failed['code']}: {failed['message']}", style="red")
-              for failed in report.get("failedCalls", [])]
+    for failed in report.get("failedCalls", []):
+        if failed["code"] in DENIED_CODES:
+            said = f"! access denied: {failed['action']} was refused ({failed['code']}: {failed['message']}): what it reads is missing above"
+        else:
+            said = f"! {failed['action']} failed: {failed['code']}: {failed['message']}"
+        lines.append(Text(said, style="red"))
     return Group(Text("problems", style="bold"), *lines) if lines else None
 
 

@@ -126,7 +126,7 @@ def test_plan_exits_1_when_a_read_is_denied_and_names_the_permission(endpoint: E
     run = cli("plan", "--stack", endpoint.stack.name)
 
     assert run.code == 1
-    assert "ec2:DescribeNetworkInterfaces failed: UnauthorizedOperation" in run.out
+    assert "access denied: ec2:DescribeNetworkInterfaces was refused (UnauthorizedOperation" in run.out
 
 
 def test_denied_credentials_say_which_call_was_refused(empty_account: EmulatedAws, cli: Cli) -> None:
