@@ -39,9 +39,12 @@ $(UV_STAMP):
 	$(UV_VENV)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	touch $@
 
-$(VENV)/.installed: requirements-dev.txt | $(UV_STAMP)
+# The pinned requirements, then the project itself, editable and without its
+# (already pinned) dependencies: that installs the mq-endpoint command.
+$(VENV)/.installed: requirements-dev.txt pyproject.toml | $(UV_STAMP)
 	$(UV) venv --quiet --clear --python $(PYTHON) $(VENV)
 	$(UV) pip install --quiet --python $(PY) -r requirements-dev.txt
+	$(UV) pip install --quiet --python $(PY) --no-deps -e .
 	touch $@
 
 venv: $(VENV)/.installed ## Create .venv with the pinned test and demo dependencies

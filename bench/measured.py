@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from math import ceil
 
-from demo.lambda_runtime import Invocation
+from emulator.lambda_runtime import Invocation
 from emulator.api_calls import ApiCallLog, recording_api_calls
 
 # What GetResources returns at most per page (ResourcesPerPage 1..100).

@@ -148,7 +148,7 @@ def render(results: Results, *, command: str) -> str:
 METHOD = f"""## Method
 
 - **Where.** The real handler (`reconciler.handler.lambda_handler`) runs in
-  this process as Lambda would (`demo/lambda_runtime.py`), against moto in
+  this process as Lambda would (`emulator/lambda_runtime.py`), against moto in
   process, taught by `emulator/` what it lacks (broker ids and IPs, MQ tag
   discovery, target health, faults). Nothing reaches AWS.
 - **The account.** B active/standby brokers in scope (tagged
@@ -179,7 +179,7 @@ METHOD = f"""## Method
 - **Moved addresses.** Every broker in scope takes new addresses (reboot,
   replacement): k = 2B targets in and 2B out of each group.
 - **Events.** One broker takes new addresses and a RebootBroker CloudTrail
-  event arrives (`demo/events.py`); then a sweep proves it would change
+  event arrives (`emulator/events.py`); then a sweep proves it would change
   nothing. A broker outside the scope is tagged into it while the tag listing
   lags (the emulator answers GetResources from before the tag), and its
   CreateTags event arrives.

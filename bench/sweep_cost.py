@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bench.measured import Measured, measure, sweep_bound, write_calls
 from bench.world import SCOPE_TAG, BenchWorld
-from demo import events
+from emulator import events
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The benchmark's emulated account: B brokers in scope, as many outside it, target groups, one function.
 
 Everything runs in this process against moto (mock_aws) taught by emulator/;
-the function is the real handler run by demo.lambda_runtime, as the
+the function is the real handler run by emulator.lambda_runtime, as the
 integration tests run it. Nothing here can reach AWS.
 """
 
@@ -15,8 +15,8 @@ from unittest import mock
 
 from moto import mock_aws
 
-from demo import events
-from demo.lambda_runtime import Invocation, LambdaRuntime
+from emulator import events
+from emulator.lambda_runtime import Invocation, LambdaRuntime
 from emulator import EmulatedAws
 from emulator.mq_brokers import INTERFACE_DESCRIPTION
 from emulator.server import FAKE_CREDENTIALS

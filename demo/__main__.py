@@ -1,6 +1,7 @@
 """`python -m demo [--keep-running]`: the reconciler's story on an emulated AWS account."""
 
 import argparse
+import json
 import os
 import signal
 import sys
@@ -9,8 +10,9 @@ import time
 import warnings
 
 from emulator import EmulatedAws, MotoServer
+from emulator.lambda_invoke import serving_function
+from emulator.lambda_runtime import Invocation, LambdaRuntime
 
-from .lambda_runtime import LambdaRuntime
 from .stack import deploy, template_exists
 from .story import Scene, Story
 from .world import build_world
@@ -37,12 +39,22 @@ def main(argv: list[str] | None = None) -> int:
         stack = deploy(world)
         _print_deployment(stack, world)
         scene = Scene(world, stack)
-        with LambdaRuntime(stack.function_name, stack.function_arn) as runtime:
+        # lambda:Invoke of the stack's function runs this warm container, as on
+        # AWS: `aws lambda invoke`, `sam remote invoke`, `mq-endpoint resync`.
+        with LambdaRuntime(stack.function_name, stack.function_arn) as runtime, \
+                serving_function(stack.function_name, runtime, on_invoke=_print_invocation):
             Story(scene, runtime).tell()
-        print(f"\nThe story took {time.monotonic() - started:.1f} s.")
-        if args.keep_running:
-            _explore(server.endpoint_url, stack)
+            print(f"\nThe story took {time.monotonic() - started:.1f} s.")
+            if args.keep_running:
+                server.serve_control(aws)
+                _explore(server.endpoint_url, stack)
     return 0
+
+
+def _print_invocation(event: object, invocation: Invocation) -> None:
+    report = invocation.report
+    outcome = invocation.raised or f"status {report.get('status')}, {report.get('durationMs')} ms"
+    print(f"lambda:Invoke {json.dumps(event)[:100]} -> {outcome}", flush=True)
 
 
 def _print_deployment(stack, world) -> None:  # type: ignore[no-untyped-def]
@@ -58,13 +70,17 @@ def _print_deployment(stack, world) -> None:  # type: ignore[no-untyped-def]
 
 def _explore(endpoint_url: str, stack) -> None:  # type: ignore[no-untyped-def]
     print(
-        "\nThe emulator keeps running. In another shell:\n"
+        "\nThe emulator keeps running, and invoking the function runs it here. In another shell:\n"
         f"  export AWS_ENDPOINT_URL={endpoint_url} AWS_DEFAULT_REGION={REGION}\n"
         "  export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing\n"
+        f"  .venv/bin/mq-endpoint status --stack {stack.name}\n"
+        "  .venv/bin/python -m emulator move orders      # orders' instances come back on new IPs\n"
+        f"  .venv/bin/mq-endpoint plan --stack {stack.name}; echo exit $?\n"
+        f"  .venv/bin/mq-endpoint resync --stack {stack.name}\n"
+        f"  aws lambda invoke --function-name {stack.function_name} --cli-binary-format raw-in-base64-out \\\n"
+        "      --payload '{\"action\":\"resync\",\"dryRun\":true}' /dev/stdout\n"
         "  aws mq list-brokers\n"
-        f"  aws cloudformation describe-stacks --stack-name {stack.name}\n"
         f"  aws elbv2 describe-target-health --target-group-arn {stack.target_group_arns[0]}\n"
-        "  aws resourcegroupstaggingapi get-resources --resource-type-filters mq:broker\n"
         "Ctrl-C (or SIGTERM) stops it.",
         flush=True,
     )

@@ -1,9 +1,8 @@
-"""Plain-text tables of what the demo shows after each step."""
+"""The metric lines of each step; tables come from the CLI's renderer (mq_endpoint.render), one way to show state."""
 
 from collections.abc import Sequence
-from typing import Any
 
-from .lambda_runtime import Invocation
+from emulator.lambda_runtime import Invocation
 
 SERVICE_METRICS = (
     "ReconcileFailures",
@@ -13,33 +12,6 @@ SERVICE_METRICS = (
     "TargetsDeregistered",
 )
 GROUP_METRICS = ("HealthyTargets", "UnhealthyTargets", "RegisteredTargets", "DesiredTargets", "ChangesWithheld")
-
-
-def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
-    lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip() for row in [header, *rows]]
-    lines.insert(1, "  ".join("-" * width for width in widths))
-    return "\n".join("    " + line for line in lines)
-
-
-def changes(report: dict[str, Any], group_labels: dict[str, str], broker_names: dict[str, str]) -> list[str]:
-    """What the run did (or, dry, would do), from its report."""
-    lines = []
-    verb = ("would register", "would deregister") if report.get("dryRun") else ("registered", "deregistered")
-    for group in report["targetGroups"]:
-        label = group_labels.get(group["name"], group["name"])
-        lines += [f"+ {label}: {verb[0]} {target}" for target in group["registered"]]
-        lines += [f"- {label}: {verb[1]} {r['target']} ({r['evidence']})" for r in group["deregistered"]]
-        lines += [f"= {label}: kept {w['target']} ({w['reason']})" for w in group["withheld"]]
-    lines += [f"! error: {error}" for error in report["errors"]]
-    return [_named(line, broker_names) for line in lines] or ["(nothing to change)"]
-
-
-def _named(text: str, broker_names: dict[str, str]) -> str:
-    """Broker ids are long: say which broker by name."""
-    for broker_id, name in broker_names.items():
-        text = text.replace(broker_id, name)
-    return text
 
 
 def metrics(invocation: Invocation, group_labels: dict[str, str], broker_names: dict[str, str]) -> list[str]:
@@ -62,4 +34,3 @@ def _line(invocation: Invocation, title: str, names: Sequence[str], **dimensions
         if value is not None:
             values.append(f"{name}={value:g}")
     return f"{title:<16} " + " ".join(values)
-

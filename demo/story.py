@@ -1,37 +1,46 @@
 """The story `make demo` tells: the reconciler's job, step by step, on the emulated account."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from emulator import EmulatedAws
+import boto3
+from rich.console import Console
+from rich.padding import Padding
 
-from . import events, render
-from .lambda_runtime import Invocation, LambdaRuntime
+from emulator import EmulatedAws, events
+from emulator.lambda_runtime import Invocation, LambdaRuntime
+from mq_endpoint import render as tables
+from mq_endpoint.aws import CallWatch
+from mq_endpoint.inspect import inspect
+from mq_endpoint.stack import DeployedStack as StackAsRead
+from mq_endpoint.stack import read_stack
+
+from . import render
 from .stack import DeployedStack
 from .world import SCOPE_TAG_KEY, SCOPE_TAG_VALUE, World
-
-PROTOCOLS = {61617: "OpenWire", 5671: "AMQP", 61614: "STOMP", 8883: "MQTT", 61619: "WSS", 8162: "console"}
 
 
 @dataclass
 class Scene:
-    """The account as the story shows it: brokers, their instances, the target groups' states."""
+    """The account as the story shows it: what `mq-endpoint status` shows, after each step."""
 
     world: World
     stack: DeployedStack
     out: Callable[[str], None] = print
+    console: Console = field(default_factory=tables.make_console)
 
     def __post_init__(self) -> None:
-        # ip -> (broker name, role) as last reported, to name the targets a broker left behind
-        self.last_seen: dict[str, tuple[str, str]] = {}
         described = self.aws.client("elbv2").describe_target_groups(TargetGroupArns=self.stack.target_group_arns)
         # target group name -> "OpenWire 61617", in the function's order
         by_arn = {g["TargetGroupArn"]: g for g in described["TargetGroups"]}
         self.groups = {
-            by_arn[arn]["TargetGroupName"]: (arn, f"{PROTOCOLS.get(by_arn[arn]['Port'], 'port')} {by_arn[arn]['Port']}")
-            for arn in self.stack.target_group_arns
+            by_arn[arn]["TargetGroupName"]: (arn, tables.group_label(by_arn[arn]["Port"])) for arn in self.stack.target_group_arns
         }
+        # The CLI's own reading of the stack, as an operator's laptop would do it (one session: models load once).
+        self._session = boto3.session.Session()
+        self._watch = CallWatch(self._session)
+        self._as_read: StackAsRead = read_stack(self._session, self.stack.name)
 
     @property
     def aws(self) -> EmulatedAws:
@@ -47,36 +56,23 @@ class Scene:
 
     def registered(self) -> dict[str, set[str]]:
         """target group label -> the IPs it holds, whatever their health."""
-        return {label: set(by_ip) for label, by_ip in self.states().items()}
+        return {label: set(self.aws.target_states(arn)) for arn, label in self.groups.values()}
 
-    def states(self) -> dict[str, dict[str, str]]:
-        """target group label -> ip -> state."""
-        return {label: self.aws.target_states(arn) for arn, label in self.groups.values()}
+    def show(self, renderables: list[Any]) -> None:
+        for renderable in renderables:
+            self.console.print(Padding(renderable, (0, 0, 0, 4)))
 
     def show_targets(self) -> None:
-        states = self.states()
-        mq = self.aws.client("mq")
-        rows, owned = [], set()
-        for name, broker_id in self.world.brokers.items():
-            try:
-                broker = mq.describe_broker(BrokerId=broker_id)
-            except mq.exceptions.NotFoundException:
-                continue
-            in_scope = broker["Tags"].get(SCOPE_TAG_KEY) == SCOPE_TAG_VALUE
-            ips = [i["IpAddress"] for i in broker["BrokerInstances"]]
-            status = broker["BrokerState"] if in_scope else f"{broker['BrokerState']}, not in scope"
-            if not ips:
-                rows.append([name, status, "-", "(no IP reported)", *["-" for _ in states]])
-            for position, ip in enumerate(ips):
-                owned.add(ip)
-                role = "active" if position == 0 else "standby"
-                self.last_seen[ip] = (name, role)
-                rows.append([name, status, role, ip, *[by_ip.get(ip, "-") for by_ip in states.values()]])
-        for ip in sorted({ip for by_ip in states.values() for ip in by_ip} - owned):
-            name, role = self.last_seen.get(ip, ("(no broker)", ""))
-            was = f"was {role}" if role else ""
-            rows.append([name, "", was, ip, *[by_ip.get(ip, "-") for by_ip in states.values()]])
-        self.out(render.table(["broker", "state", "instance", "IP", *states], rows))
+        """`mq-endpoint status`: the CLI's dry run of the reconciler, its tables."""
+        self.show(tables.status_tables(inspect(self._session, self._as_read, self._watch).document()))
+
+
+@dataclass(frozen=True)
+class Step:
+    number: int
+    title: str
+    trigger: str
+    report: dict[str, Any]
 
 
 class Story:
@@ -85,6 +81,7 @@ class Story:
         self.runtime = runtime
         self.region = scene.aws.region
         self.number = 0
+        self.steps: list[Step] = []
 
     def step(self, title: str, what_happens: str, trigger: dict[str, Any]) -> Invocation:
         self.number += 1
@@ -94,16 +91,33 @@ class Story:
         out(f"    trigger: {_describe(trigger)}")
         invocation = self.runtime.invoke(trigger)
         report = invocation.report
+        self.steps.append(Step(self.number, title, _short(trigger), report))
         out(f"    report: status={report['status']} dryRun={report['dryRun']}")
-        out("  what changed:")
-        for line in render.changes(report, self.scene.group_labels, self.scene.broker_names):
-            out(f"    {line}")
-        out("  targets now:")
+        out("  what it changed:" if not report["dryRun"] else "  what it would change:")
+        changed = tables.changes_tables(report, done=not report["dryRun"])
+        if changed:
+            self.scene.show(changed)
+        else:
+            out("    (nothing)")
+        for error in report["errors"]:
+            out(f"    ! {error}")
+        out("  targets now (mq-endpoint status):")
         self.scene.show_targets()
-        out("  metrics emitted:")
+        out("  metrics emitted (target health as DescribeTargetHealth reported it before the run's changes):")
         for line in render.metrics(invocation, self.scene.group_labels, self.scene.broker_names):
             out(f"    {line}")
         return invocation
+
+    def summarize(self) -> None:
+        """One screen: every step, its trigger, and what its run registered, deregistered and left in place."""
+        rows = []
+        for step in self.steps:
+            counted = tables.count_changes(step.report)
+            would = " (would)" if step.report["dryRun"] else ""
+            rows.append([str(step.number), step.title, step.trigger, f"{counted['register']}{would}",
+                         f"{counted['deregister']}{would}", str(counted["withheld"])])
+        self.scene.out("\n=== Summary (targets, summed over the target groups)")
+        self.scene.show([tables.table(["step", "what happened", "trigger", "registered", "deregistered", "withheld"], rows)])
 
     def tell(self) -> None:
         aws, world, region = self.scene.aws, self.scene.world, self.region
@@ -160,6 +174,7 @@ class Story:
         self.scene.out(f"    target groups unchanged by the dry run: {'yes' if unchanged else 'NO'}")
         if not unchanged or invocation.report["status"] != "ok":
             raise RuntimeError("the dry run changed the target groups")
+        self.summarize()
 
 
 def _describe(trigger: dict[str, Any]) -> str:
@@ -169,3 +184,11 @@ def _describe(trigger: dict[str, Any]) -> str:
     if trigger["detail-type"] == "AWS API Call via CloudTrail":
         return f"EventBridge: CloudTrail {detail['eventName']} {detail['requestParameters']}"
     return f"EventBridge: {trigger['detail-type']}"
+
+
+def _short(trigger: dict[str, Any]) -> str:
+    if "action" in trigger:
+        return "resync (dry run)" if trigger.get("dryRun") else "resync"
+    if trigger["detail-type"] == "AWS API Call via CloudTrail":
+        return f"CloudTrail {trigger['detail']['eventName']}"
+    return "schedule"

@@ -26,6 +26,12 @@ in CONTEXT.md, "Amazon MQ" and "What works on our machines"):
 - cloudformation, cfn_fillers, public_parameters: stacks build what the
   template says where moto skips or misbuilds resources.
 - api_calls: which calls moto served, as AWS would count them.
+- lambda_runtime: the real handler run in this process as Lambda would run
+  it (no container runtime here); events: the triggers it receives;
+  lambda_invoke: lambda:Invoke of the deployed function runs it there (moto
+  would need Docker), reserved concurrency's 429 included.
+- control: `python -m emulator` moves brokers and sets their states in a
+  running emulator from another shell, which no AWS API call can do.
 - server: moto over HTTP on 127.0.0.1, so calls go through real serialisation.
 """
 

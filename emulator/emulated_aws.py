@@ -180,6 +180,24 @@ class EmulatedAws:
         mq_brokers.describe_interfaces_as(broker, interface_description)
         return broker_id
 
+    def find_broker(self, name_or_id: str) -> str:
+        """The id of the broker with this id or name (KeyError: none; ValueError: the name is not unique)."""
+        brokers = [b for backend in self._mq_backends() for b in backend.brokers.values()]
+        found = [b.id for b in brokers if name_or_id in (b.id, b.name)]
+        if not found:
+            raise KeyError(f"no broker named or with id {name_or_id!r} in the emulator")
+        if len(found) > 1:
+            raise ValueError(f"{len(found)} brokers are named {name_or_id!r}: give its id")
+        return str(found[0])
+
+    def brokers(self) -> list[dict[str, Any]]:
+        """Every broker: name, id, state, the IPs DescribeBroker reports and those its interfaces hold."""
+        return [
+            {"name": b.name, "id": b.id, "state": b.state, "reported": mq_brokers.reported_ips(b), "held": mq_brokers.held_ips(b)}
+            for backend in self._mq_backends()
+            for b in backend.brokers.values()
+        ]
+
     def broker_arn(self, broker_id: str) -> str:
         return self._broker(broker_id).arn
 

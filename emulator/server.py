@@ -13,6 +13,9 @@ from moto.server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import make_server
 
+from .control import ControlRoutes
+from .emulated_aws import EmulatedAws
+
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -26,11 +29,16 @@ class _QuickStoppingServer(ThreadedMotoServer):
     """ThreadedMotoServer whose stop() returns in milliseconds, not half a second.
 
     Its loop polls for shutdown every 0.5 s (werkzeug's default), which every
-    end-to-end test would pay on teardown; this one polls every 20 ms.
+    end-to-end test would pay on teardown; this one polls every 20 ms. It also
+    answers the emulator's own control routes (control.py).
     """
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.control = ControlRoutes(DomainDispatcherApplication(create_backend_app))
+
     def _server_entry(self) -> None:
-        self._server = make_server(self._ip_address, self._port, DomainDispatcherApplication(create_backend_app), True)
+        self._server = make_server(self._ip_address, self._port, self.control, True)
         self._server_ready_event.set()
         self._server.serve_forever(poll_interval=0.02)
 
@@ -67,7 +75,12 @@ class MotoServer:
             os.environ[name] = value
         return self
 
+    def serve_control(self, aws: EmulatedAws) -> None:
+        """Let `python -m emulator` change this account's brokers (control.py) from another shell."""
+        self._server.control.aws = aws
+
     def __exit__(self, *exc_info: object) -> None:
+        self._server.control.aws = None
         self._server.stop()
         _werkzeug_log.setLevel(self._werkzeug_level)
         for name, value in self._saved_env.items():

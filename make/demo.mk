@@ -6,4 +6,4 @@ ARGS ?=
 .PHONY: demo
 
 demo: $(VENV)/.installed ## The reconciler's story on an emulated AWS account, no AWS account needed
-	PYTHONPATH=src:. $(PY) -m demo $(ARGS)
+	PYTHONPATH=src:cli:. $(PY) -m demo $(ARGS)

@@ -19,7 +19,8 @@ class AwsClients:
     ec2: Any
 
 
-def create_clients(region: str, *, pool_size: int) -> AwsClients:
+def create_clients(region: str, *, pool_size: int, session: boto3.session.Session | None = None) -> AwsClients:
+    """The reconciler's clients; `session` carries someone else's credentials (the operator's CLI, a --profile)."""
     # Standard mode: retries with jittered backoff, nothing more. Adaptive mode
     # adds a client-side rate limiter that drops to about 0.5 requests/s after
     # throttling; under our own token bucket a 120-broker sweep then took 77 s
@@ -32,7 +33,7 @@ def create_clients(region: str, *, pool_size: int) -> AwsClients:
         read_timeout=10,
         max_pool_connections=pool_size,
     )
-    session = boto3.session.Session()
+    session = session or boto3.session.Session()
     return AwsClients(
         mq=session.client("mq", config=config),
         elbv2=session.client("elbv2", config=config),

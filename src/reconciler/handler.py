@@ -11,33 +11,14 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from reconciler.clients import create_clients
-from reconciler.deadline import Deadline
-from reconciler.discovery import BrokerDirectory
-from reconciler.network import BrokerNetwork
-from reconciler.pacing import TokenBucket
 from reconciler.reconcile import Reconciler
 from reconciler.report import report_refusal, report_run
 from reconciler.settings import DEFAULT_NAMESPACE, ConfigurationError, Settings
-from reconciler.target_groups import TargetGroups
 from reconciler.telemetry import publish_run
 from reconciler.triggers import InvalidTrigger, event_id_of, parse_trigger
+from reconciler.wiring import build_reconciler
 
 SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "mq-static-endpoint")
-# Concurrent DescribeBroker calls; the token bucket, not this, sets the pace.
-DESCRIBE_WORKERS = 8
-
-
-def build_reconciler(settings: Settings) -> Reconciler:
-    clients = create_clients(settings.region, pool_size=DESCRIBE_WORKERS)
-    pacing = TokenBucket(settings.describe_rate, settings.describe_burst)
-    directory = BrokerDirectory(clients.mq, clients.tagging, settings.scope, pacing, workers=DESCRIBE_WORKERS)
-    network = BrokerNetwork(clients.ec2, settings.vpc_id)
-    deadline = Deadline()
-    for client in (clients.mq, clients.tagging, clients.ec2, clients.elbv2):
-        deadline.attach(client)  # after the pacing hook: a request that waited its turn is still checked
-    target_groups = TargetGroups(clients.elbv2, stack_name=settings.stack_name)
-    return Reconciler(settings, directory, network, target_groups, deadline=deadline)
 
 
 @functools.cache

@@ -5,7 +5,8 @@ from collections.abc import Iterator
 import pytest
 from moto import mock_aws
 
-from demo.lambda_runtime import LambdaRuntime
+from emulator.lambda_invoke import serving_function
+from emulator.lambda_runtime import LambdaRuntime
 from demo.stack import deploy, template_exists
 from demo.world import build_world
 from emulator import EmulatedAws, MotoServer
@@ -21,7 +22,17 @@ def endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[Endpoint]:
     with mock_aws(), MotoServer(region=REGION), EmulatedAws(region=REGION, seed=11) as aws:
         world = build_world(aws)
         stack = deploy(world)
-        with LambdaRuntime(stack.function_name, stack.function_arn) as runtime:
+        # lambda:Invoke of the stack's function runs this runtime, as `mq-endpoint resync` expects of AWS.
+        with LambdaRuntime(stack.function_name, stack.function_arn) as runtime, serving_function(stack.function_name, runtime):
             # Two attempts: a throttled call gives up in about a second, not after botocore's full backoff.
             runtime.cold_start({**stack.function_environment, "AWS_MAX_ATTEMPTS": "2"})
             yield Endpoint(world, stack, runtime)
+
+
+@pytest.fixture
+def empty_account(monkeypatch: pytest.MonkeyPatch) -> Iterator[EmulatedAws]:
+    """The emulator over HTTP with no stack deployed: for what fails before any stack is read."""
+    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    with mock_aws(), MotoServer(region=REGION), EmulatedAws(region=REGION, seed=11) as aws:
+        yield aws

@@ -3,8 +3,8 @@
 from dataclasses import dataclass
 from typing import Any
 
-from demo import events
-from demo.lambda_runtime import Invocation, LambdaRuntime
+from emulator import events
+from emulator.lambda_runtime import Invocation, LambdaRuntime
 from demo.stack import DeployedStack
 from demo.world import World
 from emulator import EmulatedAws

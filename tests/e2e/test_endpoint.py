@@ -1,6 +1,6 @@
 """The reconciler, deployed from template.yaml, keeps the target groups equal to the brokers' IPs."""
 
-from demo import events
+from emulator import events
 from emulator import faults
 from tests.e2e.endpoint import REGION, Endpoint
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from moto import mock_aws
 
-from demo import events
-from demo.lambda_runtime import Invocation, LambdaRuntime
+from emulator import events
+from emulator.lambda_runtime import Invocation, LambdaRuntime
 from emulator import EmulatedAws
 
 REGION = "eu-west-1"

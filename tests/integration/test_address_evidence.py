@@ -7,7 +7,7 @@ whose tag listing lags.
 
 from __future__ import annotations
 
-from demo import events
+from emulator import events
 from emulator.api_calls import recording_api_calls
 from tests.integration.conftest import REGION, SCOPE_TAG, Endpoint
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from demo import events
+from emulator import events
 from tests.integration.conftest import REGION, SCOPE_TAG, Endpoint
 
 MISSING_BROKER = "b-00000000-0000-4000-8000-000000000000"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from demo import events
+from emulator import events
 from emulator import EmulatedAws, Fault, faults
 from emulator.api_calls import recording_api_calls
 from tests.integration.conftest import REGION, SCOPE_TAG, Endpoint

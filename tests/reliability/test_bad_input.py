@@ -26,8 +26,8 @@ from typing import Any
 import pytest
 from moto import mock_aws
 
-from demo import events
-from demo.lambda_runtime import Invocation, LambdaRuntime
+from emulator import events
+from emulator.lambda_runtime import Invocation, LambdaRuntime
 from emulator import EmulatedAws, faults
 from emulator.api_calls import recording_api_calls
 from emulator.server import FAKE_CREDENTIALS

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from demo import events
-from demo.lambda_runtime import Invocation
+from emulator import events
+from emulator.lambda_runtime import Invocation
 from emulator import Fault, faults
 from tests.integration.conftest import REGION, Endpoint
 

@@ -41,8 +41,8 @@ from typing import Any
 
 import pytest
 
-from demo import events
-from demo.lambda_runtime import Invocation
+from emulator import events
+from emulator.lambda_runtime import Invocation
 from emulator import EmulatedAws, Fault, faults
 from emulator.mq_brokers import INTERFACE_DESCRIPTION
 from tests.integration.conftest import PORTS, REGION, SCOPE_TAG, Endpoint

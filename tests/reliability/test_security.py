@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from demo import events
+from emulator import events
 from emulator import Fault, faults
 from tests.integration.conftest import REGION, SCOPE_TAG, Endpoint
 from tests.template import samstack

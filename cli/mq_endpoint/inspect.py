@@ -1,0 +1,74 @@
+"""status and plan: the reconciler's own run, in dry-run mode, here, with the operator's credentials.
+
+Nothing is reimplemented: the stack's settings (stack.py) go to the
+function's own wiring and Reconciler.run, with the trigger a dry-run resync
+would parse to. So what `plan` says is what the function would do now, and
+nothing is written: a dry run never applies its plan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+
+from reconciler.brokers import Knowledge
+from reconciler.reconcile import RunOutcome
+from reconciler.report import report_run
+from reconciler.triggers import parse_trigger
+from reconciler.wiring import build_reconciler
+
+from .aws import CallWatch, FailedCall
+from .stack import DeployedStack
+
+# What `sam remote invoke ... --event '{"action":"resync","dryRun":true}'` would send.
+DRY_RUN_RESYNC = {"action": "resync", "dryRun": True}
+
+
+@dataclass(frozen=True)
+class Inspection:
+    stack: DeployedStack
+    outcome: RunOutcome
+    failed_calls: tuple[FailedCall, ...]
+
+    @property
+    def pending_changes(self) -> int:
+        """Targets a real run would register or deregister now."""
+        return sum(len(g.plan.register) + len(g.plan.deregister) for g in self.outcome.groups if g.plan)
+
+    @property
+    def failed(self) -> bool:
+        """A read failed, or a group could not be planned: what is shown is not the whole truth."""
+        return bool(self.failed_calls) or self.outcome.status.value == "failed"
+
+    def document(self) -> dict[str, Any]:
+        """The function's report of this dry run, with what a report leaves out: each target's health and broker."""
+        report = report_run(self.outcome)
+        brokers_of = {ip: b.broker_id for b in self.outcome.brokers.values() if b.knowledge is not Knowledge.GONE for ip in b.ips}
+        for reported, group in zip(report["targetGroups"], self.outcome.groups):
+            removed_for = {r.target: r.broker_id for r in group.plan.deregister} if group.plan else {}
+            reported["targets"] = [
+                {
+                    "target": str(t.target),
+                    "state": t.state,
+                    "reason": t.reason,
+                    "brokerId": brokers_of.get(t.target.ip) or removed_for.get(t.target),
+                }
+                for t in (group.view.targets if group.view else ())
+            ]
+        return {
+            "stack": {"name": self.stack.name, "region": self.stack.region, "status": self.stack.status, "scope": self.stack.scope},
+            **report,
+            "pendingChanges": self.pending_changes,
+            "failedCalls": [{"action": f.action, "code": f.code, "message": f.message} for f in self.failed_calls],
+        }
+
+
+def inspect(session: boto3.session.Session, stack: DeployedStack, watch: CallWatch) -> Inspection:
+    """One dry run; `watch` watches `session`, and only the calls of this run count as its failures."""
+    settings = stack.settings()
+    reconciler = build_reconciler(settings, session=session)
+    earlier = len(watch.failed)
+    outcome = reconciler.run(parse_trigger(DRY_RUN_RESYNC, region=settings.region, account=None))
+    return Inspection(stack, outcome, tuple(watch.failed[earlier:]))

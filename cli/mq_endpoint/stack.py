@@ -1,0 +1,115 @@
+"""A deployed mq-static-endpoint stack, found through CloudFormation: nobody types an ARN.
+
+DescribeStacks gives the parameters (scope, VPC, pacing), ListStackResources
+the target groups and the function. From them the CLI builds the very
+Settings the function builds from its environment (template.yaml maps each
+parameter to a variable), through the same validation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+from reconciler.settings import ConfigurationError, Settings
+
+from .aws import CommandError, explain, reraise_as_command_error
+
+# The template's target groups, in the order of the function's TARGET_GROUP_ARNS.
+TARGET_GROUP_RESOURCES = (
+    "OpenWireTargetGroup",
+    "AmqpTargetGroup",
+    "StompTargetGroup",
+    "MqttTargetGroup",
+    "WssTargetGroup",
+    "ConsoleTargetGroup",
+)
+FUNCTION_RESOURCE = "ReconcilerFunction"
+# Stack parameter -> the function's variable it becomes (template.yaml, ReconcilerFunction's Environment).
+PARAMETER_VARIABLES = {
+    "BrokerTag": "BROKER_TAG",
+    "BrokerIds": "BROKER_IDS",
+    "VpcId": "VPC_ID",
+    "MqDescribeRate": "MQ_DESCRIBE_RATE",
+    "MqDescribeBurst": "MQ_DESCRIBE_BURST",
+}
+VARIABLE_PARAMETERS = {v: k for k, v in PARAMETER_VARIABLES.items()}
+# A stack in these states has no resources to read, or is replacing them.
+UNREADABLE_STATES = frozenset({"CREATE_IN_PROGRESS", "CREATE_FAILED", "ROLLBACK_COMPLETE", "DELETE_IN_PROGRESS", "DELETE_FAILED"})
+
+
+@dataclass(frozen=True)
+class DeployedStack:
+    name: str
+    region: str
+    status: str
+    parameters: Mapping[str, str]
+    # In the function's order; only the groups the stack's conditions created.
+    target_group_arns: tuple[str, ...]
+    function_name: str
+
+    @property
+    def scope(self) -> str:
+        """The scope as the operator configured it, for headings."""
+        parts = []
+        if self.parameters.get("BrokerTag"):
+            parts.append(f"tag {self.parameters['BrokerTag']}")
+        if self.parameters.get("BrokerIds"):
+            parts.append(f"ids {self.parameters['BrokerIds']}")
+        return " and ".join(parts) or "nothing"
+
+    def settings(self) -> Settings:
+        """The function's settings, in dry-run mode: what `status` and `plan` reconcile with."""
+        environ = {variable: self.parameters.get(parameter, "") for parameter, variable in PARAMETER_VARIABLES.items()}
+        environ.update(
+            AWS_REGION=self.region,
+            TARGET_GROUP_ARNS=",".join(self.target_group_arns),
+            STACK_NAME=self.name,
+            DRY_RUN="true",
+        )
+        try:
+            return Settings.from_environ(environ)
+        except ConfigurationError as error:
+            parameter = VARIABLE_PARAMETERS.get(error.variable, error.variable)
+            raise CommandError(f"stack {self.name}: parameter {parameter}: {error}") from None
+
+
+def read_stack(session: boto3.session.Session, name: str) -> DeployedStack:
+    cloudformation = session.client("cloudformation")
+    region = session.region_name
+    try:
+        described = cloudformation.describe_stacks(StackName=name)["Stacks"][0]
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "ValidationError" and "does not exist" in str(error):
+            raise CommandError(f"no stack {name} in {region}: check --stack and --region (or AWS_REGION)") from None
+        raise explain(error, "cloudformation:DescribeStacks") from None
+    except BotoCoreError as error:  # no credentials, no answer
+        raise explain(error, "cloudformation:DescribeStacks") from None
+    status = described["StackStatus"]
+    if status in UNREADABLE_STATES:
+        raise CommandError(f"stack {name} is {status}: it has no endpoint to read")
+    parameters = {p["ParameterKey"]: p.get("ResolvedValue", p.get("ParameterValue", "")) for p in described.get("Parameters", [])}
+
+    def list_resources() -> dict[str, str]:
+        pages = cloudformation.get_paginator("list_stack_resources").paginate(StackName=name)
+        return {
+            r["LogicalResourceId"]: r.get("PhysicalResourceId", "")
+            for page in pages
+            for r in page["StackResourceSummaries"]
+            if r.get("ResourceStatus") != "DELETE_COMPLETE" and r.get("PhysicalResourceId")
+        }
+
+    resources = reraise_as_command_error("cloudformation:ListStackResources", list_resources)
+    if "OpenWireTargetGroup" not in resources or FUNCTION_RESOURCE not in resources:
+        raise CommandError(f"stack {name} is not an mq-static-endpoint stack: it has no OpenWireTargetGroup and ReconcilerFunction")
+    return DeployedStack(
+        name=name,
+        region=region,
+        status=status,
+        parameters=parameters,
+        target_group_arns=tuple(resources[r] for r in TARGET_GROUP_RESOURCES if r in resources),
+        function_name=resources[FUNCTION_RESOURCE],
+    )

@@ -1,0 +1,152 @@
+"""Emulator support for Lambda: invoking the stack's function runs the real handler in this process.
+
+moto 5.2.1 runs a function's code in a Docker container, and there is no
+container runtime here: lambda:Invoke of a deployed function fails. While
+`serving_function(name, runtime)` is open, invocations of that function, by
+name or ARN, in-process or over HTTP, run on the given LambdaRuntime (the
+real handler, warm, with the function's environment), so that
+`aws lambda invoke`, `sam remote invoke` and `mq-endpoint resync` work as
+against AWS. As Lambda answers them:
+
+- RequestResponse: the handler's return value is the payload; an exception
+  that escapes it gives `X-Amz-Function-Error: Unhandled` and
+  `{"errorMessage", "errorType"}`; `LogType: Tail` returns the end of the
+  invocation's log lines (4 KB, base64) in `X-Amz-Log-Result`.
+- Reserved concurrency 1 (template.yaml): a synchronous invocation arriving
+  while another runs gets TooManyRequestsException (HTTP 429); an Event
+  (asynchronous) invocation is accepted (202) and waits its turn.
+- DryRun: 204, nothing runs.
+
+Every other function stays moto's.
+"""
+
+import base64
+import json
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from moto.awslambda.models import LambdaBackend
+from moto.core.exceptions import JsonRESTError
+
+from ._patching import Patch
+from .lambda_runtime import Invocation, LambdaRuntime
+
+# What Lambda returns of the log in X-Amz-Log-Result: its last 4 KB.
+LOG_TAIL_BYTES = 4096
+
+OnInvoke = Callable[[Any, Invocation], None]
+
+
+class TooManyRequests(JsonRESTError):
+    """Lambda's answer to an invocation beyond the function's reserved concurrency."""
+
+    code = 429
+
+    def __init__(self) -> None:
+        super().__init__("TooManyRequestsException", "Rate Exceeded.")
+
+
+class _ServedFunction:
+    def __init__(self, runtime: LambdaRuntime, on_invoke: OnInvoke | None) -> None:
+        self.runtime = runtime
+        self.on_invoke = on_invoke
+        # Reserved concurrency 1: one invocation runs at a time.
+        self._running = threading.Lock()
+
+    def invoke(self, event: Any, invocation_type: str, log_type: str, response_headers: dict[str, str]) -> bytes:
+        if invocation_type == "DryRun":
+            return b""
+        if invocation_type == "Event":
+            threading.Thread(target=self._run_queued, args=(event,), daemon=True).start()
+            return b""
+        if not self._running.acquire(blocking=False):
+            raise TooManyRequests()
+        try:
+            invocation = self._run(event)
+        finally:
+            self._running.release()
+        if log_type == "Tail":
+            log = "".join(json.dumps(record) + "\n" for record in invocation.logs).encode()
+            response_headers["x-amz-log-result"] = base64.b64encode(log[-LOG_TAIL_BYTES:]).decode()
+        if invocation.raised is not None:
+            response_headers["x-amz-function-error"] = "Unhandled"
+            error_type, _, message = invocation.raised.partition(": ")
+            return json.dumps({"errorMessage": message, "errorType": error_type}).encode()
+        return json.dumps(invocation.report).encode()
+
+    def _run_queued(self, event: Any) -> None:
+        with self._running:
+            self._run(event)
+
+    def _run(self, event: Any) -> Invocation:
+        invocation = self.runtime.invoke(event)
+        if self.on_invoke is not None:
+            self.on_invoke(event, invocation)
+        return invocation
+
+
+_served: dict[str, _ServedFunction] = {}
+_served_lock = threading.Lock()
+
+
+def _function_name(identifier: str) -> str:
+    """`name`, `arn:aws:lambda:<region>:<account>:function:name[:qualifier]` or `<account>:function:name` -> name."""
+    parts = identifier.split(":")
+    return parts[parts.index("function") + 1] if "function" in parts[:-1] else identifier
+
+
+def _header(headers: Any, name: str, default: str) -> str:
+    """A request header, whatever the case of its name (werkzeug's headers over HTTP, a dict in-process)."""
+    if hasattr(headers, "get"):
+        for key in (name, name.lower()):
+            value = headers.get(key)
+            if value:
+                return str(value)
+    if isinstance(headers, Mapping):
+        for key, value in headers.items():
+            if key.lower() == name.lower():
+                return str(value)
+    return default
+
+
+def _running_the_served_function(original: Callable[..., Any]) -> Callable[..., Any]:
+    def invoke(
+        self: LambdaBackend, function_name: str, qualifier: str | None, body: Any, headers: Any, response_headers: Any
+    ) -> str | bytes | None:
+        with _served_lock:
+            served = _served.get(_function_name(function_name))
+        if served is None:
+            return original(self, function_name, qualifier, body, headers, response_headers)
+        event = json.loads(body) if body else {}
+        payload = served.invoke(
+            event,
+            _header(headers, "X-Amz-Invocation-Type", "RequestResponse"),
+            _header(headers, "X-Amz-Log-Type", "None"),
+            response_headers,
+        )
+        response_headers["Content-Length"] = str(len(payload))
+        return payload
+
+    return invoke
+
+
+_PATCH = Patch(LambdaBackend, "invoke", _running_the_served_function)
+
+
+@contextmanager
+def serving_function(function_name: str, runtime: LambdaRuntime, *, on_invoke: OnInvoke | None = None) -> Iterator[None]:
+    """Invocations of `function_name` run on `runtime` (cold-started by the caller) while the block is open.
+
+    on_invoke(event, invocation) is called after each run: the demo prints a line per invocation.
+    """
+    _PATCH.install()
+    with _served_lock:
+        _served[_function_name(function_name)] = _ServedFunction(runtime, on_invoke)
+    try:
+        yield
+    finally:
+        with _served_lock:
+            _served.pop(_function_name(function_name), None)
+        _PATCH.uninstall()

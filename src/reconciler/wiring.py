@@ -1,0 +1,35 @@
+"""How a reconciler is put together from its AWS clients: one place, for the function and the operator's CLI.
+
+Kept out of handler.py, whose import configures Powertools and reads the
+function's environment: the CLI (cli/mq_endpoint) builds the very same
+reconciler from a stack's settings, so that its dry runs cannot disagree
+with the function's runs.
+"""
+
+from __future__ import annotations
+
+import boto3
+
+from reconciler.clients import create_clients
+from reconciler.deadline import Deadline
+from reconciler.discovery import BrokerDirectory
+from reconciler.network import BrokerNetwork
+from reconciler.pacing import TokenBucket
+from reconciler.reconcile import Reconciler
+from reconciler.settings import Settings
+from reconciler.target_groups import TargetGroups
+
+# Concurrent DescribeBroker calls; the token bucket, not this, sets the pace.
+DESCRIBE_WORKERS = 8
+
+
+def build_reconciler(settings: Settings, *, session: boto3.session.Session | None = None) -> Reconciler:
+    clients = create_clients(settings.region, pool_size=DESCRIBE_WORKERS, session=session)
+    pacing = TokenBucket(settings.describe_rate, settings.describe_burst)
+    directory = BrokerDirectory(clients.mq, clients.tagging, settings.scope, pacing, workers=DESCRIBE_WORKERS)
+    network = BrokerNetwork(clients.ec2, settings.vpc_id)
+    deadline = Deadline()
+    for client in (clients.mq, clients.tagging, clients.ec2, clients.elbv2):
+        deadline.attach(client)  # after the pacing hook: a request that waited its turn is still checked
+    target_groups = TargetGroups(clients.elbv2, stack_name=settings.stack_name)
+    return Reconciler(settings, directory, network, target_groups, deadline=deadline)
