@@ -28,8 +28,13 @@ Cli = Callable[..., Run]
 
 
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str]) -> Cli:
-    """mq-endpoint's main(argv), in this process: its exit code and what it printed."""
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """mq-endpoint's main(argv), in this process: its exit code and what it printed.
+
+    Piped output is as wide as COLUMNS says; pytest's own runs (xdist workers
+    among them) may set it to 80, which would wrap the lines these tests read.
+    """
+    monkeypatch.delenv("COLUMNS", raising=False)
 
     def run(*argv: str) -> Run:
         capsys.readouterr()
@@ -255,7 +260,8 @@ def test_the_installed_command_plans_resyncs_and_plans_again(endpoint: Endpoint)
     endpoint.aws.change_broker_ips(endpoint.world.brokers["orders"])
 
     def run(*argv: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([command, *argv, "--stack", endpoint.stack.name], env=dict(os.environ),
+        environment = {name: value for name, value in os.environ.items() if name != "COLUMNS"}
+        return subprocess.run([command, *argv, "--stack", endpoint.stack.name], env=environment,
                               capture_output=True, text=True, timeout=60)
 
     planned = run("plan")
