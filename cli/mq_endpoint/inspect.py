@@ -13,7 +13,7 @@ from typing import Any
 
 import boto3
 
-from reconciler.brokers import Knowledge
+from reconciler.evidence import wanted_addresses
 from reconciler.reconcile import RunOutcome
 from reconciler.report import report_run
 from reconciler.triggers import parse_trigger
@@ -45,7 +45,7 @@ class Inspection:
     def document(self) -> dict[str, Any]:
         """The function's report of this dry run, with what a report leaves out: each target's health and broker."""
         report = report_run(self.outcome)
-        brokers_of = {ip: b.broker_id for b in self.outcome.brokers.values() if b.knowledge is not Knowledge.GONE for ip in b.ips}
+        brokers_of = wanted_addresses(self.outcome.brokers)
         for reported, group in zip(report["targetGroups"], self.outcome.groups):
             removed_for = {r.target: r.broker_id for r in group.plan.deregister} if group.plan else {}
             reported["targets"] = [
