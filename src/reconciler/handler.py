@@ -14,6 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from reconciler.clients import create_clients
 from reconciler.deadline import Deadline
 from reconciler.discovery import BrokerDirectory
+from reconciler.dns import Resolver, system_resolver
 from reconciler.network import BrokerNetwork
 from reconciler.pacing import TokenBucket
 from reconciler.reconcile import Reconciler
@@ -28,7 +29,8 @@ SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "mq-static-endpoint")
 DESCRIBE_WORKERS = 8
 
 
-def build_reconciler(settings: Settings) -> Reconciler:
+def build_reconciler(settings: Settings, resolver: Resolver = system_resolver) -> Reconciler:
+    """The reconciler and its AWS clients; `resolver` answers for RabbitMQ brokers' hostnames (the system's own by default)."""
     clients = create_clients(settings.region, pool_size=DESCRIBE_WORKERS)
     pacing = TokenBucket(settings.describe_rate, settings.describe_burst)
     directory = BrokerDirectory(clients.mq, clients.tagging, settings.scope, pacing, workers=DESCRIBE_WORKERS)
@@ -37,7 +39,7 @@ def build_reconciler(settings: Settings) -> Reconciler:
     for client in (clients.mq, clients.tagging, clients.ec2, clients.elbv2):
         deadline.attach(client)  # after the pacing hook: a request that waited its turn is still checked
     target_groups = TargetGroups(clients.elbv2, stack_name=settings.stack_name)
-    return Reconciler(settings, directory, network, target_groups, deadline=deadline)
+    return Reconciler(settings, directory, network, target_groups, deadline=deadline, resolver=resolver)
 
 
 @functools.cache
