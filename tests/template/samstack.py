@@ -51,6 +51,12 @@ ALL_PROTOCOLS = {
     "EnableConsole": "true",
     "AllowedConsoleCidrs": "192.0.2.0/28",
 }
+# RabbitMQ brokers served beside ActiveMQ ones: every optional listener but AMQP 1.0, which needs 5671 too.
+WITH_RABBITMQ = {
+    **{k: v for k, v in ALL_PROTOCOLS.items() if k != "EnableAmqp"},
+    "EnableRabbitMq": "true",
+    "EnableRabbitMqConsole": "true",
+}
 # What the SSM parameter type resolves to at deploy time.
 RESOLVED_SSM = {
     "PowertoolsLayerArn": f"arn:aws:lambda:{REGION}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-x86_64:27",
