@@ -167,12 +167,17 @@ def _judge_removal(
         return _judge_address_no_broker_interface_holds(target, discovery)
     if holder.broker_id is None:
         return _Verdict.WITHHOLD, f"held by Amazon MQ interface {holder.interface_id}, whose description names no broker id"
-    owner = discovery.brokers.get(holder.broker_id)
+    return _judge_holder(holder.broker_id, f"held by {holder.broker_id}'s interface {holder.interface_id}", discovery)
+
+
+def _judge_holder(broker_id: str, held: str, discovery: Discovery) -> tuple[_Verdict, str]:
+    """An address EC2 shows as this broker's goes only if DescribeBroker confirmed the broker gone in this run."""
+    owner = discovery.brokers.get(broker_id)
     if owner is not None and owner.knowledge is Knowledge.GONE:
-        return _Verdict.REMOVE, f"held by {holder.broker_id}'s interface {holder.interface_id}, and that {owner.reason}"
+        return _Verdict.REMOVE, f"{held}, and that {owner.reason}"
     if owner is not None and owner.knowledge is Knowledge.UNRESOLVED:
-        return _Verdict.WITHHOLD, f"held by {holder.broker_id}, which could not be confirmed gone: {owner.reason}"
-    return _Verdict.WITHHOLD, f"held by {holder.broker_id}, which this run did not confirm gone or out of scope"
+        return _Verdict.WITHHOLD, f"{held}; {broker_id} could not be confirmed gone: {owner.reason}"
+    return _Verdict.WITHHOLD, f"{held}; this run did not confirm {broker_id} gone or out of scope"
 
 
 def _judge_endpoint_address(endpoint: BrokerEndpoint, engine: Engine, discovery: Discovery) -> tuple[_Verdict, str]:
@@ -185,12 +190,7 @@ def _judge_endpoint_address(endpoint: BrokerEndpoint, engine: Engine, discovery:
         if tied:
             return _Verdict.WITHHOLD, f"{held}, tied to {tied} only through its hostname: DNS alone never removes anything"
         return _Verdict.WITHHOLD, f"{held}, which has no {BROKER_TAG} tag and no broker's hostname resolved to it in this run"
-    owner = discovery.brokers.get(endpoint.broker_id)
-    if owner is not None and owner.knowledge is Knowledge.GONE:
-        return _Verdict.REMOVE, f"{held}, tagged {BROKER_TAG}={endpoint.broker_id}, and that {owner.reason}"
-    if owner is not None and owner.knowledge is Knowledge.UNRESOLVED:
-        return _Verdict.WITHHOLD, f"{held}, tagged for {endpoint.broker_id}, which could not be confirmed gone: {owner.reason}"
-    return _Verdict.WITHHOLD, f"{held}, tagged for {endpoint.broker_id}, which this run did not confirm gone or out of scope"
+    return _judge_holder(endpoint.broker_id, f"{held}, tagged {BROKER_TAG}={endpoint.broker_id}", discovery)
 
 
 def _judge_address_no_broker_interface_holds(target: Target, discovery: Discovery) -> tuple[_Verdict, str]:
