@@ -15,7 +15,6 @@ import pytest
 from demo import events
 from emulator import EmulatedAws
 from emulator.api_calls import recording_api_calls
-from reconciler.handler import build_reconciler
 from reconciler.settings import Settings
 from reconciler.triggers import Trigger
 from tests.integration.conftest import REGION, SCOPE_TAG, Endpoint
@@ -259,6 +258,10 @@ def test_a_publicly_accessible_broker_named_in_scope_is_reported_never_served(mi
 
 def test_the_resolver_is_whatever_the_shell_passes_in(mixed_endpoint: Endpoint) -> None:
     """The reconciler built directly, with a resolver of the test's own: only brokers without a Broker tag are looked up."""
+    # Imported here, after the fixture's cold start: imported first outside the
+    # function's captured stdout, Powertools would log elsewhere for the whole session.
+    from reconciler.handler import build_reconciler
+
     aws = mixed_endpoint.aws
     rabbit(aws, "events")
     untagged = rabbit(aws, "audit", endpoint_tagged=False)
