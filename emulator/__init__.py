@@ -4,6 +4,7 @@ Never imported by src/.
 
     with EmulatedAws(region="eu-west-1") as aws:     # inside mock_aws() or a MotoServer
         broker_id = aws.create_broker("orders", tags={"mq-static-endpoint": "demo"})
+        rabbit_id = aws.create_broker("events", engine="RABBITMQ", tags={"mq-static-endpoint": "demo"})
 
 Each module teaches moto one thing the reconciler meets on AWS (the facts are
 in CONTEXT.md, "Amazon MQ" and "What works on our machines"):
@@ -13,9 +14,16 @@ in CONTEXT.md, "Amazon MQ" and "What works on our machines"):
   for all, always RUNNING), and the EC2 network interface Amazon MQ puts in
   the customer's subnet for each instance, described `Amazon MQ network
   interface for broker <id>`: where the reconciler reads broker addresses.
+- vpc_endpoints: a RabbitMQ broker's interface VPC endpoint, tagged
+  AMQManaged=true (and Broker=<id>, or not), one interface per broker subnet
+  on a free address, as EC2 describes them; resource endpoints as private
+  networking adds them (moto: random addresses outside the subnets).
+- dns: a RabbitMQ broker's hostname resolves to its endpoint's addresses,
+  through socket.getaddrinfo too; every other AWS name answers NXDOMAIN and
+  never reaches a real resolver; names can be made to fail or lie.
 - interfaces: an address is held by one interface at a time, and freed
-  addresses can be handed out again; DescribeNetworkInterfaces pages
-  (MaxResults, NextToken), which moto ignores.
+  addresses can be handed out again; DescribeNetworkInterfaces and
+  DescribeVpcEndpoints page (MaxResults, NextToken), which moto ignores.
 - tagging: tag:GetResources lists MQ brokers (moto lists none), pages by
   ResourcesPerPage, and can lag behind tag changes, as AWS's eventually
   consistent tagging API does.

@@ -22,6 +22,7 @@ from moto.mq.models import Broker, MQBackend, mq_backends
 from . import (
     cfn_fillers,
     cloudformation,
+    dns,
     faults,
     interfaces,
     mq_brokers,
@@ -29,11 +30,13 @@ from . import (
     tagging,
     target_health,
     target_registration,
+    vpc_endpoints,
 )
 from .faults import Fault
-from .network import Subnet, Vpc, build_vpc, free_ip
+from .network import Subnet, Vpc, add_private_subnet, build_vpc, free_ip
 
 _PATCHES = [
+    *dns.PATCHES,
     *mq_brokers.PATCHES,
     *interfaces.PATCHES,
     *tagging.PATCHES,
@@ -80,6 +83,8 @@ class EmulatedAws:
         self._vpc: Vpc | None = None
         self._clients: dict[str, Any] = {}
         self._tag_listing_lags = False
+        # The DNS AWS names resolve in while this EmulatedAws is open (getaddrinfo included).
+        self.resolver = dns.EmulatedDns(region)
 
     # -- lifecycle ---------------------------------------------------------
 
@@ -92,6 +97,7 @@ class EmulatedAws:
 
     def __exit__(self, *exc_info: object) -> None:
         faults.clear()
+        dns.restore()
         self.tag_listing_catches_up()
         for patch in reversed(_PATCHES):
             patch.uninstall()
@@ -122,6 +128,11 @@ class EmulatedAws:
     def public_subnets(self) -> list[str]:
         return [s.id for s in self.vpc.public_subnets]
 
+    def add_private_subnet(self) -> str:
+        """One more private subnet, in the region's next Availability Zone (a RabbitMQ cluster spans three); its id."""
+        subnet = add_private_subnet(self.client("ec2"), self.region, self.vpc)
+        return subnet.id
+
     def create_interface(self, ip: str, subnet_id: str | None = None, description: str = "") -> str:
         """A network interface holding `ip` that no broker owns (an EC2 instance's, a leftover); returns its id.
 
@@ -146,27 +157,40 @@ class EmulatedAws:
     def create_broker(
         self,
         name: str,
-        deployment_mode: str = "ACTIVE_STANDBY_MULTI_AZ",
+        deployment_mode: str | None = None,
         tags: dict[str, str] | None = None,
         subnet_ids: list[str] | None = None,
         interface_description: str | None = mq_brokers.INTERFACE_DESCRIPTION,
+        *,
+        engine: str = "ACTIVEMQ",
+        endpoint_tagged: bool = True,
+        publicly_accessible: bool = False,
     ) -> str:
-        """Create a RUNNING ActiveMQ broker through the MQ API; return its `b-<uuid4>` id.
+        """Create a RUNNING broker through the MQ API; return its `b-<uuid4>` id.
 
-        Its instances get free IPs from its subnets, one per AZ for
-        active/standby (the active one first), one for a single instance,
-        each held by a network interface described by `interface_description`
-        ({broker_id} in it); None: no interfaces (Amazon MQ has not made them yet).
+        ActiveMQ (default ACTIVE_STANDBY_MULTI_AZ): its instances get free IPs
+        from its subnets, one per AZ for active/standby (the active one
+        first), one for a single instance, each held by a network interface
+        described by `interface_description` ({broker_id} in it); None: no
+        interfaces (Amazon MQ has not made them yet).
+        RABBITMQ (default SINGLE_INSTANCE, one subnet; CLUSTER_MULTI_AZ takes
+        1 to 3, every private subnet by default): no instance IP; one VPC
+        endpoint with an interface per subnet on a free address, tagged
+        AMQManaged=true and, unless `endpoint_tagged` is False, Broker=<id>;
+        a publicly accessible one has neither subnets nor endpoint.
         """
-        count = 2 if deployment_mode == "ACTIVE_STANDBY_MULTI_AZ" else 1
-        subnet_ids = subnet_ids or self.private_subnets[:count]
+        rabbitmq = engine.upper() == "RABBITMQ"
+        deployment_mode = deployment_mode or ("SINGLE_INSTANCE" if rabbitmq else "ACTIVE_STANDBY_MULTI_AZ")
+        subnet_ids = [] if publicly_accessible else subnet_ids or self._default_subnets(rabbitmq, deployment_mode)
+        if rabbitmq and not publicly_accessible and not 1 <= len(subnet_ids) <= (3 if deployment_mode == "CLUSTER_MULTI_AZ" else 1):
+            raise ValueError(f"a private RabbitMQ {deployment_mode} broker takes {'1 to 3 subnets' if deployment_mode == 'CLUSTER_MULTI_AZ' else 'one subnet'}")
         created = self.client("mq").create_broker(
             BrokerName=name,
             DeploymentMode=deployment_mode,
-            EngineType="ACTIVEMQ",
-            EngineVersion="5.18",
+            EngineType=engine.upper(),
+            EngineVersion="3.13" if rabbitmq else "5.18",
             HostInstanceType="mq.m5.large",
-            PubliclyAccessible=False,
+            PubliclyAccessible=publicly_accessible,
             AutoMinorVersionUpgrade=True,
             SubnetIds=subnet_ids,
             SecurityGroups=[],
@@ -176,8 +200,13 @@ class EmulatedAws:
         backend = mq_brokers.backend_for_arn(created["BrokerArn"])
         broker_id = f"b-{uuid.UUID(int=self._rng.getrandbits(128), version=4)}"
         broker = mq_brokers.rekey(backend, created["BrokerId"], broker_id, name)
-        mq_brokers.set_state(broker, self.region, "RUNNING", self._allocate(subnet_ids))
-        mq_brokers.describe_interfaces_as(broker, interface_description)
+        if not rabbitmq:
+            mq_brokers.set_state(broker, self.region, "RUNNING", self._allocate(subnet_ids))
+            mq_brokers.describe_interfaces_as(broker, interface_description)
+            return broker_id
+        mq_brokers.set_state(broker, self.region, "RUNNING", [])
+        if not publicly_accessible:
+            vpc_endpoints.create(self._ec2(), broker, self._allocate(subnet_ids), tagged=endpoint_tagged)
         return broker_id
 
     def find_broker(self, name_or_id: str) -> str:
@@ -198,6 +227,11 @@ class EmulatedAws:
             for b in backend.brokers.values()
         ]
 
+    def _default_subnets(self, rabbitmq: bool, deployment_mode: str) -> list[str]:
+        if deployment_mode == "ACTIVE_STANDBY_MULTI_AZ" or (rabbitmq and deployment_mode == "CLUSTER_MULTI_AZ"):
+            return self.private_subnets[: 3 if rabbitmq else 2]
+        return self.private_subnets[:1]
+
     def broker_arn(self, broker_id: str) -> str:
         return self._broker(broker_id).arn
 
@@ -214,6 +248,8 @@ class EmulatedAws:
         Its interfaces follow: the old ones are deleted, new ones hold the new IPs.
         """
         broker = self._broker(broker_id)
+        if vpc_endpoints.is_rabbitmq(broker):
+            raise ValueError(f"{broker_id} is a RabbitMQ broker: its addresses are its endpoint's (change_endpoint_ips)")
         instances = len(mq_brokers.held_ips(broker)) or 1
         if ips is None:
             ips = self._allocate(broker.subnet_ids[:instances])
@@ -231,6 +267,41 @@ class EmulatedAws:
         described = self.client("ec2").describe_network_interfaces(NetworkInterfaceIds=ids)["NetworkInterfaces"]
         return sorted(described, key=lambda eni: ids.index(eni["NetworkInterfaceId"]))
 
+    # -- Amazon MQ for RabbitMQ: the broker's VPC endpoint ---------------------
+
+    def endpoint_ips(self, broker_id: str) -> list[str]:
+        """The addresses of a RabbitMQ broker's VPC endpoint interfaces (what clients reach it on), in subnet order."""
+        return vpc_endpoints.endpoint_ips(self._ec2(), self._broker(broker_id))
+
+    def broker_endpoint(self, broker_id: str) -> dict[str, Any] | None:
+        """A RabbitMQ broker's VPC endpoint as DescribeVpcEndpoints returns it; None if it has none."""
+        endpoint = vpc_endpoints.endpoint_of(self._ec2(), self._broker(broker_id))
+        if endpoint is None:
+            return None
+        (described,) = self.client("ec2").describe_vpc_endpoints(VpcEndpointIds=[endpoint.id])["VpcEndpoints"]
+        return dict(described)
+
+    def change_endpoint_ips(self, broker_id: str, ips: list[str] | None = None, *, recreate: bool = False) -> list[str]:
+        """A RabbitMQ broker's endpoint interfaces move to other addresses of its subnets; the new addresses.
+
+        recreate=False: the same endpoint, new interfaces. True: Amazon MQ
+        replaced the endpoint itself (new id; the old one is deleted). ips=None:
+        addresses nothing ever held; else one per subnet, free ones.
+        """
+        broker = self._broker(broker_id)
+        ips = list(ips) if ips is not None else self._allocate(broker.subnet_ids)
+        if recreate:
+            vpc_endpoints.recreate(self._ec2(), broker, ips)
+        else:
+            vpc_endpoints.replace_interfaces(self._ec2(), broker, ips)
+        self._issued_ips.update(ips)
+        return ips
+
+    def add_resource_endpoint(self, broker_id: str) -> str:
+        """A resource VPC endpoint, as RabbitMQ private networking creates at reboot, on free addresses of the broker's subnets; its id."""
+        broker = self._broker(broker_id)
+        return vpc_endpoints.add_resource_endpoint(self._ec2(), broker, self._allocate(broker.subnet_ids))
+
     def describe_interfaces_as(self, broker_id: str, fmt: str | None) -> None:
         """Its interfaces are now described by `fmt` ({broker_id} in it), created if it had none; None deletes them."""
         mq_brokers.describe_interfaces_as(self._broker(broker_id), fmt)
@@ -240,8 +311,12 @@ class EmulatedAws:
 
         ips=None: the IPs the broker holds; ips=[]: none (a reboot in progress).
         Going back to RUNNING without ips reports the IPs it held before.
+        A RabbitMQ broker reports no IP whatever its state: ips must be None.
         """
-        mq_brokers.set_state(self._broker(broker_id), self.region, state, ips)
+        broker = self._broker(broker_id)
+        if ips and vpc_endpoints.is_rabbitmq(broker):
+            raise ValueError(f"{broker_id} is a RabbitMQ broker: DescribeBroker reports no instance IP")
+        mq_brokers.set_state(broker, self.region, state, ips)
 
     def delete_broker(self, broker_id: str) -> None:
         self.client("mq").delete_broker(BrokerId=broker_id)

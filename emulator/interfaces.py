@@ -14,7 +14,8 @@ but not two things the reconciler meets on AWS:
   MaxResults refused together with NetworkInterfaceIds. moto ignores both and
   returns everything, which would hide a reconciler that reads only page one.
   Without MaxResults (or NextToken) moto's answer stands: AWS, too, returns a
-  small result whole.
+  small result whole. DescribeVpcEndpoints pages the same way (MaxResults
+  above 1,000 returns 1,000, EC2 API reference), and moto ignores it too.
 
 Interfaces are created on moto's EC2 backend directly: the benchmark builds
 hundreds, and what DescribeNetworkInterfaces renders is the same object the
@@ -33,6 +34,7 @@ from moto.ec2.models import EC2Backend
 from moto.ec2.models.elastic_network_interfaces import NetworkInterface, NetworkInterfaceBackend
 from moto.ec2.models.subnets import Subnet
 from moto.ec2.responses.elastic_network_interfaces import ElasticNetworkInterfaces
+from moto.ec2.responses.vpcs import VPCs
 
 from ._patching import Patch
 
@@ -96,50 +98,74 @@ def _refusing_addresses_in_use(original: Callable[..., NetworkInterface]) -> Cal
     return create_network_interface
 
 
-def _encode(eni_id: str) -> str:
-    return base64.urlsafe_b64encode(f"after:{eni_id}".encode()).decode()
+def _encode(item_id: str) -> str:
+    return base64.urlsafe_b64encode(f"after:{item_id}".encode()).decode()
 
 
 def _decode(token: str) -> str:
     try:
-        kind, _, eni_id = base64.urlsafe_b64decode(token.encode()).decode().partition(":")
+        kind, _, item_id = base64.urlsafe_b64decode(token.encode()).decode().partition(":")
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        kind, eni_id = "", ""
-    if kind != "after" or not eni_id:
+        kind, item_id = "", ""
+    if kind != "after" or not item_id:
         raise EC2ClientError("InvalidPaginationToken", f"Invalid pagination token: {token}")
-    return eni_id
+    return item_id
 
 
-def _paged(original: Callable[[ElasticNetworkInterfaces], ActionResult]) -> Callable[[ElasticNetworkInterfaces], ActionResult]:
-    def describe_network_interfaces(self: ElasticNetworkInterfaces) -> ActionResult:
-        max_results = self._get_int_param("MaxResults")
-        token = self._get_param("NextToken")
-        if max_results is None and not token:
-            return original(self)
-        eni_ids = self._get_param("NetworkInterfaceIds", [])
-        if max_results is not None and eni_ids:
-            raise InvalidParameterCombination("The parameter networkInterfaceIdSet cannot be used with the parameter maxResults")
-        if max_results is not None and not MIN_RESULTS <= max_results <= MAX_RESULTS:
-            raise EC2ClientError(
-                "InvalidParameterValue",
-                f"Value ( {max_results} ) for parameter maxResults is invalid. "
-                f"Expecting a value between {MIN_RESULTS} and {MAX_RESULTS}.",
-            )
-        self.error_on_dryrun()
-        # Ordered by id, and a token naming the last id served, so that an
-        # interface deleted between two pages shifts nothing.
-        enis = sorted(self.ec2_backend.get_all_network_interfaces(eni_ids, self._filters_from_querystring()), key=lambda e: e.id)
-        if token:
-            after = _decode(token)
-            enis = [eni for eni in enis if eni.id > after]
-        page = enis[: max_results or len(enis)]
-        more = len(enis) > len(page)
-        return ActionResult({"NetworkInterfaces": page, "NextToken": _encode(page[-1].id) if more else None})
+# (the response object, the ids asked for, the filters) -> every matching item
+_Lister = Callable[[Any, list[str], dict[str, Any]], list[Any]]
 
-    return describe_network_interfaces
+
+def _paged(
+    list_all: _Lister, ids_param: str, result_key: str, *, ids_refused_as: str | None, clip: bool, min_results: int = MIN_RESULTS
+) -> Callable[..., Any]:
+    """A Describe call answered a page at a time.
+
+    ids_refused_as: how AWS names the ids parameter when it refuses it with MaxResults; None: it does not.
+    clip: MaxResults above the maximum gets the maximum instead of an error.
+    """
+
+    def wrap(original: Callable[[Any], ActionResult]) -> Callable[[Any], ActionResult]:
+        def describe(self: Any) -> ActionResult:
+            max_results = self._get_int_param("MaxResults")
+            token = self._get_param("NextToken")
+            if max_results is None and not token:
+                return original(self)
+            ids = self._get_param(ids_param, [])
+            if max_results is not None and ids and ids_refused_as:
+                raise InvalidParameterCombination(f"The parameter {ids_refused_as} cannot be used with the parameter maxResults")
+            if max_results is not None and clip:
+                max_results = min(max_results, MAX_RESULTS)
+            if max_results is not None and not min_results <= max_results <= MAX_RESULTS:
+                raise EC2ClientError(
+                    "InvalidParameterValue",
+                    f"Value ( {max_results} ) for parameter maxResults is invalid. "
+                    f"Expecting a value between {min_results} and {MAX_RESULTS}.",
+                )
+            self.error_on_dryrun()
+            # Ordered by id, and a token naming the last id served, so that an
+            # item deleted between two pages shifts nothing.
+            items = sorted(list_all(self, ids, self._filters_from_querystring()), key=lambda item: item.id)
+            if token:
+                after = _decode(token)
+                items = [item for item in items if item.id > after]
+            page = items[: max_results or len(items)]
+            more = len(items) > len(page)
+            return ActionResult({result_key: page, "NextToken": _encode(page[-1].id) if more else None})
+
+        return describe
+
+    return wrap
 
 
 PATCHES = [
     Patch(NetworkInterfaceBackend, "create_network_interface", _refusing_addresses_in_use),
-    Patch(ElasticNetworkInterfaces, "describe_network_interfaces", _paged),
+    Patch(ElasticNetworkInterfaces, "describe_network_interfaces", _paged(
+        lambda self, ids, filters: self.ec2_backend.get_all_network_interfaces(ids, filters),
+        "NetworkInterfaceIds", "NetworkInterfaces", ids_refused_as="networkInterfaceIdSet", clip=False,
+    )),
+    Patch(VPCs, "describe_vpc_endpoints", _paged(
+        lambda self, ids, filters: self.ec2_backend.describe_vpc_endpoints(vpc_end_point_ids=ids, filters=filters),
+        "VpcEndpointIds", "VpcEndpoints", ids_refused_as=None, clip=True, min_results=1,
+    )),
 ]

@@ -30,7 +30,7 @@ from moto.ec2.models import EC2Backend, ec2_backends
 from moto.ec2.models.subnets import Subnet
 from moto.mq.models import Broker, MQBackend, mq_backends
 
-from . import interfaces
+from . import interfaces, vpc_endpoints
 from ._patching import Patch
 from .interfaces import AddressInUse
 
@@ -98,7 +98,17 @@ def reported_ips(broker: Broker) -> list[str]:
 
 
 def show(broker: Broker, region: str, ips: list[str]) -> None:
-    """Make DescribeBroker report these instance IPs, with endpoints named as AWS names them."""
+    """Make DescribeBroker report these instance IPs, with endpoints named as AWS names them.
+
+    A RabbitMQ broker reports one entry and no IpAddress ("does not apply to
+    RabbitMQ brokers", botocore mq model): its hostname, AMQPS on 5671 and the
+    management console on 443 (developer guide). That a cluster, too, shows a
+    single entry is the emulator's assumption; the reconciler does not count them.
+    """
+    if vpc_endpoints.is_rabbitmq(broker):
+        host = f"{broker.id}.mq.{region}.amazonaws.com"
+        broker.instances = [{"consoleURL": f"https://{host}", "endpoints": [f"amqps://{host}:5671"]}]
+        return
     instances = []
     for number, ip in enumerate(ips, start=1):
         host = f"{broker.id}-{number}.mq.{region}.amazonaws.com"
@@ -142,6 +152,7 @@ def set_state(broker: Broker, region: str, state: str, ips: list[str] | None) ->
         # A failed creation leaves nothing behind in the customer's subnets
         # (assumed: Amazon MQ rolls back what it created; unconfirmed).
         release_interfaces(broker)
+        vpc_endpoints.release(_ec2(broker), broker)
 
 
 def _hold(broker: Broker, ips: list[str]) -> None:
@@ -236,10 +247,15 @@ def serving_roles(backend: MQBackend) -> dict[str, str]:
 
     In ACTIVE_STANDBY_MULTI_AZ only the first (active) instance answers; the
     other waits for failover. Other deployment modes serve on every instance.
+    A RabbitMQ broker answers on every interface of its endpoint: AWS's own
+    load balancer behind it forwards to whichever node is up.
     """
     roles: dict[str, str] = {}
     for broker in backend.brokers.values():
         if broker.state not in SERVING_STATES:
+            continue
+        if vpc_endpoints.is_rabbitmq(broker):
+            roles.update(dict.fromkeys(vpc_endpoints.endpoint_ips(_ec2(broker), broker), "active"))
             continue
         for position, ip in enumerate(reported_ips(broker)):
             standby = broker.deployment_mode == "ACTIVE_STANDBY_MULTI_AZ" and position > 0
@@ -257,12 +273,13 @@ def all_ips(backend: MQBackend) -> set[str]:
 
 
 def _releasing_interfaces(original: Callable[[MQBackend, str], None]) -> Callable[[MQBackend, str], None]:
-    """DeleteBroker from any client (the AWS CLI against the server too) frees the broker's addresses."""
+    """DeleteBroker from any client (the AWS CLI against the server too) frees the broker's addresses and endpoints."""
 
     def delete_broker(self: MQBackend, broker_id: str) -> None:
         broker = self.brokers.get(broker_id)
         if broker is not None:
             release_interfaces(broker)
+            vpc_endpoints.release(_ec2(broker), broker)
         original(self, broker_id)
 
     return delete_broker

@@ -13,6 +13,8 @@ from typing import Any
 VPC_CIDR = "10.0.0.0/16"
 # (suffix of the region's AZ, private CIDR, public CIDR)
 _LAYOUT = [("a", "10.0.1.0/24", "10.0.101.0/24"), ("b", "10.0.2.0/24", "10.0.102.0/24")]
+# Private subnets added on demand (a RabbitMQ cluster spans three zones): (suffix of the AZ, CIDR).
+_MORE_PRIVATE = [("c", "10.0.3.0/24")]
 
 
 @dataclass(frozen=True)
@@ -35,14 +37,31 @@ def build_vpc(ec2: Any, region: str) -> Vpc:
     vpc = ec2.create_vpc(CidrBlock=VPC_CIDR)["Vpc"]
     vpc_id = vpc["VpcId"]
     ec2.create_tags(Resources=[vpc_id], Tags=[{"Key": "Name", "Value": "mq-static-endpoint"}])
-    private, public = [], []
+    private: list[Subnet] = []
+    public: list[Subnet] = []
     for suffix, private_cidr, public_cidr in _LAYOUT:
         az = f"{region}{suffix}"
-        for cidr, kind, subnets in ((private_cidr, "private", private), (public_cidr, "public", public)):
-            subnet_id = ec2.create_subnet(VpcId=vpc_id, CidrBlock=cidr, AvailabilityZone=az)["Subnet"]["SubnetId"]
-            ec2.create_tags(Resources=[subnet_id], Tags=[{"Key": "Name", "Value": f"{kind}-{az}"}])
-            subnets.append(Subnet(subnet_id, cidr, az))
+        private.append(_subnet(ec2, vpc_id, private_cidr, az, "private"))
+        public.append(_subnet(ec2, vpc_id, public_cidr, az, "public"))
     return Vpc(vpc_id, vpc["OwnerId"], private, public)
+
+
+def add_private_subnet(ec2: Any, region: str, vpc: Vpc) -> Subnet:
+    """The next private subnet, in a zone the VPC has none in yet; appended to vpc.private_subnets."""
+    taken = {s.cidr for s in vpc.private_subnets}
+    free = [(s, c) for s, c in _MORE_PRIVATE if c not in taken]
+    if not free:
+        raise RuntimeError("the emulated VPC has a private subnet in every zone it may use already")
+    suffix, cidr = free[0]
+    subnet = _subnet(ec2, vpc.id, cidr, f"{region}{suffix}", "private")
+    vpc.private_subnets.append(subnet)
+    return subnet
+
+
+def _subnet(ec2: Any, vpc_id: str, cidr: str, az: str, kind: str) -> Subnet:
+    subnet_id = ec2.create_subnet(VpcId=vpc_id, CidrBlock=cidr, AvailabilityZone=az)["Subnet"]["SubnetId"]
+    ec2.create_tags(Resources=[subnet_id], Tags=[{"Key": "Name", "Value": f"{kind}-{az}"}])
+    return Subnet(subnet_id, cidr, az)
 
 
 def free_ip(subnet: Subnet, taken: set[str], rng: random.Random) -> str:

@@ -4,7 +4,9 @@ moto 5.2.1 reports every registered target `healthy`. On AWS the NLB's health
 check (on the console port, 8162) reaches only the active instance of an
 active/standby broker: the standby is `unhealthy` by design, an IP that no
 running broker owns times out, and a deregistered target drains for a while.
-This patch answers for IP targets from the brokers in moto's MQ backend, and
+A RabbitMQ broker answers on every interface of its VPC endpoint (AWS runs
+the load balancer behind it). This patch answers for IP targets from the
+brokers in moto's MQ backend, and
 lets a test force any state (draining, initial, unused...) for one target.
 A forced state lasts until the target is registered or deregistered again
 (re-registering a draining target on AWS brings it back into service).

@@ -17,6 +17,18 @@ GONE_STATES = frozenset({"DELETION_IN_PROGRESS", "CREATION_FAILED"})
 INSTANCES_PER_MODE = {"SINGLE_INSTANCE": 1, "ACTIVE_STANDBY_MULTI_AZ": 2}
 
 
+class Engine(str, Enum):
+    """A broker's engine: it decides where its addresses come from and which target groups serve it."""
+
+    ACTIVEMQ = "ACTIVEMQ"  # one network interface per instance, in the customer's subnets
+    RABBITMQ = "RABBITMQ"  # behind an AWS-run load balancer, reached through one VPC endpoint
+
+    @classmethod
+    def of(cls, value: object) -> Engine | None:
+        """DescribeBroker's EngineType (`ActiveMQ`, `RabbitMQ`, in any case) as an Engine; None if unknown."""
+        return next((engine for engine in cls if str(value).upper() == engine.value), None)
+
+
 class Knowledge(str, Enum):
     """How far a run may trust what it learned about a broker."""
 
@@ -30,6 +42,8 @@ class AddressSource(str, Enum):
 
     INTERFACES = "interfaces"  # EC2: the broker's Amazon MQ network interfaces
     DESCRIBE_BROKER = "DescribeBroker"  # Amazon MQ, where EC2 could not answer
+    VPC_ENDPOINT = "vpcEndpoint"  # EC2: the interfaces of the VPC endpoint tagged with the broker's id
+    VPC_ENDPOINT_BY_DNS = "vpcEndpointByDns"  # EC2 too, the endpoint found through the broker's hostname
 
 
 @dataclass(frozen=True, order=True)
@@ -39,6 +53,14 @@ class Address:
     ip: str
     zone: str | None = None
     interface_id: str | None = None
+
+
+@dataclass(frozen=True, order=True)
+class RefusedAddress:
+    """An address the broker's hostname resolved to that EC2 does not show as its VPC endpoint's: never registered."""
+
+    ip: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -51,6 +73,9 @@ class BrokerFinding:
     state: str | None = None
     # Why the addresses come from where they do, or why the broker is unresolved or gone.
     reason: str = ""
+    # None when this run could not tell (an unreadable broker).
+    engine: Engine | None = None
+    refused: tuple[RefusedAddress, ...] = ()
 
     @property
     def ips(self) -> frozenset[str]:
@@ -99,12 +124,16 @@ def broker_name_from_arn(arn: str) -> str | None:
     return parts[6] if broker_id_from_arn(arn) and len(parts) == 8 else None
 
 
-def unresolved(broker_id: str, reason: str, *, name: str | None = None, state: str | None = None) -> BrokerFinding:
-    return BrokerFinding(broker_id, Knowledge.UNRESOLVED, name=name, state=state, reason=reason)
+def unresolved(
+    broker_id: str, reason: str, *, name: str | None = None, state: str | None = None, engine: Engine | None = None
+) -> BrokerFinding:
+    return BrokerFinding(broker_id, Knowledge.UNRESOLVED, name=name, state=state, reason=reason, engine=engine)
 
 
-def gone(broker_id: str, reason: str, *, name: str | None = None, state: str | None = None) -> BrokerFinding:
-    return BrokerFinding(broker_id, Knowledge.GONE, name=name, state=state, reason=reason)
+def gone(
+    broker_id: str, reason: str, *, name: str | None = None, state: str | None = None, engine: Engine | None = None
+) -> BrokerFinding:
+    return BrokerFinding(broker_id, Knowledge.GONE, name=name, state=state, reason=reason, engine=engine)
 
 
 def departure(described: Described, scope: Scope) -> str | None:
@@ -133,15 +162,34 @@ def finding_from_description(described: Described, scope: Scope, why: str) -> Br
     left = departure(described, scope)
     if left:
         return gone(broker_id, f"broker {left}", name=name, state=state)
-    engine = str(answer.get("EngineType", "ACTIVEMQ"))
-    if engine.upper() != "ACTIVEMQ":
-        return gone(broker_id, f"engine {engine} has no instance addresses to register", name=name, state=state)
+    engine = Engine.of(answer.get("EngineType", "ACTIVEMQ"))
+    if engine is Engine.RABBITMQ:
+        return _rabbitmq_without_endpoint(described, why)
+    if engine is None:
+        return gone(broker_id, f"engine {answer.get('EngineType')} is not one this endpoint serves", name=name, state=state)
 
     instances = answer.get("BrokerInstances") or []
     addresses = tuple(Address(ip) for ip in (i.get("IpAddress") for i in instances) if ip)
     expected = INSTANCES_PER_MODE.get(answer.get("DeploymentMode", ""), len(instances))
     source = AddressSource.DESCRIBE_BROKER
     if state in SETTLED_STATES and instances and len(addresses) == len(instances) >= expected:
-        return BrokerFinding(broker_id, Knowledge.SETTLED, addresses, source, name, state, f"{why}; DescribeBroker reports them")
+        return BrokerFinding(broker_id, Knowledge.SETTLED, addresses, source, name, state, f"{why}; DescribeBroker reports them", engine)
     changing = f"broker is {state}" if state not in SETTLED_STATES else "not every instance has an address yet"
-    return BrokerFinding(broker_id, Knowledge.UNRESOLVED, addresses, source, name, state, f"{why}; {changing}")
+    return BrokerFinding(broker_id, Knowledge.UNRESOLVED, addresses, source, name, state, f"{why}; {changing}", engine)
+
+
+def _rabbitmq_without_endpoint(described: Described, why: str) -> BrokerFinding:
+    """A RabbitMQ broker in scope whose VPC endpoint this run did not find: unresolved, unless it can never be served.
+
+    DescribeBroker gives a RabbitMQ broker no IpAddress (botocore mq model,
+    BrokerInstance.IpAddress): its addresses are its VPC endpoint's, which only
+    EC2 shows. A publicly accessible one has no endpoint in the customer's VPC
+    (CreateBrokerRequest.SubnetIds) and public addresses, which IP targets refuse.
+    """
+    answer = described.answer or {}
+    name, state = answer.get("BrokerName"), answer.get("BrokerState")
+    if answer.get("PubliclyAccessible"):
+        return gone(described.broker_id, "publicly accessible RabbitMQ broker: it has no VPC endpoint in the VPC, and IP "
+                    "targets cannot be public addresses", name=name, state=state, engine=Engine.RABBITMQ)
+    return unresolved(described.broker_id, f"{why}; a RabbitMQ broker, and this run found no VPC endpoint of its in the VPC",
+                      name=name, state=state, engine=Engine.RABBITMQ)

@@ -1,20 +1,23 @@
-"""EC2, read: the Amazon MQ broker interfaces in the endpoint's VPC.
+"""EC2, read: the Amazon MQ broker interfaces and VPC endpoints in the endpoint's VPC.
 
 One paged DescribeNetworkInterfaces call, filtered on the broker interfaces'
-description and the VPC, answers for every broker at once: ceil(I/1000)
-requests for I interfaces, whatever the number of brokers, and none of them
-against Amazon MQ's throttle (EC2 Describe calls have their own, large bucket;
-../shared/CONTEXT.md).
+description and the VPC, answers for every ActiveMQ broker at once:
+ceil(I/1000) requests for I interfaces, whatever the number of brokers, and
+none of them against Amazon MQ's throttle (EC2 Describe calls have their own,
+large bucket; ../shared/CONTEXT.md). RabbitMQ brokers' endpoints take one paged
+DescribeVpcEndpoints call and one DescribeNetworkInterfaces call for their
+interfaces, likewise for every broker at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from reconciler.clients import describe_error
+from reconciler.endpoints import ENDPOINT_TYPE, MANAGED_TAG, BrokerEndpoint, EndpointListing, endpoint_from
 from reconciler.evidence import AddressHolders, OtherInterface
 from reconciler.interfaces import DESCRIPTION_FILTER, BrokerInterface, InterfaceListing, broker_interface, in_ranges
 
@@ -28,6 +31,10 @@ ADDRESSES_PER_FILTER = 200
 
 class InterfaceListingFailed(RuntimeError):
     """The listing failed or stopped part-way: nobody's addresses are known in this run."""
+
+
+class EndpointListingFailed(RuntimeError):
+    """The VPC endpoints or their interfaces could not be listed whole: no RabbitMQ broker's addresses are known."""
 
 
 class BrokerNetwork:
@@ -56,19 +63,51 @@ class BrokerNetwork:
         """Which interface, of any kind, holds each address: EC2 knows every interface, whatever its description."""
         holders: dict[str, OtherInterface] = {}
         try:
-            for start in range(0, len(addresses), ADDRESSES_PER_FILTER):
-                pages = self._ec2.get_paginator("describe_network_interfaces").paginate(
-                    Filters=[{"Name": "addresses.private-ip-address", "Values": list(addresses[start : start + ADDRESSES_PER_FILTER])}],
-                    PaginationConfig={"PageSize": PAGE_SIZE},
-                )
-                for page in pages:
-                    for found in page.get("NetworkInterfaces", []):
-                        for address in found.get("PrivateIpAddresses") or [{"PrivateIpAddress": found.get("PrivateIpAddress")}]:
-                            holder = OtherInterface(found.get("NetworkInterfaceId", "?"), found.get("Description") or "")
-                            holders[address.get("PrivateIpAddress")] = holder
+            for found in self._interfaces_where("addresses.private-ip-address", addresses):
+                for address in found.get("PrivateIpAddresses") or [{"PrivateIpAddress": found.get("PrivateIpAddress")}]:
+                    holder = OtherInterface(found.get("NetworkInterfaceId", "?"), found.get("Description") or "")
+                    holders[address.get("PrivateIpAddress")] = holder
         except (ClientError, BotoCoreError) as error:
             raise InterfaceListingFailed(f"DescribeNetworkInterfaces by address failed: {describe_error(error)}") from error
         return AddressHolders(frozenset(addresses), {ip: h for ip, h in holders.items() if ip in addresses})
+
+    def list_broker_endpoints(self) -> EndpointListing:
+        """The Amazon MQ-managed interface VPC endpoints in the VPC, and their interfaces' addresses.
+
+        The interfaces are asked for by id, through a filter rather than
+        NetworkInterfaceIds: an id deleted in between then just does not come
+        back, instead of failing the whole call (InvalidNetworkInterfaceID.NotFound).
+        Their descriptions and types vary (`VPC Endpoint Interface vpce-...` or
+        with a colon; `interface` or `vpc_endpoint`, EC2 User Guide): the
+        endpoint's NetworkInterfaceIds, not those, say which they are.
+        """
+        pages = self._ec2.get_paginator("describe_vpc_endpoints").paginate(
+            Filters=[
+                {"Name": "vpc-id", "Values": [self._vpc_id]},
+                {"Name": "vpc-endpoint-type", "Values": [ENDPOINT_TYPE]},
+                {"Name": f"tag:{MANAGED_TAG[0]}", "Values": [MANAGED_TAG[1]]},
+            ],
+            PaginationConfig={"PageSize": PAGE_SIZE},
+        )
+        try:
+            described = [e for page in pages for e in page.get("VpcEndpoints", [])]
+            ids = sorted({i for e in described for i in e.get("NetworkInterfaceIds") or []})
+            interfaces = {i["NetworkInterfaceId"]: i for i in self._interfaces_where("network-interface-id", ids)}
+        except (ClientError, BotoCoreError) as error:
+            # All or nothing, as for the broker interfaces: a part would make the rest look free.
+            raise EndpointListingFailed(f"DescribeVpcEndpoints or its interfaces failed: {describe_error(error)}") from error
+        found = [e for e in (endpoint_from(d, interfaces) for d in described) if e is not None]
+        return EndpointListing(self._vpc_id, tuple(sorted(found, key=_by_id)))
+
+    def _interfaces_where(self, name: str, values: Sequence[str]) -> Iterator[dict[str, Any]]:
+        """Every interface whose `name` is one of the values, in filters of at most 200 values, every page."""
+        for start in range(0, len(values), ADDRESSES_PER_FILTER):
+            pages = self._ec2.get_paginator("describe_network_interfaces").paginate(
+                Filters=[{"Name": name, "Values": list(values[start : start + ADDRESSES_PER_FILTER])}],
+                PaginationConfig={"PageSize": PAGE_SIZE},
+            )
+            for page in pages:
+                yield from page.get("NetworkInterfaces", [])
 
     def list_broker_interfaces(self) -> InterfaceListing:
         pages = self._ec2.get_paginator("describe_network_interfaces").paginate(
@@ -87,3 +126,7 @@ class BrokerNetwork:
             raise InterfaceListingFailed(f"DescribeNetworkInterfaces failed: {describe_error(error)}") from error
         return InterfaceListing(self._vpc_id, tuple(found))
 
+
+
+def _by_id(endpoint: BrokerEndpoint) -> str:
+    return endpoint.endpoint_id

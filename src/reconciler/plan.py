@@ -1,13 +1,21 @@
 """The plan: which targets each group gains and loses. Pure, and where the safety rules live.
 
-Every address of a broker in scope is registered. A target no broker in scope
-wants goes only on authoritative evidence read in this run:
+A target group serves one engine: ActiveMQ (OpenWire, AMQP 1.0, STOMP, MQTT,
+WSS, the 8162 console) or RabbitMQ (AMQPS, its management console). Every
+address of a broker in scope of the group's engine is registered there. A
+target no such broker wants goes only on authoritative evidence read in this run:
 - EC2 says no network interface at all holds its address (checked by address,
   whatever the interface's description), and no broker in scope could be
   holding it unseen (one found by DescribeBroker alone that could not be
   read); or
-- the interface holding it belongs to a broker that DescribeBroker confirmed,
-  in this run, gone or out of scope.
+- the interface holding it belongs to a broker (an ActiveMQ broker's
+  interface, or a VPC endpoint tagged with a RabbitMQ broker's id) that
+  DescribeBroker confirmed, in this run, gone or out of scope; or
+- the interface holding it is of the other engine's kind: an ActiveMQ broker
+  interface in a RabbitMQ group, an Amazon MQ-managed VPC endpoint's in an
+  ActiveMQ group. Whoever answers there speaks the other engine's protocol.
+An endpoint tied to its broker only through DNS, or to none, keeps its
+addresses: DNS alone never removes anything.
 A failed, throttled or cut-off read never removes anything: no interface
 listing, no complete tag listing, or no confirmation means the target stays.
 Nothing remembered from an earlier run counts: EC2 hands freed addresses out
@@ -22,7 +30,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
-from reconciler.brokers import Knowledge
+from reconciler.brokers import Engine, Knowledge
+from reconciler.endpoints import BROKER_TAG, BrokerEndpoint
 from reconciler.evidence import Discovery
 from reconciler.interfaces import in_ranges
 from reconciler.targets import Target, TargetGroupView
@@ -58,6 +67,7 @@ class TargetGroupPlan:
     # Registrations outside the VPC's subnets (a peered VPC): the ELB API wants
     # them with AvailabilityZone "all" (botocore elbv2 TargetDescription).
     outside_vpc: frozenset[Target] = frozenset()
+    engine: Engine = Engine.ACTIVEMQ
 
 
 def hold_back(plan: TargetGroupPlan, failed_brokers: Collection[str]) -> tuple[list[Removal], list[Withheld]]:
@@ -78,17 +88,20 @@ class _Verdict(Enum):
 
 
 def plan_target_group(
-    group: TargetGroupView, discovery: Discovery, last_registered_for: Mapping[str, str] | None = None
+    group: TargetGroupView,
+    discovery: Discovery,
+    last_registered_for: Mapping[str, str] | None = None,
+    engine: Engine = Engine.ACTIVEMQ,
 ) -> TargetGroupPlan:
-    """The group's changes. `last_registered_for` (address -> broker, from earlier runs) only attributes removals."""
-    brokers_of = discovery.brokers_of()
+    """The changes of a group serving `engine`'s brokers. `last_registered_for` (address -> broker, from earlier runs) only attributes removals."""
+    brokers_of = discovery.brokers_of(engine)
     wanted_ips = frozenset(brokers_of)
     desired = frozenset(Target(ip, group.port) for ip in wanted_ips)
     register = desired - group.present
     deregister: list[Removal] = []
     withheld: list[Withheld] = []
     for target in sorted(group.registered - desired):
-        verdict, why = _judge_removal(target, group.port, wanted_ips, discovery)
+        verdict, why = _judge_removal(target, group.port, engine, wanted_ips, discovery)
         if verdict is _Verdict.REMOVE:
             deregister.append(Removal(target, why, _attribute(target, discovery, brokers_of, last_registered_for or {})))
         else:
@@ -104,6 +117,7 @@ def plan_target_group(
         withheld=tuple(withheld),
         brokers_of=brokers_of,
         outside_vpc=_outside(register, discovery.subnet_ranges),
+        engine=engine,
     )
 
 
@@ -115,6 +129,9 @@ def _attribute(
     holder = discovery.interfaces.holder_of(target.ip) if discovery.interfaces else None
     if holder is not None and holder.broker_id is not None:
         return holder.broker_id
+    endpoint = discovery.endpoints.holder_of(target.ip) if discovery.endpoints else None
+    if endpoint is not None and endpoint.broker_id is not None:
+        return endpoint.broker_id
     return last_registered_for.get(target.ip)
 
 
@@ -125,7 +142,9 @@ def _outside(targets: frozenset[Target], subnet_ranges: tuple[str, ...] | None) 
     return frozenset(t for t in targets if not in_ranges(t.ip, subnet_ranges))
 
 
-def _judge_removal(target: Target, group_port: int, wanted_ips: frozenset[str], discovery: Discovery) -> tuple[_Verdict, str]:
+def _judge_removal(
+    target: Target, group_port: int, engine: Engine, wanted_ips: frozenset[str], discovery: Discovery
+) -> tuple[_Verdict, str]:
     """Whether an unwanted target may go, and the evidence, or the reason it may not."""
     if target.ip in wanted_ips:
         # The same address is wanted on the group's own port, and registered there.
@@ -136,16 +155,42 @@ def _judge_removal(target: Target, group_port: int, wanted_ips: frozenset[str], 
     if not discovery.scope_complete:
         return _Verdict.WITHHOLD, "the brokers in scope could not be listed: whether its holder is in scope is unknown"
     holder = interfaces.holder_of(target.ip)
+    if holder is not None and engine is not Engine.ACTIVEMQ:
+        return _Verdict.REMOVE, (
+            f"held by Amazon MQ interface {holder.interface_id} of ActiveMQ broker {holder.broker_id or '(unnamed)'}: "
+            f"this group serves {engine.value} brokers only"
+        )
+    endpoint = discovery.endpoints.holder_of(target.ip) if discovery.endpoints else None
+    if holder is None and endpoint is not None:
+        return _judge_endpoint_address(endpoint, engine, discovery)
     if holder is None:
         return _judge_address_no_broker_interface_holds(target, discovery)
     if holder.broker_id is None:
         return _Verdict.WITHHOLD, f"held by Amazon MQ interface {holder.interface_id}, whose description names no broker id"
-    owner = discovery.brokers.get(holder.broker_id)
+    return _judge_holder(holder.broker_id, f"held by {holder.broker_id}'s interface {holder.interface_id}", discovery)
+
+
+def _judge_holder(broker_id: str, held: str, discovery: Discovery) -> tuple[_Verdict, str]:
+    """An address EC2 shows as this broker's goes only if DescribeBroker confirmed the broker gone in this run."""
+    owner = discovery.brokers.get(broker_id)
     if owner is not None and owner.knowledge is Knowledge.GONE:
-        return _Verdict.REMOVE, f"held by {holder.broker_id}'s interface {holder.interface_id}, and that {owner.reason}"
+        return _Verdict.REMOVE, f"{held}, and that {owner.reason}"
     if owner is not None and owner.knowledge is Knowledge.UNRESOLVED:
-        return _Verdict.WITHHOLD, f"held by {holder.broker_id}, which could not be confirmed gone: {owner.reason}"
-    return _Verdict.WITHHOLD, f"held by {holder.broker_id}, which this run did not confirm gone or out of scope"
+        return _Verdict.WITHHOLD, f"{held}; {broker_id} could not be confirmed gone: {owner.reason}"
+    return _Verdict.WITHHOLD, f"{held}; this run did not confirm {broker_id} gone or out of scope"
+
+
+def _judge_endpoint_address(endpoint: BrokerEndpoint, engine: Engine, discovery: Discovery) -> tuple[_Verdict, str]:
+    """An address a RabbitMQ broker's VPC endpoint holds: only its Broker tag ties it firmly enough to remove it."""
+    held = f"held by Amazon MQ VPC endpoint {endpoint.endpoint_id}'s interface"
+    if engine is not Engine.RABBITMQ:
+        return _Verdict.REMOVE, f"{held} (a RabbitMQ broker's): this group serves {engine.value} brokers only"
+    if endpoint.broker_id is None:
+        tied = discovery.endpoints.dns_ties.get(endpoint.endpoint_id) if discovery.endpoints else None
+        if tied:
+            return _Verdict.WITHHOLD, f"{held}, tied to {tied} only through its hostname: DNS alone never removes anything"
+        return _Verdict.WITHHOLD, f"{held}, which has no {BROKER_TAG} tag and no broker's hostname resolved to it in this run"
+    return _judge_holder(endpoint.broker_id, f"{held}, tagged {BROKER_TAG}={endpoint.broker_id}", discovery)
 
 
 def _judge_address_no_broker_interface_holds(target: Target, discovery: Discovery) -> tuple[_Verdict, str]:

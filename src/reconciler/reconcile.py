@@ -1,4 +1,4 @@
-"""One reconcile: read scope, interfaces and target groups, confirm what EC2 cannot, plan, apply.
+"""One reconcile: read scope, interfaces, endpoints and target groups, confirm what EC2 cannot, plan, apply.
 
 Every trigger runs this same whole comparison; an event only makes it sooner
 and names brokers to read directly. Knows nothing of Lambda. Between runs it
@@ -11,22 +11,26 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
-from reconciler.brokers import Address, AddressSource, BrokerFinding, Knowledge
+from reconciler.brokers import Address, AddressSource, BrokerFinding, Described, Engine, Knowledge
 from reconciler.deadline import Deadline
 from reconciler.discovery import BrokerDirectory
+from reconciler.dns import Resolver, resolve_all, system_resolver
+from reconciler.endpoints import DnsVerdict, EndpointListing, tie_by_dns
 from reconciler.evidence import (
     AddressHolders,
     Discovery,
     addresses_to_check,
     assess_brokers,
     brokers_to_describe,
+    endpoints_needed,
+    hostnames_to_confirm,
     wanted_addresses,
 )
 from reconciler.interfaces import InterfaceListing
-from reconciler.network import BrokerNetwork, InterfaceListingFailed
+from reconciler.network import BrokerNetwork, EndpointListingFailed, InterfaceListingFailed
 from reconciler.plan import TargetGroupPlan, plan_target_group
 from reconciler.settings import Settings
 from reconciler.target_groups import AppliedChanges, GroupOwnedElsewhere, GroupReadFailed, TargetGroups
@@ -52,6 +56,7 @@ class GroupOutcome:
     # The read was not attempted because the run's deadline was near: unresolved, not failed.
     read_cut_short: bool = False
     owned_elsewhere: bool = False
+    engine: Engine = Engine.ACTIVEMQ
 
     @property
     def label(self) -> str:
@@ -91,6 +96,8 @@ class RunOutcome:
     # How many broker interfaces EC2 listed in the VPC; None when the listing failed.
     interfaces_listed: int | None
     errors: list[str] = field(default_factory=list)
+    # How many Amazon MQ-managed VPC endpoints EC2 listed; None when not asked (nothing needed them) or failed.
+    endpoints_listed: int | None = None
     cut_short: bool = False
     duration_ms: int = 0
 
@@ -155,6 +162,7 @@ class Reconciler:
         *,
         deadline: Deadline | None = None,
         clock: Callable[[], float] = time.monotonic,
+        resolver: Resolver = system_resolver,
     ) -> None:
         self._settings = settings
         self._directory = directory
@@ -162,6 +170,7 @@ class Reconciler:
         self._target_groups = target_groups
         self._deadline = deadline or Deadline()
         self._clock = clock
+        self._resolver = resolver
         # Address -> the broker it was last registered for: attributes removals, only to delay them.
         self._last_registered_for: dict[str, str] = {}
 
@@ -175,15 +184,18 @@ class Reconciler:
         groups = self._observe_groups()
 
         registered = {t.ip for g in groups if g.view for t in g.view.registered}
-        why = brokers_to_describe(listing, named, interfaces, registered)
+        endpoints, endpoints_error = self._list_endpoints(endpoints_needed(listing, named, interfaces, registered))
+        why = brokers_to_describe(listing, named, interfaces, registered, endpoints)
         described = self._directory.describe(why)
-        brokers = assess_brokers(listing, self._settings.scope, interfaces, described, why)
+        endpoints, dns = self._tie_by_dns(endpoints, described)
+        brokers = assess_brokers(listing, self._settings.scope, interfaces, described, why, endpoints, dns)
         subnet_ranges, subnets_error = self._network.subnet_ranges(wanted_addresses(brokers))
-        holders, holders_error = self._look_up_holders(addresses_to_check(registered, brokers, interfaces) if listing.complete else [])
-        discovery = Discovery(brokers, interfaces, listing.complete, subnet_ranges, holders)
+        checked = addresses_to_check(registered, brokers, interfaces, endpoints) if listing.complete else []
+        holders, holders_error = self._look_up_holders(checked)
+        discovery = Discovery(brokers, interfaces, listing.complete, subnet_ranges, holders, endpoints)
         groups = [self._reconcile_group(outcome, discovery, dry_run) for outcome in groups]
         self._remember_registrations(discovery, groups)
-        errors = [e for e in (listing_error, interfaces_error, subnets_error, holders_error) if e]
+        errors = [e for e in (listing_error, interfaces_error, endpoints_error, subnets_error, holders_error) if e]
         return RunOutcome(
             trigger=trigger,
             dry_run=dry_run,
@@ -193,7 +205,25 @@ class Reconciler:
             errors=errors + _broker_problems(discovery.brokers, self._named_brokers(trigger)),
             cut_short=self._deadline.reached,
             duration_ms=round((self._clock() - started) * 1000),
+            endpoints_listed=len(endpoints.endpoints) if endpoints else None,
         )
+
+    def _list_endpoints(self, needed: bool) -> tuple[EndpointListing | None, str | None]:
+        if not needed:
+            return None, None
+        try:
+            return self._network.list_broker_endpoints(), None
+        except EndpointListingFailed as failure:
+            return None, str(failure)
+
+    def _tie_by_dns(
+        self, endpoints: EndpointListing | None, described: Mapping[str, Described]
+    ) -> tuple[EndpointListing | None, dict[str, DnsVerdict]]:
+        """Resolve the hostnames of RabbitMQ brokers no endpoint is tagged for; EC2's listing confirms each address."""
+        hostnames = hostnames_to_confirm(described, self._settings.scope, endpoints, self._settings.region)
+        if endpoints is None or not hostnames:
+            return endpoints, {}
+        return tie_by_dns(endpoints, resolve_all(self._resolver, hostnames))
 
     def _look_up_holders(self, addresses: list[str]) -> tuple[AddressHolders | None, str | None]:
         if not addresses:
@@ -214,27 +244,30 @@ class Reconciler:
         return self._settings.scope.broker_ids | (trigger.broker_ids or frozenset() if trigger.kind == "resync" else frozenset())
 
     def _observe_groups(self) -> list[GroupOutcome]:
-        identities, unreadable = self._target_groups.identify(self._settings.target_group_arns)
-        outcomes = [GroupOutcome(arn, None, None, read_error=error) for arn, error in unreadable.items()]
+        arns = self._settings.all_target_group_arns
+        identities, unreadable = self._target_groups.identify(arns)
+        engine = self._settings.engine_of
+        outcomes = [GroupOutcome(arn, None, None, read_error=error, engine=engine(arn)) for arn, error in unreadable.items()]
         for group in identities:
             try:
-                outcomes.append(GroupOutcome(group.arn, group.name, group.port, view=self._target_groups.observe(group)))
+                view = self._target_groups.observe(group)
+                outcomes.append(GroupOutcome(group.arn, group.name, group.port, view=view, engine=engine(group.arn)))
             except GroupReadFailed as failure:
                 outcomes.append(
                     GroupOutcome(
                         group.arn, group.name, group.port, read_error=str(failure), read_cut_short=failure.cut_short,
-                        owned_elsewhere=isinstance(failure, GroupOwnedElsewhere),
+                        owned_elsewhere=isinstance(failure, GroupOwnedElsewhere), engine=engine(group.arn),
                     )
                 )
-        order = {arn: i for i, arn in enumerate(self._settings.target_group_arns)}
+        order = {arn: i for i, arn in enumerate(arns)}
         return sorted(outcomes, key=lambda outcome: order[outcome.arn])
 
     def _reconcile_group(self, outcome: GroupOutcome, discovery: Discovery, dry_run: bool) -> GroupOutcome:
         if outcome.view is None:
             return outcome  # a group we could not read gets no plan at all
-        plan = plan_target_group(outcome.view, discovery, self._last_registered_for)
+        plan = plan_target_group(outcome.view, discovery, self._last_registered_for, outcome.engine)
         applied = None if dry_run else self._target_groups.apply(plan)
-        return GroupOutcome(outcome.arn, outcome.name, outcome.port, outcome.view, plan, applied)
+        return replace(outcome, plan=plan, applied=applied)
 
     def _remember_registrations(self, discovery: Discovery, groups: list[GroupOutcome]) -> None:
         """Which broker each still-registered address is for: EC2's word where it has one, else what was known."""
@@ -245,8 +278,10 @@ class Reconciler:
 
 
 def _broker_problems(brokers: Mapping[str, BrokerFinding], named: frozenset[str]) -> list[str]:
-    return [
+    ordered = sorted(brokers.values(), key=lambda b: b.broker_id)
+    problems = [
         f"{b.broker_id}: {b.reason}"
-        for b in sorted(brokers.values(), key=lambda b: b.broker_id)
+        for b in ordered
         if b.knowledge is Knowledge.UNRESOLVED or (b.knowledge is Knowledge.GONE and b.broker_id in named)
     ]
+    return problems + [f"{b.broker_id}: its hostname resolves to {r.ip}, refused: {r.reason}" for b in ordered for r in b.refused]

@@ -16,6 +16,7 @@ def report_run(outcome: RunOutcome) -> dict[str, Any]:
         "dryRun": outcome.dry_run,
         "cutShort": outcome.cut_short,
         "interfacesListed": outcome.interfaces_listed,
+        "vpcEndpointsListed": outcome.endpoints_listed,
         "brokers": [_report_broker(broker, outcome) for broker in sorted(outcome.brokers.values(), key=lambda b: b.broker_id)],
         "targetGroups": [_report_group(group, outcome.dry_run) for group in outcome.groups],
         "unservedInstances": [
@@ -46,16 +47,18 @@ def _report_broker(broker: BrokerFinding, outcome: RunOutcome) -> dict[str, Any]
         "brokerId": broker.broker_id,
         "name": broker.name,
         "knowledge": broker.knowledge.value,
+        "engine": broker.engine.value if broker.engine else None,
         "state": broker.state,
         "addressSource": broker.source.value if broker.source else None,
         "reason": broker.reason,
         "addresses": [{"ip": a.ip, "zone": a.zone, "interfaceId": a.interface_id} for a in broker.addresses],
+        "refusedAddresses": [{"ip": r.ip, "reason": r.reason} for r in broker.refused],
         "healthyInstances": outcome.healthy_instances(broker),
     }
 
 
 def _report_group(group: GroupOutcome, dry_run: bool) -> dict[str, Any]:
-    reported: dict[str, Any] = {"name": group.name, "arn": group.arn, "port": group.port}
+    reported: dict[str, Any] = {"name": group.name, "arn": group.arn, "port": group.port, "engine": group.engine.value}
     errors = group.failures() + group.shortfalls()
     if group.plan is None:
         return {**reported, "registered": [], "deregistered": [], "kept": [], "withheld": [], "refused": [], "health": {},

@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from reconciler.brokers import Scope, is_broker_id
+from reconciler.brokers import Engine, Scope, is_broker_id
 
 TARGET_GROUP_ARN_PATTERN = re.compile(
     r"^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}$"
@@ -30,6 +30,7 @@ class ConfigurationError(ValueError):
 @dataclass(frozen=True)
 class Settings:
     region: str
+    # The groups serving ActiveMQ brokers (OpenWire, AMQP 1.0, STOMP, MQTT, WSS, console 8162).
     target_group_arns: tuple[str, ...]
     scope: Scope
     # The VPC of the brokers and the target groups: where their interfaces are listed.
@@ -42,6 +43,16 @@ class Settings:
     stack_name: str | None = None
     # One HealthyInstances metric per broker: useful, and 0.30 USD a month each.
     broker_metrics: bool = False
+    # The groups serving RabbitMQ brokers (AMQPS 5671, management console 443).
+    rabbitmq_target_group_arns: tuple[str, ...] = ()
+
+    @property
+    def all_target_group_arns(self) -> tuple[str, ...]:
+        return self.target_group_arns + self.rabbitmq_target_group_arns
+
+    def engine_of(self, target_group_arn: str) -> Engine:
+        """Whose addresses the group serves: a group is named in exactly one of the two variables."""
+        return Engine.RABBITMQ if target_group_arn in self.rabbitmq_target_group_arns else Engine.ACTIVEMQ
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:
@@ -52,9 +63,18 @@ class Settings:
         region = environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
         if not region:
             raise ConfigurationError("AWS_REGION", "no region set")
+        activemq = _target_group_arns("TARGET_GROUP_ARNS", environ.get("TARGET_GROUP_ARNS", ""))
+        rabbitmq = _target_group_arns("RABBITMQ_TARGET_GROUP_ARNS", environ.get("RABBITMQ_TARGET_GROUP_ARNS", ""))
+        if not activemq and not rabbitmq:
+            raise ConfigurationError("TARGET_GROUP_ARNS", "no target group ARN given")
+        if set(activemq) & set(rabbitmq):
+            raise ConfigurationError(
+                "RABBITMQ_TARGET_GROUP_ARNS", "a group is in TARGET_GROUP_ARNS too: each serves one engine's brokers"
+            )
         return cls(
             region=region,
-            target_group_arns=_target_group_arns(environ.get("TARGET_GROUP_ARNS", "")),
+            target_group_arns=activemq,
+            rabbitmq_target_group_arns=rabbitmq,
             scope=Scope(broker_ids, tag),
             vpc_id=_vpc_id(environ.get("VPC_ID", "")),
             dry_run=_boolean("DRY_RUN", environ.get("DRY_RUN", "false")),
@@ -70,15 +90,13 @@ def _items(raw: str) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def _target_group_arns(raw: str) -> tuple[str, ...]:
+def _target_group_arns(variable: str, raw: str) -> tuple[str, ...]:
     arns = _items(raw)
-    if not arns:
-        raise ConfigurationError("TARGET_GROUP_ARNS", "no target group ARN given")
     for arn in arns:
         if not TARGET_GROUP_ARN_PATTERN.fullmatch(arn):
-            raise ConfigurationError("TARGET_GROUP_ARNS", f"{arn!r} is not a target group ARN")
+            raise ConfigurationError(variable, f"{arn!r} is not a target group ARN")
     if len(set(arns)) != len(arns):
-        raise ConfigurationError("TARGET_GROUP_ARNS", "a target group is listed twice")
+        raise ConfigurationError(variable, "a target group is listed twice")
     return tuple(arns)
 
 

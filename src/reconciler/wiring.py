@@ -13,6 +13,7 @@ import boto3
 from reconciler.clients import create_clients
 from reconciler.deadline import Deadline
 from reconciler.discovery import BrokerDirectory
+from reconciler.dns import Resolver, system_resolver
 from reconciler.network import BrokerNetwork
 from reconciler.pacing import TokenBucket
 from reconciler.reconcile import Reconciler
@@ -23,7 +24,10 @@ from reconciler.target_groups import TargetGroups
 DESCRIBE_WORKERS = 8
 
 
-def build_reconciler(settings: Settings, *, session: boto3.session.Session | None = None) -> Reconciler:
+def build_reconciler(
+    settings: Settings, *, session: boto3.session.Session | None = None, resolver: Resolver = system_resolver
+) -> Reconciler:
+    """The reconciler and its AWS clients; `resolver` answers for RabbitMQ brokers' hostnames (the system's own by default)."""
     clients = create_clients(settings.region, pool_size=DESCRIBE_WORKERS, session=session)
     pacing = TokenBucket(settings.describe_rate, settings.describe_burst)
     directory = BrokerDirectory(clients.mq, clients.tagging, settings.scope, pacing, workers=DESCRIBE_WORKERS)
@@ -32,4 +36,4 @@ def build_reconciler(settings: Settings, *, session: boto3.session.Session | Non
     for client in (clients.mq, clients.tagging, clients.ec2, clients.elbv2):
         deadline.attach(client)  # after the pacing hook: a request that waited its turn is still checked
     target_groups = TargetGroups(clients.elbv2, stack_name=settings.stack_name)
-    return Reconciler(settings, directory, network, target_groups, deadline=deadline)
+    return Reconciler(settings, directory, network, target_groups, deadline=deadline, resolver=resolver)

@@ -1,4 +1,4 @@
-"""The product deployed into an in-process moto: two target groups and the function."""
+"""The product deployed into an in-process moto: two target groups (four with RabbitMQ's) and the function."""
 
 from __future__ import annotations
 
@@ -16,17 +16,24 @@ REGION = "eu-west-1"
 SCOPE_TAG = {"mq-static-endpoint": "test"}
 FUNCTION_ARN = f"arn:aws:lambda:{REGION}:123456789012:function:mq-static-endpoint-reconciler"
 PORTS = {"openwire": 61617, "console": 8162}
+# RabbitMQ's groups, each health-checked on its own port (template.yaml: there is no 8162 to check).
+RABBITMQ_PORTS = {"amqps": 5671, "rabbitmq-console": 443}
 
 
 class Endpoint:
     """What a user deployed: target groups, and the reconciler serving them."""
 
-    def __init__(self, aws: EmulatedAws, runtime: LambdaRuntime) -> None:
+    def __init__(self, aws: EmulatedAws, runtime: LambdaRuntime, *, rabbitmq: bool = False) -> None:
         self.aws = aws
         self.groups = aws.create_target_groups(PORTS)
+        rabbitmq_groups: dict[str, str] = {}
+        for name, port in RABBITMQ_PORTS.items() if rabbitmq else ():
+            rabbitmq_groups.update(aws.create_target_groups({name: port}, health_check_port=port))
+        self.groups.update(rabbitmq_groups)
         self._runtime = runtime
         self.environment: dict[str, str] = {
-            "TARGET_GROUP_ARNS": ",".join(self.groups.values()),
+            "TARGET_GROUP_ARNS": ",".join(arn for name, arn in self.groups.items() if name in PORTS),
+            "RABBITMQ_TARGET_GROUP_ARNS": ",".join(rabbitmq_groups.values()),
             "BROKER_TAG": "mq-static-endpoint=test",
             "VPC_ID": aws.vpc_id,
             "POWERTOOLS_SERVICE_NAME": "mq-static-endpoint",
@@ -83,6 +90,13 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[EmulatedAws]:
 def endpoint(aws: EmulatedAws) -> Iterator[Endpoint]:
     with LambdaRuntime("mq-static-endpoint-reconciler", FUNCTION_ARN) as runtime:
         yield Endpoint(aws, runtime)
+
+
+@pytest.fixture
+def mixed_endpoint(aws: EmulatedAws) -> Iterator[Endpoint]:
+    """The endpoint with RabbitMQ's AMQPS and management console groups beside the ActiveMQ ones."""
+    with LambdaRuntime("mq-static-endpoint-reconciler", FUNCTION_ARN) as runtime:
+        yield Endpoint(aws, runtime, rabbitmq=True)
 
 
 @pytest.fixture

@@ -47,9 +47,9 @@ def test_a_broker_id_that_does_not_exist_is_reported_and_changes_nothing(settled
     report = settled.resync(brokerIds=[MISSING_BROKER]).report
     assert settled.all_targets() == before
     missing = {b["brokerId"]: b for b in report["brokers"]}[MISSING_BROKER]
-    assert missing == {"brokerId": MISSING_BROKER, "name": None, "knowledge": "gone", "state": None, "addressSource": None,
-                       "reason": "broker does not exist (DescribeBroker: NotFoundException)", "addresses": [],
-                       "healthyInstances": 0}
+    assert missing == {"brokerId": MISSING_BROKER, "name": None, "knowledge": "gone", "engine": None, "state": None,
+                       "addressSource": None, "reason": "broker does not exist (DescribeBroker: NotFoundException)",
+                       "addresses": [], "refusedAddresses": [], "healthyInstances": 0}
     assert report["errors"] == [f"{MISSING_BROKER}: broker does not exist (DescribeBroker: NotFoundException)"]
 
 

@@ -27,7 +27,13 @@ def full_stack() -> samstack.Stack:
     )
 
 
-@pytest.fixture(params=["default_stack", "full_stack"])
+@pytest.fixture(scope="session")
+def rabbitmq_stack() -> samstack.Stack:
+    """RabbitMQ's AMQPS and management console beside every ActiveMQ listener that can share the load balancer."""
+    return samstack.deploy(**samstack.WITH_RABBITMQ, IpAddressType="dualstack", AllowedClientIpv6Cidrs="2001:db8::/32")
+
+
+@pytest.fixture(params=["default_stack", "full_stack", "rabbitmq_stack"])
 def stack(request: pytest.FixtureRequest) -> samstack.Stack:
-    """Each test that takes `stack` runs on both ends of the optional range."""
+    """Each test that takes `stack` runs on both ends of the optional range, and with RabbitMQ's listeners."""
     return request.getfixturevalue(request.param)

@@ -51,6 +51,12 @@ ALL_PROTOCOLS = {
     "EnableConsole": "true",
     "AllowedConsoleCidrs": "192.0.2.0/28",
 }
+# RabbitMQ brokers served beside ActiveMQ ones: every optional listener but AMQP 1.0, which needs 5671 too.
+WITH_RABBITMQ = {
+    **{k: v for k, v in ALL_PROTOCOLS.items() if k != "EnableAmqp"},
+    "EnableRabbitMq": "true",
+    "EnableRabbitMqConsole": "true",
+}
 PSEUDO = {
     "AWS::Region": REGION,
     "AWS::AccountId": ACCOUNT,

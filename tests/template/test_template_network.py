@@ -8,6 +8,8 @@ import samstack
 
 # Protocol name in the template, its port (README, CONTEXT.md).
 PORTS = {"OpenWire": 61617, "Amqp": 5671, "Stomp": 61614, "Mqtt": 8883, "Wss": 61619, "Console": 8162}
+RABBITMQ_PORTS = {"RabbitMqAmqps": 5671, "RabbitMqConsole": 443}
+CONSOLE_PORTS = {PORTS["Console"], RABBITMQ_PORTS["RabbitMqConsole"]}
 HEALTH_CHECK_PORT = "8162"
 CLIENT_PREFIX_LISTS = {"<ClientIpv4PrefixList>", "<ClientIpv6PrefixList>"}
 
@@ -68,7 +70,7 @@ def test_listeners_are_tls_only_with_a_tls13_policy_and_forward_to_their_own_por
         (action,) = listener["DefaultActions"]
         assert action["Type"] == "forward"
         (tg,) = [tg for logical_id, tg in groups.items() if stack.ref(logical_id) == action["TargetGroupArn"]]
-        assert listener["Port"] == tg["Port"] == PORTS[name.removesuffix("Listener")]
+        assert listener["Port"] == tg["Port"] == {**PORTS, **RABBITMQ_PORTS}[name.removesuffix("Listener")]
 
 
 def test_default_tls_policy_is_explicit_not_cloudformations_2016_one(default_stack: samstack.Stack) -> None:
@@ -84,7 +86,7 @@ def test_clients_reach_only_the_enabled_listener_ports_and_only_from_the_allowed
     for rule in rules:
         assert rule["FromPort"] == rule["ToPort"]
         assert set(rule) & {"CidrIp", "CidrIpv6", "SourceSecurityGroupId"} == set(), "no open or ad-hoc source"
-        expected = {"<ConsolePrefixList>"} if rule["FromPort"] == PORTS["Console"] else CLIENT_PREFIX_LISTS
+        expected = {"<ConsolePrefixList>"} if rule["FromPort"] in CONSOLE_PORTS else CLIENT_PREFIX_LISTS
         assert rule["SourcePrefixListId"] in expected
 
 

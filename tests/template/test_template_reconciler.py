@@ -10,11 +10,13 @@ from samstack import ALL_PROTOCOLS
 
 TARGET_GROUPS = ["OpenWireTargetGroup", "AmqpTargetGroup", "StompTargetGroup", "MqttTargetGroup",
                  "WssTargetGroup", "ConsoleTargetGroup"]
+RABBITMQ_TARGET_GROUPS = ["RabbitMqAmqpsTargetGroup", "RabbitMqConsoleTargetGroup"]
 # The actions the reconciler makes (README, issue 3), plus SAM's dead-letter queue write.
 ALLOWED_ACTIONS = {
     "mq:DescribeBroker",
     "tag:GetResources",
     "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeVpcEndpoints",
     "ec2:DescribeSubnets",
     "elasticloadbalancing:DescribeTargetGroups",
     "elasticloadbalancing:DescribeTags",
@@ -24,7 +26,7 @@ ALLOWED_ACTIONS = {
     "sqs:SendMessage",
 }
 # Actions IAM cannot scope to a resource: the only ones allowed on "*".
-UNSCOPABLE = {"tag:GetResources", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets",
+UNSCOPABLE = {"tag:GetResources", "ec2:DescribeNetworkInterfaces", "ec2:DescribeVpcEndpoints", "ec2:DescribeSubnets",
               "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth",
               "elasticloadbalancing:DescribeTags"}
 MUTATING = {"elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"}
@@ -42,9 +44,10 @@ def environment(stack: samstack.Stack) -> dict[str, str]:
     return stack.properties("ReconcilerFunction")["Environment"]["Variables"]
 
 
-def enabled_target_group_arns(stack: samstack.Stack) -> list[str]:
+def enabled_target_group_arns(stack: samstack.Stack, groups: list[str] = TARGET_GROUPS) -> list[str]:
+    """The ARNs of the ActiveMQ groups the stack has (or of `groups`), in the template's order."""
     present = stack.of_type("AWS::ElasticLoadBalancingV2::TargetGroup")
-    return [stack.ref(tg) for tg in TARGET_GROUPS if tg in present]
+    return [stack.ref(tg) for tg in groups if tg in present]
 
 
 def statements(stack: samstack.Stack) -> list[dict[str, Any]]:
@@ -75,15 +78,15 @@ def test_function_environment_names_exactly_the_enabled_target_groups(parameters
 
 @pytest.mark.parametrize(
     "parameters",
-    [{}, ALL_PROTOCOLS, {"EnableStomp": "true", "EnableWss": "true"}],
-    ids=["openwire-only", "all", "stomp-wss"],
+    [{}, ALL_PROTOCOLS, {"EnableStomp": "true", "EnableWss": "true"}, samstack.WITH_RABBITMQ, {"EnableRabbitMq": "true"}],
+    ids=["openwire-only", "all", "stomp-wss", "rabbitmq-and-console", "rabbitmq"],
 )
 def test_register_and_deregister_are_allowed_on_exactly_the_stacks_target_groups(parameters: dict[str, str]) -> None:
     stack = samstack.deploy(**parameters)
     for action in MUTATING:
         resources = [r for s in statements(stack) if s["Effect"] == "Allow" and action in as_list(s["Action"])
                      for r in as_list(s["Resource"])]
-        assert sorted(resources) == sorted(enabled_target_group_arns(stack)), action
+        assert sorted(resources) == sorted(enabled_target_group_arns(stack, TARGET_GROUPS + RABBITMQ_TARGET_GROUPS)), action
 
 
 def test_the_role_allows_nothing_but_what_the_reconciler_calls(stack: samstack.Stack) -> None:
@@ -150,6 +153,7 @@ def test_environment_passes_the_reconcilers_own_validation(stack: samstack.Stack
     env = environment(stack)
     settings = Settings.from_environ({**env, "AWS_REGION": samstack.REGION})
     assert list(settings.target_group_arns) == enabled_target_group_arns(stack)
+    assert list(settings.rabbitmq_target_group_arns) == enabled_target_group_arns(stack, RABBITMQ_TARGET_GROUPS)
     assert settings.dry_run is False
     assert settings.metrics_namespace == "MqStaticEndpoint"
     assert env["AWS_RETRY_MODE"] == "standard"

@@ -9,6 +9,7 @@ import pytest
 from reconciler.brokers import (
     AddressSource,
     Described,
+    Engine,
     Knowledge,
     Scope,
     broker_id_from_arn,
@@ -75,9 +76,26 @@ def test_a_deleted_broker_is_gone_and_one_that_could_not_be_read_is_unresolved()
     assert failed.knowledge is Knowledge.UNRESOLVED and "ThrottlingException" in failed.reason
 
 
-def test_a_rabbitmq_broker_is_never_registered() -> None:
-    finding = read(described(EngineType="RabbitMQ", ips=()))
-    assert finding.knowledge is Knowledge.GONE and "RabbitMQ" in finding.reason
+def test_a_rabbitmq_broker_gets_no_address_from_describe_broker_and_is_unresolved_until_ec2_shows_its_endpoint() -> None:
+    finding = read(described(EngineType="RabbitMQ", ips=(), DeploymentMode="CLUSTER_MULTI_AZ"))
+    assert finding.knowledge is Knowledge.UNRESOLVED and finding.engine is Engine.RABBITMQ and finding.ips == frozenset()
+    assert "no VPC endpoint" in finding.reason
+
+
+def test_a_publicly_accessible_rabbitmq_broker_can_never_be_served() -> None:
+    finding = read(described(EngineType="RabbitMQ", ips=(), PubliclyAccessible=True))
+    assert finding.knowledge is Knowledge.GONE and "publicly accessible" in finding.reason
+
+
+def test_an_engine_we_do_not_know_is_not_served() -> None:
+    finding = read(described(EngineType="Kafka"))
+    assert finding.knowledge is Knowledge.GONE and "Kafka" in finding.reason
+
+
+def test_engines_are_read_in_any_case() -> None:
+    assert [Engine.of(v) for v in ("ActiveMQ", "ACTIVEMQ", "RabbitMQ", "rabbitmq", None)] == [
+        Engine.ACTIVEMQ, Engine.ACTIVEMQ, Engine.RABBITMQ, Engine.RABBITMQ, None]
+    assert read(described()).engine is Engine.ACTIVEMQ
 
 
 def test_broker_ids_come_from_broker_arns_only() -> None:

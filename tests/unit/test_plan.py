@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconciler.brokers import Address, AddressSource, BrokerFinding, Knowledge, gone, unresolved
+from reconciler.brokers import Address, AddressSource, BrokerFinding, Engine, Knowledge, gone, unresolved
+from reconciler.endpoints import BrokerEndpoint, EndpointListing
 from reconciler.evidence import AddressHolders, Discovery, OtherInterface
 from reconciler.interfaces import BrokerInterface, InterfaceListing
 from reconciler.plan import TargetGroupPlan, hold_back, plan_target_group
@@ -26,7 +28,13 @@ def listing(*held: tuple[str | None, str]) -> InterfaceListing:
 
 
 def settled(broker_id: str, *ips: str) -> BrokerFinding:
-    return BrokerFinding(broker_id, Knowledge.SETTLED, tuple(Address(ip) for ip in ips), AddressSource.INTERFACES)
+    return BrokerFinding(broker_id, Knowledge.SETTLED, tuple(Address(ip) for ip in ips), AddressSource.INTERFACES, engine=Engine.ACTIVEMQ)
+
+
+def from_describe_broker(broker_id: str, *ips: str, knowledge: Knowledge = Knowledge.SETTLED) -> BrokerFinding:
+    """An ActiveMQ broker whose addresses only DescribeBroker gave."""
+    return BrokerFinding(broker_id, knowledge, tuple(Address(ip) for ip in ips), AddressSource.DESCRIBE_BROKER,
+                         reason="rebooting", engine=Engine.ACTIVEMQ)
 
 
 def group(*targets: str | tuple[str, str], port: int = PORT) -> TargetGroupView:
@@ -86,7 +94,7 @@ class TestRegistration:
         assert ips(p.register) == {"10.0.1.1"}
 
     def test_an_unresolved_broker_still_gets_the_addresses_it_reports(self) -> None:
-        rebooting = BrokerFinding(A, Knowledge.UNRESOLVED, (Address("10.0.1.9"),), AddressSource.DESCRIBE_BROKER, reason="rebooting")
+        rebooting = from_describe_broker(A, "10.0.1.9", knowledge=Knowledge.UNRESOLVED)
         assert ips(plan(group(), rebooting, interfaces=listing()).register) == {"10.0.1.9"}
 
     def test_a_gone_broker_gets_nothing(self) -> None:
@@ -163,7 +171,7 @@ class TestNothingGoesWithoutEvidence:
         assert withheld(p) == {"10.0.1.7"} and "names no broker id" in p.withheld[0].reason
 
     def test_a_broker_served_through_describe_broker_keeps_what_it_reports(self) -> None:
-        fallback = BrokerFinding(B, Knowledge.SETTLED, (Address("10.0.1.8"),), AddressSource.DESCRIBE_BROKER)
+        fallback = from_describe_broker(B, "10.0.1.8")
         p = plan(group("10.0.1.8", "10.9.9.9"), settled(A, "10.0.1.1"), fallback)
         assert ips(p.keep) == {"10.0.1.8"} and removed(p) == {"10.9.9.9"}
 
@@ -188,44 +196,124 @@ class TestRegisterBeforeDeregisterPerBroker:
         assert f"{A}'s new addresses could not be registered" in wait[0].reason
 
     def test_addresses_outside_the_vpcs_subnets_register_for_every_zone(self) -> None:
-        peered = BrokerFinding(B, Knowledge.SETTLED, (Address("10.1.1.5"),), AddressSource.DESCRIBE_BROKER)
+        peered = from_describe_broker(B, "10.1.1.5")
         discovery = Discovery({A: settled(A, "10.0.1.1"), B: peered}, listing((A, "10.0.1.1")), True, ("10.0.1.0/24",))
         assert plan_target_group(group(), discovery).outside_vpc == {Target("10.1.1.5", PORT)}
         unknown = Discovery({B: peered}, listing(), True, None)
         assert plan_target_group(group(), unknown).outside_vpc == frozenset(), "unknown subnets: AWS says what it refuses"
 
 
+class TestEngines:
+    """Each group serves one engine; an address of the other engine's kind is not its to keep."""
+
+    R = "b-eeeeeeee-0000-4000-8000-000000000005"
+
+    def rabbit(self, *ips: str, knowledge: Knowledge = Knowledge.SETTLED, broker_id: str | None = None) -> BrokerFinding:
+        return BrokerFinding(broker_id or self.R, knowledge, tuple(Address(ip) for ip in ips), AddressSource.VPC_ENDPOINT,
+                             reason="its endpoint", engine=Engine.RABBITMQ)
+
+    def endpoints(self, *held: tuple[str | None, str], dns: dict[str, str] | None = None, state: str = "available") -> EndpointListing:
+        """One endpoint per (Broker tag, address) pair."""
+        found = tuple(BrokerEndpoint(f"vpce-{n}", state, broker_id, (Address(ip),)) for n, (broker_id, ip) in enumerate(held))
+        return EndpointListing(VPC, found, dns or {})
+
+    def plan(self, view: TargetGroupView, *brokers: BrokerFinding, engine: Engine, endpoints: EndpointListing,
+             interfaces: InterfaceListing | None = None) -> TargetGroupPlan:
+        activemq = interfaces or listing(*((b.broker_id, ip) for b in brokers if b.engine is Engine.ACTIVEMQ for ip in b.ips))
+        holders = AddressHolders(frozenset(t.target.ip for t in view.targets), {})
+        discovery = Discovery({b.broker_id: b for b in brokers}, activemq, True, None, holders, endpoints)
+        return plan_target_group(view, discovery, engine=engine)
+
+    def test_each_group_wants_only_its_own_engines_brokers(self) -> None:
+        brokers = (settled(A, "10.0.1.1"), self.rabbit("10.0.1.20", "10.0.2.20"))
+        endpoints = self.endpoints((self.R, "10.0.1.20"), (self.R, "10.0.2.20"))
+        amqps = self.plan(group(port=5671), *brokers, engine=Engine.RABBITMQ, endpoints=endpoints)
+        openwire = self.plan(group(), *brokers, engine=Engine.ACTIVEMQ, endpoints=endpoints)
+        assert ips(amqps.register) == {"10.0.1.20", "10.0.2.20"} and amqps.engine is Engine.RABBITMQ
+        assert ips(openwire.register) == {"10.0.1.1"}
+
+    def test_an_activemq_brokers_address_in_a_rabbitmq_group_goes(self) -> None:
+        """EC2 gave a deleted RabbitMQ endpoint's address to an ActiveMQ instance: AMQPS clients must not reach it."""
+        p = self.plan(group("10.0.1.1", port=5671), settled(A, "10.0.1.1"), engine=Engine.RABBITMQ, endpoints=self.endpoints())
+        assert removed(p) == {"10.0.1.1"} and "serves RABBITMQ brokers only" in p.deregister[0].evidence
+
+    def test_an_endpoints_address_in_an_activemq_group_goes(self) -> None:
+        p = self.plan(group("10.0.1.20"), settled(A, "10.0.1.1"), self.rabbit("10.0.1.20"), engine=Engine.ACTIVEMQ,
+                      endpoints=self.endpoints((self.R, "10.0.1.20")))
+        assert removed(p) == {"10.0.1.20"} and "serves ACTIVEMQ brokers only" in p.deregister[0].evidence
+
+    def test_an_address_of_an_endpoint_tagged_for_a_broker_confirmed_gone_goes(self) -> None:
+        p = self.plan(group("10.0.1.20", port=5671), gone(self.R, "broker is not in scope"), engine=Engine.RABBITMQ,
+                      endpoints=self.endpoints((self.R, "10.0.1.20")))
+        assert removed(p) == {"10.0.1.20"} and f"Broker={self.R}" in p.deregister[0].evidence
+        assert p.deregister[0].broker_id == self.R
+
+    @pytest.mark.parametrize("knowledge", [Knowledge.SETTLED, Knowledge.UNRESOLVED, None])
+    def test_an_address_of_an_endpoint_tagged_for_a_broker_not_confirmed_gone_stays(self, knowledge: Knowledge | None) -> None:
+        brokers = [self.rabbit("10.0.2.20", knowledge=knowledge)] if knowledge else []
+        p = self.plan(group("10.0.1.20", port=5671), *brokers, engine=Engine.RABBITMQ,
+                      endpoints=self.endpoints((self.R, "10.0.1.20"), (self.R, "10.0.2.20")))
+        assert removed(p) == set() and withheld(p) == {"10.0.1.20"}
+
+    def test_an_endpoint_tied_to_its_broker_only_by_dns_keeps_its_addresses_whatever_becomes_of_the_broker(self) -> None:
+        p = self.plan(group("10.0.1.20", port=5671), gone(self.R, "broker does not exist"), engine=Engine.RABBITMQ,
+                      endpoints=self.endpoints((None, "10.0.1.20"), dns={"vpce-0": self.R}))
+        assert removed(p) == set() and "DNS alone never removes" in p.withheld[0].reason
+
+    def test_an_endpoint_tied_to_no_broker_keeps_its_addresses(self) -> None:
+        p = self.plan(group("10.0.1.20", port=5671), engine=Engine.RABBITMQ, endpoints=self.endpoints((None, "10.0.1.20")))
+        assert withheld(p) == {"10.0.1.20"} and "no Broker tag" in p.withheld[0].reason
+
+
 # --- properties over random worlds -------------------------------------------------
 
 IP = st.sampled_from([f"10.0.{s}.{h}" for s in (1, 2) for h in range(1, 9)])
 BROKER_IDS = [A, B, C]
+RABBITS = ["b-dddddddd-0000-4000-8000-000000000004", "b-eeeeeeee-0000-4000-8000-000000000005"]
+ENDPOINT_STATES = st.sampled_from(["available", "available", "pending", "deleting"])
 
 
 @st.composite
-def worlds(draw: st.DrawFn) -> tuple[TargetGroupView, Discovery]:
-    """A group, EC2's interfaces (each address held by at most one broker, or an unreadable one), and findings."""
+def worlds(draw: st.DrawFn) -> tuple[TargetGroupView, Discovery, Engine]:
+    """A group of either engine; EC2's ActiveMQ interfaces and RabbitMQ endpoints (each address held by at most one
+    interface), endpoints tied by tag, by DNS or not at all; findings for both engines."""
     states = st.sampled_from(["healthy", "unhealthy", "initial", "draining", "unused"])
     present = draw(st.dictionaries(IP, states, max_size=8))
     view = TargetGroupView("arn:tg", "openwire", PORT, tuple(ObservedTarget(Target(ip, PORT), s) for ip, s in present.items()))
     holders = draw(st.dictionaries(IP, st.sampled_from([*BROKER_IDS, None]), max_size=8))
     interfaces = InterfaceListing(VPC, tuple(eni(holder, ip) for ip, holder in holders.items()))
+    endpoint_ips = [ip for ip in draw(st.lists(IP, max_size=6, unique=True)) if ip not in holders]
+    endpoints = tuple(
+        BrokerEndpoint(f"vpce-{ip}", draw(ENDPOINT_STATES), draw(st.sampled_from([*RABBITS, None])), (Address(ip),))
+        for ip in endpoint_ips
+    )
+    dns_ties = {e.endpoint_id: draw(st.sampled_from(RABBITS)) for e in endpoints if e.broker_id is None and draw(st.booleans())}
+    listed_endpoints = EndpointListing(VPC, endpoints, dns_ties)
     brokers = {}
     for broker_id in draw(st.lists(st.sampled_from(BROKER_IDS), unique=True)):
         knowledge = draw(st.sampled_from(list(Knowledge)))
         own = tuple(Address(ip) for ip, holder in holders.items() if holder == broker_id)
         if own and knowledge is Knowledge.SETTLED:
-            brokers[broker_id] = BrokerFinding(broker_id, knowledge, own, AddressSource.INTERFACES)
+            brokers[broker_id] = BrokerFinding(broker_id, knowledge, own, AddressSource.INTERFACES, engine=Engine.ACTIVEMQ)
         elif knowledge is Knowledge.GONE:
             brokers[broker_id] = gone(broker_id, "why")
         else:  # found through DescribeBroker: it reports what it reports
-            reported = tuple(Address(ip) for ip in draw(st.lists(IP, max_size=2, unique=True)) if ip not in holders)
-            brokers[broker_id] = BrokerFinding(broker_id, knowledge, reported, AddressSource.DESCRIBE_BROKER)
+            taken = set(holders) | set(endpoint_ips)
+            reported = tuple(Address(ip) for ip in draw(st.lists(IP, max_size=2, unique=True)) if ip not in taken)
+            brokers[broker_id] = BrokerFinding(broker_id, knowledge, reported, AddressSource.DESCRIBE_BROKER, engine=Engine.ACTIVEMQ)
+    for broker_id in draw(st.lists(st.sampled_from(RABBITS), unique=True)):
+        knowledge = draw(st.sampled_from(list(Knowledge)))
+        own = tuple(a for e in listed_endpoints.tied_to(broker_id) if e.live for a in e.addresses)
+        brokers[broker_id] = (gone(broker_id, "why", engine=Engine.RABBITMQ) if knowledge is Knowledge.GONE
+                              else BrokerFinding(broker_id, knowledge, own, AddressSource.VPC_ENDPOINT, engine=Engine.RABBITMQ))
     listed = draw(st.booleans())
     # Other interfaces hold addresses no broker interface holds (EC2 gives an address to one interface).
     others = {ip: OtherInterface("eni-other", "some other interface")
-              for ip in draw(st.lists(IP, max_size=4)) if ip not in holders}
+              for ip in draw(st.lists(IP, max_size=4)) if ip not in holders and ip not in endpoint_ips}
     lookup = AddressHolders(frozenset(draw(st.lists(IP, max_size=16))), others)
-    return view, Discovery(brokers, interfaces if listed else None, draw(st.booleans()), None, draw(st.sampled_from([None, lookup])))
+    discovery = Discovery(brokers, interfaces if listed else None, draw(st.booleans()), None, draw(st.sampled_from([None, lookup])),
+                          draw(st.sampled_from([None, listed_endpoints])))
+    return view, discovery, draw(st.sampled_from(list(Engine)))
 
 
 def apply(view: TargetGroupView, p: TargetGroupPlan) -> TargetGroupView:
@@ -238,54 +326,64 @@ def apply(view: TargetGroupView, p: TargetGroupPlan) -> TargetGroupView:
     return TargetGroupView(view.arn, view.name, view.port, tuple(after.values()))
 
 
-@settings(max_examples=400)
-@given(worlds())
-def test_no_plan_ever_removes_an_address_a_broker_in_scope_has(world: tuple[TargetGroupView, Discovery]) -> None:
-    view, discovery = world
-    assert not removed(plan_target_group(view, discovery)) & discovery.brokers_of().keys()
+World = tuple[TargetGroupView, Discovery, Engine]
 
 
-@settings(max_examples=400)
+@settings(max_examples=600)
 @given(worlds())
-def test_a_removal_always_rests_on_ec2_and_a_complete_listing(world: tuple[TargetGroupView, Discovery]) -> None:
-    """Unknown never removes: every removed address is free in EC2 (and nobody blind could hold it), or its holder is gone."""
-    view, discovery = world
-    for ip in removed(plan_target_group(view, discovery)):
+def test_no_plan_ever_removes_an_address_a_broker_in_scope_of_its_engine_has(world: World) -> None:
+    view, discovery, engine = world
+    assert not removed(plan_target_group(view, discovery, engine=engine)) & discovery.wanted_ips(engine)
+
+
+@settings(max_examples=600)
+@given(worlds())
+def test_a_removal_always_rests_on_ec2_and_a_complete_listing(world: World) -> None:
+    """Unknown never removes: every removed address is free in EC2 (and nobody blind could hold it), or its holder
+    is gone, or it is held by the other engine's kind of interface. DNS never removes anything."""
+    view, discovery, engine = world
+    for ip in removed(plan_target_group(view, discovery, engine=engine)):
         assert discovery.interfaces is not None and discovery.scope_complete
         holder = discovery.interfaces.holder_of(ip)
-        if holder is None:
+        endpoint = discovery.endpoints.holder_of(ip) if discovery.endpoints else None
+        if holder is not None:
+            assert engine is Engine.RABBITMQ or (
+                holder.broker_id is not None and discovery.brokers[holder.broker_id].knowledge is Knowledge.GONE)
+        elif endpoint is not None:
+            assert engine is Engine.ACTIVEMQ or (
+                endpoint.broker_id is not None and discovery.brokers[endpoint.broker_id].knowledge is Knowledge.GONE), (
+                "an endpoint's address goes only on its Broker tag and DescribeBroker's word")
+        else:
             assert discovery.address_holders is not None and ip in discovery.address_holders.checked
             assert ip not in discovery.address_holders.holders, "only a free address may go"
             assert not discovery.blind_spots()
-        else:
-            assert holder.broker_id is not None and discovery.brokers[holder.broker_id].knowledge is Knowledge.GONE
 
 
 @settings(max_examples=400)
 @given(worlds())
-def test_applying_a_plan_then_planning_again_plans_nothing(world: tuple[TargetGroupView, Discovery]) -> None:
-    view, discovery = world
-    first = plan_target_group(view, discovery)
-    second = plan_target_group(apply(view, first), discovery)
+def test_applying_a_plan_then_planning_again_plans_nothing(world: World) -> None:
+    view, discovery, engine = world
+    first = plan_target_group(view, discovery, engine=engine)
+    second = plan_target_group(apply(view, first), discovery, engine=engine)
     assert second.register == () and second.deregister == ()
     assert second.withheld == first.withheld
 
 
 @settings(max_examples=400)
 @given(worlds())
-def test_every_registered_target_is_kept_removed_or_withheld_exactly_once(world: tuple[TargetGroupView, Discovery]) -> None:
-    view, discovery = world
-    p = plan_target_group(view, discovery)
+def test_every_registered_target_is_kept_removed_or_withheld_exactly_once(world: World) -> None:
+    view, discovery, engine = world
+    p = plan_target_group(view, discovery, engine=engine)
     kept, gone_, held = set(p.keep), {r.target for r in p.deregister}, {w.target for w in p.withheld}
     assert not (kept & gone_) and not (kept & held) and not (gone_ & held)
     assert view.present <= kept | gone_ | held
 
 
 @settings(max_examples=400)
-@given(worlds(), st.dictionaries(IP, st.sampled_from(BROKER_IDS), max_size=8))
-def test_memory_never_changes_what_is_removed(world: tuple[TargetGroupView, Discovery], remembered: dict[str, str]) -> None:
+@given(worlds(), st.dictionaries(IP, st.sampled_from(BROKER_IDS + RABBITS), max_size=8))
+def test_memory_never_changes_what_is_removed(world: World, remembered: dict[str, str]) -> None:
     """What earlier runs registered an address for may delay its removal (hold_back), never decide it."""
-    view, discovery = world
-    forgetful, remembering = plan_target_group(view, discovery), plan_target_group(view, discovery, remembered)
+    view, discovery, engine = world
+    forgetful, remembering = plan_target_group(view, discovery, engine=engine), plan_target_group(view, discovery, remembered, engine)
     assert [r.target for r in remembering.deregister] == [r.target for r in forgetful.deregister]
     assert remembering.withheld == forgetful.withheld and remembering.register == forgetful.register
