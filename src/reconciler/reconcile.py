@@ -184,7 +184,12 @@ class Reconciler:
         groups = self._observe_groups()
 
         registered = {t.ip for g in groups if g.view for t in g.view.registered}
-        endpoints, endpoints_error = self._list_endpoints(endpoints_needed(listing, named, interfaces, registered))
+        # A stack that serves no RabbitMQ group never needs RabbitMQ brokers' endpoints: an address
+        # one of them holds is then an interface of unknown kind to it, and stays (plan.py).
+        serves_rabbitmq = bool(self._settings.rabbitmq_target_group_arns)
+        endpoints, endpoints_error = self._list_endpoints(
+            serves_rabbitmq and endpoints_needed(listing, named, interfaces, registered)
+        )
         why = brokers_to_describe(listing, named, interfaces, registered, endpoints)
         described = self._directory.describe(why)
         endpoints, dns = self._tie_by_dns(endpoints, described)

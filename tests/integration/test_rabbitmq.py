@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from demo import events
+from emulator import events
 from emulator import EmulatedAws
 from emulator.api_calls import recording_api_calls
 from reconciler.settings import Settings

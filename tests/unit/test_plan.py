@@ -333,7 +333,7 @@ World = tuple[TargetGroupView, Discovery, Engine]
 @given(worlds())
 def test_no_plan_ever_removes_an_address_a_broker_in_scope_of_its_engine_has(world: World) -> None:
     view, discovery, engine = world
-    assert not removed(plan_target_group(view, discovery, engine=engine)) & discovery.wanted_ips(engine)
+    assert not removed(plan_target_group(view, discovery, engine=engine)) & discovery.brokers_of(engine).keys()
 
 
 @settings(max_examples=600)
