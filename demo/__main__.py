@@ -35,8 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     with MotoServer(region=REGION) as server, EmulatedAws(region=REGION, seed=args.seed) as aws:
         print(f"Emulated AWS (moto {_moto_version()} + emulator/) on {server.endpoint_url}, region {REGION}")
-        world = build_world(aws)
-        stack = deploy(world)
+        # A RabbitMQ broker beside the ActiveMQ ones: its own AMQPS group, filled from its VPC endpoint.
+        world = build_world(aws, rabbitmq_brokers=("events",))
+        stack = deploy(world, rabbitmq=True)
         _print_deployment(stack, world)
         scene = Scene(world, stack)
         # lambda:Invoke of the stack's function runs this warm container, as on

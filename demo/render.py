@@ -23,7 +23,7 @@ def metrics(invocation: Invocation, group_labels: dict[str, str], broker_names: 
     brokers = [m for m in invocation.metrics if m.name == "HealthyInstances"]
     if brokers:
         pairs = [f"{broker_names.get(m.dimensions['BrokerId'], m.dimensions['BrokerId'])}={m.value:g}" for m in brokers]
-        lines.append(f"{'brokers':<16} HealthyInstances: " + " ".join(pairs))
+        lines.append(f"{'brokers':<20} HealthyInstances: " + " ".join(pairs))
     return lines
 
 
@@ -33,4 +33,4 @@ def _line(invocation: Invocation, title: str, names: Sequence[str], **dimensions
         value = invocation.metric(name, **dimensions)
         if value is not None:
             values.append(f"{name}={value:g}")
-    return f"{title:<16} " + " ".join(values)
+    return f"{title:<20} " + " ".join(values)

@@ -41,14 +41,23 @@ class DeployedStack:
 
     @property
     def target_group_arns(self) -> list[str]:
-        return self.function_environment["TARGET_GROUP_ARNS"].split(",")
+        """Every group the function serves: the ActiveMQ brokers', then the RabbitMQ brokers'."""
+        return self._arns("TARGET_GROUP_ARNS") + self.rabbitmq_target_group_arns
+
+    @property
+    def rabbitmq_target_group_arns(self) -> list[str]:
+        return self._arns("RABBITMQ_TARGET_GROUP_ARNS")
+
+    def _arns(self, variable: str) -> list[str]:
+        return [arn for arn in self.function_environment.get(variable, "").split(",") if arn]
 
 
 def template_exists() -> bool:
     return TEMPLATE.is_file()
 
 
-def deploy(world: World, *, stack_name: str = STACK_NAME) -> DeployedStack:
+def deploy(world: World, *, stack_name: str = STACK_NAME, rabbitmq: bool = False) -> DeployedStack:
+    """The stack, as `sam deploy` would create it; `rabbitmq` adds the AMQPS listener for RabbitMQ brokers."""
     aws = world.aws
     code_uri = _upload_code(aws)
     template = yaml_parse(TEMPLATE.read_text())
@@ -66,6 +75,7 @@ def deploy(world: World, *, stack_name: str = STACK_NAME) -> DeployedStack:
         "EnableConsole": "true",
         "AllowedConsoleCidrs": CONSOLE_CIDRS,
         "BrokerTag": f"{SCOPE_TAG_KEY}={SCOPE_TAG_VALUE}",
+        "EnableRabbitMq": "true" if rabbitmq else "false",
     }
     cloudformation = aws.client("cloudformation")
     cloudformation.create_stack(

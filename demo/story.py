@@ -34,8 +34,10 @@ class Scene:
         described = self.aws.client("elbv2").describe_target_groups(TargetGroupArns=self.stack.target_group_arns)
         # target group name -> "OpenWire 61617", in the function's order
         by_arn = {g["TargetGroupArn"]: g for g in described["TargetGroups"]}
+        rabbitmq = set(self.stack.rabbitmq_target_group_arns)
         self.groups = {
-            by_arn[arn]["TargetGroupName"]: (arn, tables.group_label(by_arn[arn]["Port"])) for arn in self.stack.target_group_arns
+            by_arn[arn]["TargetGroupName"]: (arn, tables.group_label(by_arn[arn]["Port"], "RABBITMQ" if arn in rabbitmq else None))
+            for arn in self.stack.target_group_arns
         }
         # The CLI's own reading of the stack, as an operator's laptop would do it (one session: models load once).
         self._session = boto3.session.Session()
@@ -141,6 +143,14 @@ class Story:
             "orders is back on new IPs",
             "The RebootBroker call reaches the function through CloudTrail and EventBridge.",
             events.reboot_broker(region, orders),
+        )
+
+        events_broker = world.brokers["events"]
+        aws.change_endpoint_ips(events_broker, recreate=True)
+        self.step(
+            "events (RabbitMQ) has a new VPC endpoint",
+            "RabbitMQ brokers are reached through an endpoint Amazon MQ creates in the VPC; its interfaces are their addresses.",
+            events.reboot_broker(region, events_broker),
         )
 
         aws.tag_broker(analytics, world.scope_tag)

@@ -24,6 +24,8 @@ from .aws import DENIED_CODES
 
 # template.yaml's listeners: each protocol has its own port.
 PROTOCOLS = {61617: "OpenWire", 5671: "AMQP", 61614: "STOMP", 8883: "MQTT", 61619: "WSS", 8162: "console"}
+# A RabbitMQ group's port says another protocol: AMQP 0-9-1 over TLS, and the management console.
+RABBITMQ_PROTOCOLS = {5671: "RabbitMQ AMQPS", 443: "RabbitMQ console"}
 HEALTH_STYLES = {"healthy": "green", "unhealthy": "red", "initial": "yellow", "draining": "yellow", "unused": "magenta"}
 # Width when the output is not a terminal (a pipe, a file, a test): wide enough that evidence is not folded.
 PIPE_WIDTH = 160
@@ -56,8 +58,10 @@ def make_console(*, stderr: bool = False) -> Console:
     return Console(file=trimmed, width=int(os.environ.get("COLUMNS", PIPE_WIDTH)), highlight=False)
 
 
-def group_label(port: int | None) -> str:
-    return f"{PROTOCOLS.get(port or 0, 'port')} {port}" if port else "target group"
+def group_label(port: int | None, engine: str | None = None) -> str:
+    """A target group as operators know it: its protocol and port, not its generated name."""
+    protocols = RABBITMQ_PROTOCOLS if engine == "RABBITMQ" else PROTOCOLS
+    return f"{protocols.get(port or 0, 'port')} {port}" if port else "target group"
 
 
 @dataclass(frozen=True)
@@ -117,7 +121,7 @@ def status_tables(document: Mapping[str, Any]) -> list[Table]:
     tables = []
     for group in document.get("targetGroups", []):
         port = group.get("port")
-        title = Text.assemble((group_label(port), "bold"), ("  " + (group.get("name") or group.get("arn") or ""), "dim"))
+        title = Text.assemble((group_label(port, group.get("engine")), "bold"), ("  " + (group.get("name") or group.get("arn") or ""), "dim"))
         table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
         table.add_column("broker")
         for column in ("address", "zone", "health"):
@@ -132,7 +136,8 @@ def status_tables(document: Mapping[str, Any]) -> list[Table]:
         deregister = {d["target"]: d["evidence"] for d in group.get("deregistered", [])}
         withheld = {w["target"] for w in group.get("withheld", [])}
         wanted = set()
-        for broker in in_scope:
+        # A group serves one engine: the other engine's brokers are not its business.
+        for broker in (b for b in in_scope if b.get("engine", "ACTIVEMQ") == group.get("engine", "ACTIVEMQ")):
             cells = _broker_cells(broker, len(broker.get("addresses", [])))
             if not broker.get("addresses"):
                 table.add_row(cells[0], Text("unknown", style="yellow"), "", "",
@@ -193,7 +198,7 @@ def changes(report: Mapping[str, Any]) -> list[Change]:
     addresses = {a["ip"]: (b, a) for b in report.get("brokers", []) for a in b.get("addresses", [])}
     found: list[Change] = []
     for group in report.get("targetGroups", []):
-        label = group_label(group.get("port"))
+        label = group_label(group.get("port"), group.get("engine"))
         attributed = {t["target"]: t.get("brokerId") for t in group.get("targets", [])}
 
         def broker_of(target: str) -> str:

@@ -18,7 +18,7 @@ from reconciler.settings import ConfigurationError, Settings
 
 from .aws import CommandError, explain, reraise_as_command_error
 
-# The template's target groups, in the order of the function's TARGET_GROUP_ARNS.
+# The template's target groups, in the order of the function's TARGET_GROUP_ARNS (ActiveMQ brokers)...
 TARGET_GROUP_RESOURCES = (
     "OpenWireTargetGroup",
     "AmqpTargetGroup",
@@ -27,6 +27,8 @@ TARGET_GROUP_RESOURCES = (
     "WssTargetGroup",
     "ConsoleTargetGroup",
 )
+# ...and of its RABBITMQ_TARGET_GROUP_ARNS (RabbitMQ brokers).
+RABBITMQ_TARGET_GROUP_RESOURCES = ("RabbitMqAmqpsTargetGroup", "RabbitMqConsoleTargetGroup")
 FUNCTION_RESOURCE = "ReconcilerFunction"
 # Stack parameter -> the function's variable it becomes (template.yaml, ReconcilerFunction's Environment).
 PARAMETER_VARIABLES = {
@@ -50,6 +52,7 @@ class DeployedStack:
     # In the function's order; only the groups the stack's conditions created.
     target_group_arns: tuple[str, ...]
     function_name: str
+    rabbitmq_target_group_arns: tuple[str, ...] = ()
 
     @property
     def scope(self) -> str:
@@ -67,6 +70,7 @@ class DeployedStack:
         environ.update(
             AWS_REGION=self.region,
             TARGET_GROUP_ARNS=",".join(self.target_group_arns),
+            RABBITMQ_TARGET_GROUP_ARNS=",".join(self.rabbitmq_target_group_arns),
             STACK_NAME=self.name,
             DRY_RUN="true",
         )
@@ -112,4 +116,5 @@ def read_stack(session: boto3.session.Session, name: str) -> DeployedStack:
         parameters=parameters,
         target_group_arns=tuple(resources[r] for r in TARGET_GROUP_RESOURCES if r in resources),
         function_name=resources[FUNCTION_RESOURCE],
+        rabbitmq_target_group_arns=tuple(resources[r] for r in RABBITMQ_TARGET_GROUP_RESOURCES if r in resources),
     )

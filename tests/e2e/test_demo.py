@@ -13,10 +13,10 @@ def test_the_demo_tells_every_step_and_exits_0(monkeypatch: pytest.MonkeyPatch, 
     assert main([]) == 0
 
     out = capsys.readouterr().out
-    assert out.count("\n=== ") == 8, "seven steps and the summary"
+    assert out.count("\n=== ") == 9, "eight steps and the summary"
     assert "target groups unchanged by the dry run: yes" in out
     assert "status=failed" not in out
     summary = out.split("=== Summary", 1)[1].splitlines()
     first, *_, dry_run = [line.split() for line in summary if line.strip()[:1].isdigit()]
-    assert first[:3] == ["1", "First", "sweep"] and first[-3:] == ["8", "0", "0"]
+    assert first[:3] == ["1", "First", "sweep"] and first[-3:] == ["9", "0", "0"], "4 ActiveMQ addresses in 2 groups, 1 RabbitMQ"
     assert dry_run[-5:] == ["4", "(would)", "4", "(would)", "0"]
