@@ -97,7 +97,7 @@ def plan_target_group(
     brokers_of = discovery.brokers_of(engine)
     wanted_ips = frozenset(brokers_of)
     desired = frozenset(Target(ip, group.port) for ip in wanted_ips)
-    register = desired - group.present
+    register = desired - group.registered
     deregister: list[Removal] = []
     withheld: list[Withheld] = []
     for target in sorted(group.registered - desired):
@@ -113,7 +113,7 @@ def plan_target_group(
         desired=tuple(sorted(desired)),
         register=tuple(sorted(register)),
         deregister=tuple(deregister),
-        keep=tuple(sorted(desired & group.present)),
+        keep=tuple(sorted(desired & group.registered)),
         withheld=tuple(withheld),
         brokers_of=brokers_of,
         outside_vpc=_outside(register, discovery.subnet_ranges),

@@ -5,11 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-# A draining target is on its way out: a wanted address in that state is
-# registered again. An `unused` one is registered, only not routed to (its
-# zone is not enabled for the load balancer): registering it again changes
-# nothing (ELB API reference, TargetHealth; ../shared/CONTEXT.md).
-NOT_PRESENT_STATES = frozenset({"draining"})
 
 
 @dataclass(frozen=True, order=True)
@@ -40,12 +35,14 @@ class TargetGroupView:
     targets: tuple[ObservedTarget, ...]
 
     @cached_property
-    def present(self) -> frozenset[Target]:
-        return frozenset(t.target for t in self.targets if t.state not in NOT_PRESENT_STATES)
-
-    @cached_property
     def registered(self) -> frozenset[Target]:
-        """Targets a DeregisterTargets call would still act on."""
+        """Targets that count as registered: all but the draining ones.
+
+        A draining target is on its way out, so a wanted address in that state
+        is registered again. An `unused` one is registered, only not routed to
+        (its zone is not enabled for the load balancer): registering it again
+        changes nothing (ELB API reference, TargetHealth; ../shared/CONTEXT.md).
+        """
         return frozenset(t.target for t in self.targets if t.state != "draining")
 
     @cached_property

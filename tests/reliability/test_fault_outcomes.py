@@ -85,6 +85,15 @@ def test_while_ec2_cannot_list_the_interfaces_every_target_stays(situation: Situ
     assert situation.openwire() == situation.ips(situation.orders) | situation.ips(situation.payments)
 
 
+@pytest.mark.parametrize("failure", ["throttling", "connection error"])
+def test_while_ec2_cannot_say_who_holds_an_address_its_target_stays(situation: Situation, failure: str) -> None:
+    """The lookup by address, not the listing, fails: orders' old addresses and the stray may be anyone's."""
+    before = situation.openwire()
+    invocation = situation.run_with(READ_FAILURES[failure]("ec2", "DescribeNetworkInterfaces", match="addresses.private-ip-address"))
+    assert situation.openwire() == before | situation.new_ips, "orders' new addresses come in, nothing goes"
+    assert invocation.report["status"] == "incomplete" and reported_error(invocation, "by address failed")
+
+
 @pytest.mark.parametrize("failure", READ_FAILURES)
 def test_a_broker_that_left_the_listing_keeps_its_targets_until_describe_broker_confirms_it(
     situation: Situation, failure: str

@@ -376,7 +376,7 @@ def test_every_registered_target_is_kept_removed_or_withheld_exactly_once(world:
     p = plan_target_group(view, discovery, engine=engine)
     kept, gone_, held = set(p.keep), {r.target for r in p.deregister}, {w.target for w in p.withheld}
     assert not (kept & gone_) and not (kept & held) and not (gone_ & held)
-    assert view.present <= kept | gone_ | held
+    assert view.registered <= kept | gone_ | held
 
 
 @settings(max_examples=400)
