@@ -95,6 +95,22 @@ def test_while_ec2_cannot_say_who_holds_an_address_its_target_stays(situation: S
 
 
 @pytest.mark.parametrize("failure", READ_FAILURES)
+def test_a_broker_found_only_through_describe_broker_that_cannot_be_read_keeps_every_free_address(
+    situation: Situation, failure: str
+) -> None:
+    """payments' interfaces are described otherwise (no interface found): while it cannot be read, it may hold any address."""
+    situation.endpoint.aws.describe_interfaces_as(situation.payments, "Amazon MQ broker {broker_id} interface")
+    before = situation.openwire()
+    invocation = situation.run_with(READ_FAILURES[failure]("mq", "DescribeBroker", match=situation.payments))
+    assert situation.old_ips | {STRAY} <= situation.openwire(), "orders' freed addresses and the stray wait"
+    assert before <= situation.openwire() and invocation.report["status"] == "incomplete"
+    assert reported_error(invocation, situation.payments, "DescribeBroker failed")
+
+    situation.endpoint.sweep()
+    assert situation.openwire() == situation.ips(situation.orders) | situation.ips(situation.payments), "read again: served"
+
+
+@pytest.mark.parametrize("failure", READ_FAILURES)
 def test_a_broker_that_left_the_listing_keeps_its_targets_until_describe_broker_confirms_it(
     situation: Situation, failure: str
 ) -> None:
