@@ -45,13 +45,14 @@ FUNCTION_ENVIRONMENT = {
     "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
     "TARGET_GROUP_ARNS": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/openwire/0123456789abcdef",
     "BROKER_TAG": "mq-static-endpoint=bench",
+    "VPC_ID": "vpc-0a1b2c3d4e5f60718",
 }
 COMMANDS = {
     "python": "pass",
     "boto3": "import boto3",
     "handler": "import reconciler.handler",
 }
-# What the first invocation that needs AWS adds: the reconciler and its three
+# What the first invocation that needs AWS adds: the reconciler and its four
 # clients (their service models are loaded then), timed inside the process.
 CLIENT_BUILD = (
     "import time, reconciler.handler as h\n"

@@ -56,7 +56,8 @@ class Results:
                 (
                     "steady sweep: 0 Amazon MQ calls",
                     not any(r.calls["DescribeBroker"] for r in steady),
-                    ", ".join(f"B={r.brokers} T={r.groups}: {r.calls['DescribeBroker']}" for r in steady if r.calls["DescribeBroker"]),
+                    ", ".join(f"B={r.brokers} T={r.groups}: {r.calls['DescribeBroker']}" for r in steady if r.calls["DescribeBroker"])
+                    or f"0 DescribeBroker at every B ({', '.join(sorted({str(r.brokers) for r in steady}, key=int))}) and T",
                 ),
                 ("k moved targets: ceil(k/200) writes per group", _at_bound(moved, WRITES), _misses(moved, WRITES)),
                 (
@@ -330,7 +331,7 @@ def _cold_start_section(cold: ColdStart) -> str:
             f" middle half of the rounds {cold.cpu_ratio_quartiles[0]:.2f} to {cold.cpu_ratio_quartiles[1]:.2f};"
             f" wall: {cold.ratio:.2f}",
             f"- wall, without the interpreter's start in either: {cold.ratio_without_interpreter:.2f}",
-            f"- the first invocation that calls AWS builds the reconciler and its 3 clients: {cold.client_build * 1000:.0f} ms"
+            f"- the first invocation that calls AWS builds the reconciler and its 4 clients: {cold.client_build * 1000:.0f} ms"
             " (wall, in process), once per container",
         ]
     )
