@@ -19,7 +19,7 @@ brokers those cannot settle:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from reconciler.brokers import (
@@ -209,8 +209,13 @@ def assess_brokers(
     why_described: Mapping[str, str],
     endpoints: EndpointListing | None = None,
     dns: Mapping[str, DnsVerdict] | None = None,
+    engines_served: Collection[Engine] = tuple(Engine),
 ) -> dict[str, BrokerFinding]:
-    """One finding per broker listed in scope or described in this run."""
+    """One finding per broker listed in scope or described in this run.
+
+    A broker of an engine the stack has no target group for is not served
+    here: reported as such, it owns nothing in this stack's groups.
+    """
     findings: dict[str, BrokerFinding] = {}
     for broker_id in sorted(set(listing.brokers) | set(described)):
         answer = described.get(broker_id)
@@ -244,7 +249,16 @@ def assess_brokers(
             findings[broker_id] = _with_dns(finding if finding.name else replace(finding, name=name), verdict, endpoints)
         else:
             findings[broker_id] = unresolved(broker_id, "the network interfaces could not be listed", name=name)
-    return findings
+    return {broker_id: _served_here(finding, engines_served) for broker_id, finding in findings.items()}
+
+
+def _served_here(finding: BrokerFinding, engines_served: Collection[Engine]) -> BrokerFinding:
+    if finding.knowledge is Knowledge.GONE or finding.engine is None or finding.engine in engines_served:
+        return finding
+    return gone(
+        finding.broker_id, f"engine {finding.engine.value}: this stack has no target group for it", name=finding.name,
+        state=finding.state,
+    )
 
 
 def _finding_from_endpoints(

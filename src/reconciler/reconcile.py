@@ -186,14 +186,16 @@ class Reconciler:
         registered = {t.ip for g in groups if g.view for t in g.view.registered}
         # A stack that serves no RabbitMQ group never needs RabbitMQ brokers' endpoints: an address
         # one of them holds is then an interface of unknown kind to it, and stays (plan.py).
-        serves_rabbitmq = bool(self._settings.rabbitmq_target_group_arns)
+        serves_rabbitmq = Engine.RABBITMQ in self._settings.engines_served
         endpoints, endpoints_error = self._list_endpoints(
             serves_rabbitmq and endpoints_needed(listing, named, interfaces, registered)
         )
         why = brokers_to_describe(listing, named, interfaces, registered, endpoints)
         described = self._directory.describe(why)
         endpoints, dns = self._tie_by_dns(endpoints, described)
-        brokers = assess_brokers(listing, self._settings.scope, interfaces, described, why, endpoints, dns)
+        brokers = assess_brokers(
+            listing, self._settings.scope, interfaces, described, why, endpoints, dns, self._settings.engines_served
+        )
         subnet_ranges, subnets_error = self._network.subnet_ranges(wanted_addresses(brokers))
         checked = addresses_to_check(registered, brokers, interfaces, endpoints) if listing.complete else []
         holders, holders_error = self._look_up_holders(checked)

@@ -50,6 +50,11 @@ class Settings:
     def all_target_group_arns(self) -> tuple[str, ...]:
         return self.target_group_arns + self.rabbitmq_target_group_arns
 
+    @property
+    def engines_served(self) -> frozenset[Engine]:
+        """The engines this stack has target groups for."""
+        return frozenset(self.engine_of(arn) for arn in self.all_target_group_arns)
+
     def engine_of(self, target_group_arn: str) -> Engine:
         """Whose addresses the group serves: a group is named in exactly one of the two variables."""
         return Engine.RABBITMQ if target_group_arn in self.rabbitmq_target_group_arns else Engine.ACTIVEMQ

@@ -277,3 +277,17 @@ def test_the_resolver_is_whatever_the_shell_passes_in(mixed_endpoint: Endpoint) 
     assert asked == [aws.resolver.hostname(untagged)]
     assert outcome.brokers[untagged].ips == frozenset(aws.endpoint_ips(untagged))
     assert set(mixed_endpoint.targets("amqps")) >= set(aws.endpoint_ips(untagged))
+
+
+def test_a_stack_without_rabbitmq_groups_reports_a_rabbitmq_broker_in_scope_as_not_served_here(
+    endpoint: Endpoint, two_brokers: tuple[str, str]
+) -> None:
+    """The ActiveMQ-only stack: a RabbitMQ broker tagged into its scope is not its business, and no VPC endpoint is listed."""
+    events_broker = rabbit(endpoint.aws, "events")
+    with recording_api_calls() as calls:
+        report = endpoint.sweep().report
+    assert report["status"] == "ok" and report["errors"] == []
+    found = broker_report(report, events_broker)
+    assert found["knowledge"] == "gone" and found["reason"] == "engine RABBITMQ: this stack has no target group for it"
+    assert calls.count("ec2", "DescribeVpcEndpoints") == 0
+    assert set(endpoint.targets()) == {ip for b in two_brokers for ip in endpoint.aws.broker_ips(b)}
