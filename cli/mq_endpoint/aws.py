@@ -137,10 +137,6 @@ class CallWatch:
         for listener in list(self.listeners):
             listener()
 
-    def denied(self) -> list[FailedCall]:
-        with self._lock:
-            return [f for f in self.failed if f.denied]
-
 
 def reraise_as_command_error(action: str, call: Callable[[], Any]) -> Any:
     """Run one of the CLI's own calls; an AWS failure becomes a CommandError naming `action`."""

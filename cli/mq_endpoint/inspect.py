@@ -14,7 +14,7 @@ from typing import Any
 import boto3
 
 from reconciler.evidence import wanted_addresses
-from reconciler.reconcile import RunOutcome
+from reconciler.reconcile import RunOutcome, Status
 from reconciler.report import report_run
 from reconciler.triggers import parse_trigger
 from reconciler.wiring import build_reconciler
@@ -40,7 +40,7 @@ class Inspection:
     @property
     def failed(self) -> bool:
         """A read failed, or a group could not be planned: what is shown is not the whole truth."""
-        return bool(self.failed_calls) or self.outcome.status.value == "failed"
+        return bool(self.failed_calls) or self.outcome.status is Status.FAILED
 
     def document(self) -> dict[str, Any]:
         """The function's report of this dry run, with what a report leaves out: each target's health and broker."""
@@ -61,7 +61,9 @@ class Inspection:
             "stack": {"name": self.stack.name, "region": self.stack.region, "status": self.stack.status, "scope": self.stack.scope},
             **report,
             "pendingChanges": self.pending_changes,
-            "failedCalls": [{"action": f.action, "code": f.code, "message": f.message} for f in self.failed_calls],
+            "failedCalls": [
+                {"action": f.action, "code": f.code, "message": f.message, "denied": f.denied} for f in self.failed_calls
+            ],
         }
 
 

@@ -41,7 +41,7 @@ credentials and region follow the AWS CLI: --profile or AWS_PROFILE, --region or
 (else the profile's region); AWS_ENDPOINT_URL too. --stack defaults to ${STACK_VARIABLE}.
 
 status and plan need read-only permissions: cloudformation:DescribeStacks, ListStackResources,
-tag:GetResources, ec2:DescribeNetworkInterfaces, ec2:DescribeSubnets, mq:DescribeBroker,
+tag:GetResources, ec2:DescribeNetworkInterfaces, ec2:DescribeSubnets, ec2:DescribeVpcEndpoints, mq:DescribeBroker,
 elasticloadbalancing:DescribeTargetGroups, DescribeTargetHealth, DescribeTags.
 resync needs lambda:InvokeFunction on the stack's ReconcilerFunction.
 """
@@ -217,7 +217,8 @@ def _progress(err: Console, watch: CallWatch | None, what: str, *, quiet: bool, 
             if watch.done["ec2:DescribeNetworkInterfaces"]:
                 parts.append("interfaces listed")
             if stack is not None:
-                parts.append(f"{watch.done['elasticloadbalancing:DescribeTargetHealth']}/{len(stack.target_group_arns)} target groups")
+                groups = len(stack.target_group_arns) + len(stack.rabbitmq_target_group_arns)
+                parts.append(f"{watch.done['elasticloadbalancing:DescribeTargetHealth']}/{groups} target groups")
             if watch.done["mq:DescribeBroker"]:
                 parts.append(f"{watch.done['mq:DescribeBroker']} broker(s) described")
             status.update(f"{', '.join(parts)} ({time.monotonic() - started:.0f} s)")

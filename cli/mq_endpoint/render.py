@@ -20,7 +20,6 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from .aws import DENIED_CODES
 
 # template.yaml's listeners: each protocol has its own port.
 PROTOCOLS = {61617: "OpenWire", 5671: "AMQP", 61614: "STOMP", 8883: "MQTT", 61619: "WSS", 8162: "console"}
@@ -137,7 +136,8 @@ def status_tables(document: Mapping[str, Any]) -> list[Table]:
         withheld = {w["target"] for w in group.get("withheld", [])}
         wanted = set()
         # A group serves one engine: the other engine's brokers are not its business.
-        for broker in (b for b in in_scope if b.get("engine", "ACTIVEMQ") == group.get("engine", "ACTIVEMQ")):
+        # (A broker whose engine is unknown, its DescribeBroker having failed, shows in every group.)
+        for broker in (b for b in in_scope if b.get("engine") in (None, group.get("engine", "ACTIVEMQ"))):
             cells = _broker_cells(broker, len(broker.get("addresses", [])))
             if not broker.get("addresses"):
                 table.add_row(cells[0], Text("unknown", style="yellow"), "", "",
@@ -275,7 +275,7 @@ def brokers_table(report: Mapping[str, Any]) -> Table:
 def problems(report: Mapping[str, Any]) -> RenderableType | None:
     lines = [Text(f"! {error}", style="yellow") for error in report.get("errors", [])]
     for failed in report.get("failedCalls", []):
-        if failed["code"] in DENIED_CODES:
+        if failed.get("denied"):
             said = f"! access denied: {failed['action']} was refused ({failed['code']}: {failed['message']}): what it reads is missing above"
         else:
             said = f"! {failed['action']} failed: {failed['code']}: {failed['message']}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -169,7 +170,8 @@ def finding_from_description(described: Described, scope: Scope, why: str) -> Br
         return gone(broker_id, f"engine {answer.get('EngineType')} is not one this endpoint serves", name=name, state=state)
 
     instances = answer.get("BrokerInstances") or []
-    addresses = tuple(Address(ip) for ip in (i.get("IpAddress") for i in instances) if ip)
+    # An instance without a readable IPv4 address counts as one without an address: the broker stays unresolved.
+    addresses = tuple(Address(ip) for ip in (i.get("IpAddress") for i in instances) if _is_ipv4(ip))
     expected = INSTANCES_PER_MODE.get(answer.get("DeploymentMode", ""), len(instances))
     source = AddressSource.DESCRIBE_BROKER
     if state in SETTLED_STATES and instances and len(addresses) == len(instances) >= expected:
@@ -193,3 +195,10 @@ def _rabbitmq_without_endpoint(described: Described, why: str) -> BrokerFinding:
                     "targets cannot be public addresses", name=name, state=state, engine=Engine.RABBITMQ)
     return unresolved(described.broker_id, f"{why}; a RabbitMQ broker, and this run found no VPC endpoint of its in the VPC",
                       name=name, state=state, engine=Engine.RABBITMQ)
+
+
+def _is_ipv4(value: object) -> bool:
+    try:
+        return isinstance(value, str) and isinstance(ipaddress.ip_address(value), ipaddress.IPv4Address)
+    except ValueError:
+        return False

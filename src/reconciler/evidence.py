@@ -140,7 +140,7 @@ def brokers_to_describe(
         why.setdefault(broker_id, "named by the trigger, not in the tag listing (yet)")
     if listing.complete:
         for ip in sorted(set(registered_ips)):
-            holder = _holding_broker(ip, interfaces, endpoints)
+            holder = holding_broker(ip, interfaces, endpoints)
             if holder is not None and holder[0] not in listed:
                 why.setdefault(holder[0], f"holds registered address {ip} through {holder[1]} but is not in the tag listing")
     return why
@@ -170,7 +170,7 @@ def hostnames_to_confirm(
     return wanted
 
 
-def _holding_broker(ip: str, interfaces: InterfaceListing | None, endpoints: EndpointListing | None) -> tuple[str, str] | None:
+def holding_broker(ip: str, interfaces: InterfaceListing | None, endpoints: EndpointListing | None) -> tuple[str, str] | None:
     """The broker whose interface, or tagged endpoint, holds the address, and what holds it."""
     interface = interfaces.holder_of(ip) if interfaces else None
     if interface is not None and interface.broker_id is not None:

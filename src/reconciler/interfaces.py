@@ -33,7 +33,6 @@ class BrokerInterface:
     broker_id: str | None
     ips: tuple[str, ...]
     zone: str | None
-    subnet_id: str | None
 
 
 @dataclass(frozen=True)
@@ -83,7 +82,6 @@ def broker_interface(described: Mapping[str, Any]) -> BrokerInterface | None:
         broker_id=broker_id,
         ips=tuple(ip for ip in ips if ip),
         zone=described.get("AvailabilityZone"),
-        subnet_id=described.get("SubnetId"),
     )
 
 

@@ -6,8 +6,8 @@ address of a broker in scope of the group's engine is registered there. A
 target no such broker wants goes only on authoritative evidence read in this run:
 - EC2 says no network interface at all holds its address (checked by address,
   whatever the interface's description), and no broker in scope could be
-  holding it unseen (one found by DescribeBroker alone that could not be
-  read); or
+  holding it unseen (one found by DescribeBroker alone, unresolved: its read
+  failed, or it is changing); or
 - the interface holding it belongs to a broker (an ActiveMQ broker's
   interface, or a VPC endpoint tagged with a RabbitMQ broker's id) that
   DescribeBroker confirmed, in this run, gone or out of scope; or
@@ -32,7 +32,7 @@ from enum import Enum
 
 from reconciler.brokers import Engine, Knowledge
 from reconciler.endpoints import BROKER_TAG, BrokerEndpoint
-from reconciler.evidence import Discovery
+from reconciler.evidence import Discovery, holding_broker
 from reconciler.interfaces import in_ranges
 from reconciler.targets import Target, TargetGroupView
 
@@ -55,8 +55,6 @@ class Removal:
 @dataclass(frozen=True)
 class TargetGroupPlan:
     arn: str
-    name: str
-    port: int
     desired: tuple[Target, ...]
     register: tuple[Target, ...]
     deregister: tuple[Removal, ...]
@@ -67,7 +65,6 @@ class TargetGroupPlan:
     # Registrations outside the VPC's subnets (a peered VPC): the ELB API wants
     # them with AvailabilityZone "all" (botocore elbv2 TargetDescription).
     outside_vpc: frozenset[Target] = frozenset()
-    engine: Engine = Engine.ACTIVEMQ
 
 
 def hold_back(plan: TargetGroupPlan, failed_brokers: Collection[str]) -> tuple[list[Removal], list[Withheld]]:
@@ -108,8 +105,6 @@ def plan_target_group(
             withheld.append(Withheld(target, why))
     return TargetGroupPlan(
         arn=group.arn,
-        name=group.name,
-        port=group.port,
         desired=tuple(sorted(desired)),
         register=tuple(sorted(register)),
         deregister=tuple(deregister),
@@ -117,22 +112,17 @@ def plan_target_group(
         withheld=tuple(withheld),
         brokers_of=brokers_of,
         outside_vpc=_outside(register, discovery.subnet_ranges),
-        engine=engine,
     )
 
 
 def _attribute(
     target: Target, discovery: Discovery, brokers_of: Mapping[str, str], last_registered_for: Mapping[str, str]
 ) -> str | None:
+    """Whose address a removal concerns: its broker in this run, its holder, or whom it was last registered for."""
     if target.ip in brokers_of:
         return brokers_of[target.ip]
-    holder = discovery.interfaces.holder_of(target.ip) if discovery.interfaces else None
-    if holder is not None and holder.broker_id is not None:
-        return holder.broker_id
-    endpoint = discovery.endpoints.holder_of(target.ip) if discovery.endpoints else None
-    if endpoint is not None and endpoint.broker_id is not None:
-        return endpoint.broker_id
-    return last_registered_for.get(target.ip)
+    held = holding_broker(target.ip, discovery.interfaces, discovery.endpoints)
+    return held[0] if held else last_registered_for.get(target.ip)
 
 
 def _outside(targets: frozenset[Target], subnet_ranges: tuple[str, ...] | None) -> frozenset[Target]:
@@ -206,5 +196,5 @@ def _judge_address_no_broker_interface_holds(target: Target, discovery: Discover
         )
     blind = discovery.blind_spots()
     if blind:
-        return _Verdict.WITHHOLD, f"{', '.join(blind)} could not be read and may hold this address without a known interface"
+        return _Verdict.WITHHOLD, f"{', '.join(blind)} is unresolved and may hold this address without a known interface"
     return _Verdict.REMOVE, "no network interface holds this address"

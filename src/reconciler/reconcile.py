@@ -196,7 +196,8 @@ class Reconciler:
         brokers = assess_brokers(
             listing, self._settings.scope, interfaces, described, why, endpoints, dns, self._settings.engines_served
         )
-        subnet_ranges, subnets_error = self._network.subnet_ranges(wanted_addresses(brokers))
+        # Only registrations need to know what lies outside the subnets (AvailabilityZone "all").
+        subnet_ranges, subnets_error = self._network.subnet_ranges(wanted_addresses(brokers).keys() - registered)
         checked = addresses_to_check(registered, brokers, interfaces, endpoints) if listing.complete else []
         holders, holders_error = self._look_up_holders(checked)
         discovery = Discovery(brokers, interfaces, listing.complete, subnet_ranges, holders, endpoints)
@@ -254,7 +255,10 @@ class Reconciler:
         arns = self._settings.all_target_group_arns
         identities, unreadable = self._target_groups.identify(arns)
         engine = self._settings.engine_of
-        outcomes = [GroupOutcome(arn, None, None, read_error=error, engine=engine(arn)) for arn, error in unreadable.items()]
+        outcomes = [
+            GroupOutcome(arn, None, None, read_error=str(failure), read_cut_short=failure.cut_short, engine=engine(arn))
+            for arn, failure in unreadable.items()
+        ]
         for group in identities:
             try:
                 view = self._target_groups.observe(group)

@@ -74,23 +74,28 @@ class TargetGroups:
     def __init__(self, elbv2: Any, *, stack_name: str | None = None) -> None:
         self._elbv2 = elbv2
         self._stack_name = stack_name
-        # A target group's name, port and owner never change: read them once per container.
+        # A target group's name and port never change, and its owner tag is the
+        # stack's: read them once per container. A group re-tagged for another
+        # stack is refused from the next cold start on (every deploy makes one).
         self._identities: dict[str, GroupIdentity] = {}
 
-    def identify(self, arns: Sequence[str]) -> tuple[list[GroupIdentity], dict[str, str]]:
+    def identify(self, arns: Sequence[str]) -> tuple[list[GroupIdentity], dict[str, GroupReadFailed]]:
         """The groups' names, ports and owners, and an error for each group that could not be described."""
-        errors: dict[str, str] = {}
+        errors: dict[str, GroupReadFailed] = {}
         unknown = [arn for arn in arns if arn not in self._identities]
-        if unknown:
-            try:
+        try:
+            if unknown:
                 self._remember(self._describe_groups(unknown))
-            except (ClientError, BotoCoreError):
-                # One vanished group fails the whole call: ask one by one to isolate it.
+        except (ClientError, BotoCoreError) as error:
+            if len(unknown) == 1:
+                errors[unknown[0]] = _read_failed("DescribeTargetGroups", error)
+            else:
+                # One vanished group fails a call naming several: ask one by one to isolate it.
                 for arn in unknown:
                     try:
                         self._remember(self._describe_groups([arn]))
-                    except (ClientError, BotoCoreError) as error:
-                        errors[arn] = f"DescribeTargetGroups failed: {describe_error(error)}"
+                    except (ClientError, BotoCoreError) as one:
+                        errors[arn] = _read_failed("DescribeTargetGroups", one)
         return [self._identities[arn] for arn in arns if arn in self._identities], errors
 
     def observe(self, group: GroupIdentity) -> TargetGroupView:
@@ -102,7 +107,7 @@ class TargetGroups:
         try:
             answer = self._elbv2.describe_target_health(TargetGroupArn=group.arn)
         except (ClientError, BotoCoreError) as error:
-            raise GroupReadFailed(f"DescribeTargetHealth failed: {describe_error(error)}", _cut_short(error)) from error
+            raise _read_failed("DescribeTargetHealth", error) from error
         targets = tuple(
             ObservedTarget(
                 Target(d["Target"]["Id"], int(d["Target"].get("Port", group.port))),
@@ -180,6 +185,10 @@ def _refused(error: Exception) -> bool:
         return False
     status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
     return 400 <= status < 500 and error.response.get("Error", {}).get("Code") not in NOT_A_REFUSAL
+
+
+def _read_failed(call: str, error: Exception) -> GroupReadFailed:
+    return GroupReadFailed(f"{call} failed: {describe_error(error)}", _cut_short(error))
 
 
 def _cut_short(error: Exception) -> bool:

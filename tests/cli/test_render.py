@@ -45,3 +45,15 @@ def test_groups_are_named_by_protocol_and_port_for_their_engine() -> None:
     assert group_label(5671, "RABBITMQ") == "RabbitMQ AMQPS 5671"
     assert group_label(443, "RABBITMQ") == "RabbitMQ console 443"
     assert group_label(61617, "ACTIVEMQ") == "OpenWire 61617"
+
+
+def test_a_broker_whose_engine_is_unknown_shows_in_every_group_as_unresolved() -> None:
+    """Its DescribeBroker failed: the operator must see it wherever it might belong."""
+    unread = {"brokerId": "b-3", "name": "audit", "knowledge": "unresolved", "engine": None, "addresses": [],
+              "reason": "DescribeBroker failed: ThrottlingException"}
+    document = {
+        "brokers": [broker("b-1", "orders", "ACTIVEMQ", "10.0.1.10"), unread],
+        "targetGroups": [group("gen-OpenWire", 61617, "ACTIVEMQ", "10.0.1.10"), group("gen-Amqps", 5671, "RABBITMQ", "10.0.1.20")],
+    }
+    rows = [line for line in rendered(document) if "audit" in line]
+    assert len(rows) == 2 and all("unresolved: DescribeBroker failed" in row for row in rows)

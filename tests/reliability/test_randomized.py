@@ -122,12 +122,10 @@ class Scenario:
         self.configured_ids = frozenset([configured] if configured else [])
         endpoint.cold_start(
             BROKER_IDS=",".join(self.configured_ids),
-            # Pacing and adaptive retries sleep: the first to spare the
-            # account's MQ budget, the second after every throttling answer.
-            # Neither changes what a run decides, only when it sends.
+            # Pacing sleeps to spare the account's MQ budget: it changes when
+            # a run sends, never what it decides.
             MQ_DESCRIBE_RATE="1000",
             MQ_DESCRIBE_BURST="1000",
-            AWS_RETRY_MODE="standard",
         )
         # A group someone else owns, holding a live broker's IP and a stray one.
         self.foreign_arn = self.aws.create_target_groups({"other-team": 61617})["other-team"]

@@ -18,7 +18,7 @@ A, B, C = "b-aaaaaaaa-0000-4000-8000-000000000001", "b-bbbbbbbb-0000-4000-8000-0
 
 def interfaces(*held: tuple[str, str, str]) -> InterfaceListing:
     """(broker id, address, zone) per interface."""
-    return InterfaceListing(VPC, tuple(BrokerInterface(f"eni-{n}", b, (ip,), zone, f"subnet-{zone}") for n, (b, ip, zone) in enumerate(held)))
+    return InterfaceListing(VPC, tuple(BrokerInterface(f"eni-{n}", b, (ip,), zone) for n, (b, ip, zone) in enumerate(held)))
 
 
 def listed(*broker_ids: str, complete: bool = True) -> ScopeListing:
@@ -111,7 +111,7 @@ class TestInterfaceDescriptions:
 
     def test_an_amazon_mq_interface_names_its_broker(self) -> None:
         found = broker_interface(self.eni(f"Amazon MQ network interface for broker {A}"))
-        assert found == BrokerInterface("eni-1", A, ("10.0.1.1",), "eu-west-1a", "subnet-1")
+        assert found == BrokerInterface("eni-1", A, ("10.0.1.1",), "eu-west-1a")
 
     def test_an_amazon_mq_interface_with_an_unreadable_broker_id_is_still_amazon_mqs(self) -> None:
         found = broker_interface(self.eni("Amazon MQ network interface for broker b-not-a-uuid"))

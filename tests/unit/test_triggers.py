@@ -135,13 +135,13 @@ def test_an_mq_call_whose_parameters_are_not_objects_still_reconciles_everything
     assert parse(event).no_broker_named
 
 
-def test_a_health_event_narrows_to_the_brokers_it_names_or_sweeps() -> None:
+def test_a_health_event_names_the_brokers_it_concerns_if_any() -> None:
     named = parse(eventbridge("AWS Health Event", "aws.health", {"service": "MQ", "eventTypeCode": "AWS_MQ_MAINTENANCE_SCHEDULED"}, resources=[ARN]))
     assert named.broker_ids == {BROKER}
     assert parse(eventbridge("AWS Health Event", "aws.health", {"service": "MQ"})).broker_ids is None
 
 
-def test_a_resync_sweeps_now_and_may_be_a_dry_run_or_narrowed() -> None:
+def test_a_resync_sweeps_now_and_may_be_a_dry_run_or_name_brokers_to_read() -> None:
     assert parse({"action": "resync"}) == Trigger("resync", "resync")
     trigger = parse({"action": "resync", "dryRun": True, "brokerIds": [BROKER, BROKER]})
     assert trigger.dry_run and trigger.broker_ids == {BROKER}
