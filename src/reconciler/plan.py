@@ -13,7 +13,9 @@ target no such broker wants goes only on authoritative evidence read in this run
   DescribeBroker confirmed, in this run, gone or out of scope; or
 - the interface holding it is of the other engine's kind: an ActiveMQ broker
   interface in a RabbitMQ group, an Amazon MQ-managed VPC endpoint's in an
-  ActiveMQ group. Whoever answers there speaks the other engine's protocol.
+  ActiveMQ group. Whoever answers there speaks the other engine's protocol; or
+- the interface holding it is a broker's that the group's target-group set
+  does not serve in a cutover (the other set's own broker, settings.py).
 An endpoint tied to its broker only through DNS, or to none, keeps its
 addresses: DNS alone never removes anything.
 A failed, throttled or cut-off read never removes anything: no interface
@@ -89,16 +91,21 @@ def plan_target_group(
     discovery: Discovery,
     last_registered_for: Mapping[str, str] | None = None,
     engine: Engine = Engine.ACTIVEMQ,
+    *,
+    not_served: frozenset[str] = frozenset(),
 ) -> TargetGroupPlan:
-    """The changes of a group serving `engine`'s brokers. `last_registered_for` (address -> broker, from earlier runs) only attributes removals."""
-    brokers_of = discovery.brokers_of(engine)
+    """The changes of a group serving `engine`'s brokers but `not_served` (the other set's own, in a cutover).
+
+    `last_registered_for` (address -> broker, from earlier runs) only attributes removals.
+    """
+    brokers_of = {ip: b for ip, b in discovery.brokers_of(engine).items() if b not in not_served}
     wanted_ips = frozenset(brokers_of)
     desired = frozenset(Target(ip, group.port) for ip in wanted_ips)
     register = desired - group.registered
     deregister: list[Removal] = []
     withheld: list[Withheld] = []
     for target in sorted(group.registered - desired):
-        verdict, why = _judge_removal(target, group.port, engine, wanted_ips, discovery)
+        verdict, why = _judge_removal(target, group.port, engine, wanted_ips, discovery, not_served)
         if verdict is _Verdict.REMOVE:
             deregister.append(Removal(target, why, _attribute(target, discovery, brokers_of, last_registered_for or {})))
         else:
@@ -133,7 +140,8 @@ def _outside(targets: frozenset[Target], subnet_ranges: tuple[str, ...] | None) 
 
 
 def _judge_removal(
-    target: Target, group_port: int, engine: Engine, wanted_ips: frozenset[str], discovery: Discovery
+    target: Target, group_port: int, engine: Engine, wanted_ips: frozenset[str], discovery: Discovery,
+    not_served: frozenset[str] = frozenset(),
 ) -> tuple[_Verdict, str]:
     """Whether an unwanted target may go, and the evidence, or the reason it may not."""
     if target.ip in wanted_ips:
@@ -151,6 +159,10 @@ def _judge_removal(
             f"this group serves {engine.value} brokers only"
         )
     endpoint = discovery.endpoints.holder_of(target.ip) if discovery.endpoints else None
+    owner = holding_broker(target.ip, interfaces, discovery.endpoints)
+    if owner is not None and owner[0] in not_served:
+        # As for the other engine's kind: the address is a broker's this group never serves.
+        return _Verdict.REMOVE, f"held by {owner[0]}'s {owner[1]}: a broker of the other target-group set (cutover)"
     if holder is None and endpoint is not None:
         return _judge_endpoint_address(endpoint, engine, discovery)
     if holder is None:

@@ -45,6 +45,12 @@ class Settings:
     broker_metrics: bool = False
     # The groups serving RabbitMQ brokers (AMQPS 5671, management console 443).
     rabbitmq_target_group_arns: tuple[str, ...] = ()
+    # A cutover (docs/cutover.md): the groups of the set no client listener forwards to, the brokers
+    # only that set serves, and the brokers only the live set serves. Both sets serve every other
+    # broker in scope, so a switch of the listeners changes what no group holds.
+    standby_target_group_arns: frozenset[str] = frozenset()
+    standby_broker_ids: frozenset[str] = frozenset()
+    live_only_broker_ids: frozenset[str] = frozenset()
 
     @property
     def all_target_group_arns(self) -> tuple[str, ...]:
@@ -54,6 +60,12 @@ class Settings:
     def engines_served(self) -> frozenset[Engine]:
         """The engines this stack has target groups for."""
         return frozenset(self.engine_of(arn) for arn in self.all_target_group_arns)
+
+    def brokers_not_served_by(self, target_group_arn: str) -> frozenset[str]:
+        """The brokers in scope this group must not hold: the live set's own in a standby group, and the other way round."""
+        if target_group_arn in self.standby_target_group_arns:
+            return self.live_only_broker_ids
+        return self.standby_broker_ids
 
     def engine_of(self, target_group_arn: str) -> Engine:
         """Whose addresses the group serves: a group is named in exactly one of the two variables."""
@@ -76,11 +88,23 @@ class Settings:
             raise ConfigurationError(
                 "RABBITMQ_TARGET_GROUP_ARNS", "a group is in TARGET_GROUP_ARNS too: each serves one engine's brokers"
             )
+        standby_groups = frozenset(_target_group_arns("STANDBY_TARGET_GROUP_ARNS", environ.get("STANDBY_TARGET_GROUP_ARNS", "")))
+        if standby_groups - set(activemq + rabbitmq):
+            raise ConfigurationError(
+                "STANDBY_TARGET_GROUP_ARNS", "a group is in neither TARGET_GROUP_ARNS nor RABBITMQ_TARGET_GROUP_ARNS"
+            )
+        standby = _broker_ids(environ.get("STANDBY_BROKER_IDS", ""), "STANDBY_BROKER_IDS")
+        live_only = _broker_ids(environ.get("LIVE_ONLY_BROKER_IDS", ""), "LIVE_ONLY_BROKER_IDS")
+        _check_cutover(standby_groups, standby, live_only)
         return cls(
             region=region,
             target_group_arns=activemq,
             rabbitmq_target_group_arns=rabbitmq,
-            scope=Scope(broker_ids, tag),
+            # The standby brokers are read as brokers in scope: both sets' wants are cut from one scope.
+            scope=Scope(broker_ids | standby, tag),
+            standby_target_group_arns=standby_groups,
+            standby_broker_ids=standby,
+            live_only_broker_ids=live_only,
             vpc_id=_vpc_id(environ.get("VPC_ID", "")),
             dry_run=_boolean("DRY_RUN", environ.get("DRY_RUN", "false")),
             describe_rate=_positive("MQ_DESCRIBE_RATE", environ.get("MQ_DESCRIBE_RATE", "10"), float),
@@ -112,12 +136,22 @@ def _vpc_id(raw: str) -> str:
     return vpc_id
 
 
-def _broker_ids(raw: str) -> frozenset[str]:
+def _broker_ids(raw: str, variable: str = "BROKER_IDS") -> frozenset[str]:
     ids = _items(raw)
     for broker_id in ids:
         if not is_broker_id(broker_id):
-            raise ConfigurationError("BROKER_IDS", f"{broker_id!r} is not a broker id (b-<uuid>)")
+            raise ConfigurationError(variable, f"{broker_id!r} is not a broker id (b-<uuid>)")
     return frozenset(ids)
+
+
+def _check_cutover(standby_groups: frozenset[str], standby: frozenset[str], live_only: frozenset[str]) -> None:
+    """A cutover's brokers need a standby set, and no broker may be one set's own in both."""
+    if standby and not standby_groups:
+        raise ConfigurationError("STANDBY_BROKER_IDS", "set, but STANDBY_TARGET_GROUP_ARNS names no group to serve them")
+    if live_only and not standby:
+        raise ConfigurationError("LIVE_ONLY_BROKER_IDS", "set without STANDBY_BROKER_IDS: no broker replaces them")
+    if standby & live_only:
+        raise ConfigurationError("LIVE_ONLY_BROKER_IDS", f"{', '.join(sorted(standby & live_only))} is in STANDBY_BROKER_IDS too")
 
 
 def _tag(raw: str) -> tuple[str, str] | None:
