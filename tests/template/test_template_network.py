@@ -32,9 +32,10 @@ def ingress(stack: samstack.Stack) -> list[dict[str, Any]]:
 
 def test_each_protocol_has_an_ip_target_group_on_its_port_health_checked_on_8162(full_stack: samstack.Stack) -> None:
     groups = target_groups(full_stack)
-    assert {name.removesuffix("TargetGroup") for name in groups} == set(PORTS)
+    assert {name.removesuffix("Green").removesuffix("TargetGroup") for name in groups} == set(PORTS)
+    assert len(groups) == 2 * len(PORTS), "a blue and a green group per protocol"
     for name, tg in groups.items():
-        assert tg["Port"] == PORTS[name.removesuffix("TargetGroup")]
+        assert tg["Port"] == PORTS[name.removesuffix("Green").removesuffix("TargetGroup")]
         assert (tg["TargetType"], tg["Protocol"], tg["VpcId"]) == ("ip", "TLS", samstack.REQUIRED["VpcId"])
         assert (tg["HealthCheckProtocol"], tg["HealthCheckPort"]) == ("TCP", HEALTH_CHECK_PORT)
 
@@ -70,7 +71,10 @@ def test_listeners_are_tls_only_with_a_tls13_policy_and_forward_to_their_own_por
         (action,) = listener["DefaultActions"]
         assert action["Type"] == "forward"
         (tg,) = [tg for logical_id, tg in groups.items() if stack.ref(logical_id) == action["TargetGroupArn"]]
-        assert listener["Port"] == tg["Port"] == {**PORTS, **RABBITMQ_PORTS}[name.removesuffix("Listener")]
+        protocol = name.removesuffix("Listener").removesuffix("Standby")
+        assert tg["Port"] == {**PORTS, **RABBITMQ_PORTS}[protocol]
+        # A standby listener: 40000 + the last four digits of the client port.
+        assert listener["Port"] == (40000 + tg["Port"] % 10000 if name.endswith("StandbyListener") else tg["Port"])
 
 
 def test_default_tls_policy_is_explicit_not_cloudformations_2016_one(default_stack: samstack.Stack) -> None:
@@ -81,8 +85,10 @@ def test_default_tls_policy_is_explicit_not_cloudformations_2016_one(default_sta
 
 def test_clients_reach_only_the_enabled_listener_ports_and_only_from_the_allowed_ranges(stack: samstack.Stack) -> None:
     rules = ingress(stack)
-    listener_ports = {listener["Port"] for listener in listeners(stack).values()}
+    listener_ports = {listener["Port"] for name, listener in listeners(stack).items() if not name.endswith("StandbyListener")}
+    standby_ports = {listener["Port"] for name, listener in listeners(stack).items() if name.endswith("StandbyListener")}
     assert {r["FromPort"] for r in rules} == listener_ports
+    assert standby_ports and not standby_ports & listener_ports, "nobody may reach a standby listener"
     for rule in rules:
         assert rule["FromPort"] == rule["ToPort"]
         assert set(rule) & {"CidrIp", "CidrIpv6", "SourceSecurityGroupId"} == set(), "no open or ad-hoc source"

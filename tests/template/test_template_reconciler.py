@@ -8,9 +8,12 @@ import pytest
 import samstack
 from samstack import ALL_PROTOCOLS
 
-TARGET_GROUPS = ["OpenWireTargetGroup", "AmqpTargetGroup", "StompTargetGroup", "MqttTargetGroup",
-                 "WssTargetGroup", "ConsoleTargetGroup"]
-RABBITMQ_TARGET_GROUPS = ["RabbitMqAmqpsTargetGroup", "RabbitMqConsoleTargetGroup"]
+# Each group has a green twin (docs/cutover.md); the function lists the blue set, then the green one.
+BLUE_TARGET_GROUPS = ["OpenWireTargetGroup", "AmqpTargetGroup", "StompTargetGroup", "MqttTargetGroup",
+                      "WssTargetGroup", "ConsoleTargetGroup"]
+TARGET_GROUPS = BLUE_TARGET_GROUPS + [f"{name}Green" for name in BLUE_TARGET_GROUPS]
+BLUE_RABBITMQ_TARGET_GROUPS = ["RabbitMqAmqpsTargetGroup", "RabbitMqConsoleTargetGroup"]
+RABBITMQ_TARGET_GROUPS = BLUE_RABBITMQ_TARGET_GROUPS + [f"{name}Green" for name in BLUE_RABBITMQ_TARGET_GROUPS]
 # The actions the reconciler makes (README, issue 3), plus SAM's dead-letter queue write.
 ALLOWED_ACTIONS = {
     "mq:DescribeBroker",
@@ -62,9 +65,10 @@ def as_list(value: Any) -> list[Any]:
 @pytest.mark.parametrize(
     ("parameters", "groups"),
     [
-        ({}, ["OpenWireTargetGroup"]),
-        ({"EnableMqtt": "true"}, ["OpenWireTargetGroup", "MqttTargetGroup"]),
-        ({"EnableConsole": "true", "AllowedConsoleCidrs": "192.0.2.0/28"}, ["OpenWireTargetGroup", "ConsoleTargetGroup"]),
+        ({}, ["OpenWireTargetGroup", "OpenWireTargetGroupGreen"]),
+        ({"EnableMqtt": "true"}, ["OpenWireTargetGroup", "MqttTargetGroup", "OpenWireTargetGroupGreen", "MqttTargetGroupGreen"]),
+        ({"EnableConsole": "true", "AllowedConsoleCidrs": "192.0.2.0/28"},
+         ["OpenWireTargetGroup", "ConsoleTargetGroup", "OpenWireTargetGroupGreen", "ConsoleTargetGroupGreen"]),
         (ALL_PROTOCOLS, TARGET_GROUPS),
     ],
     ids=["openwire-only", "mqtt", "console", "all"],
