@@ -44,6 +44,14 @@ class _Filler:
         return cls.create(cloudformation_json["Properties"], resource_name, account_id, region_name)
 
     @classmethod
+    def update_from_cloudformation_json(
+        cls, original_resource: _Filled, new_resource_name: str, cloudformation_json: Any, account_id: str, region_name: str
+    ) -> _Filled:
+        """A stack update that changes its properties (an alarm's dimensions): made anew, as the new properties say."""
+        original_resource.delete(account_id, region_name)
+        return cls.create(cloudformation_json["Properties"], new_resource_name, account_id, region_name)
+
+    @classmethod
     def create(cls, properties: dict[str, Any], resource_name: str, account_id: str, region_name: str) -> _Filled:
         raise NotImplementedError
 

@@ -9,12 +9,20 @@
 - `!GetAtt LoadBalancer.CanonicalHostedZoneID` (for the Route 53 alias) and
   `LoadBalancerFullName` (alarms, dashboard) raise NotImplementedError in moto;
   a target group has no GetAtt at all (`TargetGroupFullName` for alarms).
+- A stack update that changes only parameters: moto updates the resources
+  that `Ref` a changed parameter, not those that depend on it through a
+  Condition (`!If [GreenIsLive, ...]` in a listener's default action, the
+  function's environment). CloudFormation updates every resource whose
+  resolved properties change; the patch adds those reached through Conditions.
+  `UsePreviousValue` of a parameter the stack took its default for raises
+  KeyError in moto; CloudFormation keeps that default.
 """
 
 from collections.abc import Callable
 from typing import Any
 
 from moto.cloudformation import parsing
+from moto.cloudformation.models import CloudFormationBackend
 from moto.elbv2.models import FakeLoadBalancer, FakeTargetGroup, elbv2_backends
 
 from ._patching import Patch
@@ -111,7 +119,62 @@ def _target_group_attributes(_: None) -> Callable[..., Any]:
     return get_cfn_attribute
 
 
+def _conditions_on(parameters: set[str], conditions: dict[str, Any]) -> set[str]:
+    """The Conditions whose value may change with these parameters, through other Conditions too."""
+    reached: set[str] = set()
+    while True:
+        more = {
+            name for name, expression in conditions.items()
+            if name not in reached and (set(parsing.get_references_from_template(expression)) & parameters
+                                        or _conditions_named(expression) & reached)
+        }
+        if not more:
+            return reached
+        reached |= more
+
+
+def _conditions_named(node: Any) -> set[str]:
+    """Every Condition a template fragment uses: `Fn::If`'s first item, `Condition: name`."""
+    if isinstance(node, list):
+        return set().union(*(_conditions_named(item) for item in node)) if node else set()
+    if not isinstance(node, dict):
+        return set()
+    named = set().union(*(_conditions_named(value) for value in node.values())) if node else set()
+    if isinstance(node.get("Fn::If"), list) and node["Fn::If"]:
+        named.add(node["Fn::If"][0])
+    if isinstance(node.get("Condition"), str):
+        named.add(node["Condition"])
+    return named
+
+
+def _updating_what_conditions_change(original: Callable[..., Any]) -> Callable[..., Any]:
+    def build_resource_diff(self: parsing.ResourceMap, other_template: dict[str, Any], parameters: dict[str, Any] | None = None) -> Any:
+        diff = original(self, other_template, parameters)
+        if not parameters:
+            return diff
+        changed = {name for name in parameters if self.input_parameters.get(name) != parameters[name]}
+        affected = _conditions_on(changed, other_template.get("Conditions", {}))
+        created = self._parsed_resources  # a resource whose Condition was false never was
+        for name, resource in other_template["Resources"].items():
+            properties = {k: v for k, v in resource.items() if k != "Condition"}
+            if name in created and name not in diff["Modify"] and _conditions_named(properties) & affected:
+                diff["Modify"].append(name)
+        return diff
+
+    return build_resource_diff
+
+
+def _previous_defaults_kept(original: Callable[..., Any]) -> Callable[..., Any]:
+    def _resolve_update_parameters(self: Any, instance: Any, incoming_params: list[dict[str, str]]) -> Any:
+        given = [p for p in incoming_params if not p.get("UsePreviousValue") or p["ParameterKey"] in instance.parameters]
+        return original(self, instance, given)
+
+    return _resolve_update_parameters
+
+
 PATCHES = [
+    Patch(parsing.ResourceMap, "build_resource_diff", _updating_what_conditions_change),
+    Patch(CloudFormationBackend, "_resolve_update_parameters", _previous_defaults_kept),
     Patch(parsing, "clean_json", _dropping_no_value_from_lists),
     Patch(FakeLoadBalancer, "create_from_cloudformation_json", _building_the_declared_type),
     Patch(FakeLoadBalancer, "get_cfn_attribute", _with_missing_attributes),

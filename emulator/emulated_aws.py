@@ -25,6 +25,7 @@ from . import (
     dns,
     faults,
     interfaces,
+    listeners,
     mq_brokers,
     public_parameters,
     tagging,
@@ -42,6 +43,7 @@ _PATCHES = [
     *tagging.PATCHES,
     *target_health.PATCHES,
     *target_registration.PATCHES,
+    *listeners.PATCHES,
     *cloudformation.PATCHES,
     *cfn_fillers.PATCHES,
     *faults.PATCHES,
@@ -347,8 +349,15 @@ class EmulatedAws:
     # -- load balancing ----------------------------------------------------
 
     def create_target_groups(self, ports: dict[str, int], health_check_port: int = 8162) -> dict[str, str]:
-        """IP target groups (TCP) in the VPC, health-checked on the console port: {name: arn}."""
+        """IP target groups (TCP) in the VPC, health-checked on the console port: {name: arn}.
+
+        Each is in service behind a listener of a network load balancer, as the
+        stack's are: a group no listener uses is not health-checked (`unused`).
+        """
         elbv2 = self.client("elbv2")
+        balancer = elbv2.create_load_balancer(
+            Name=f"emulated-{len(elbv2.describe_load_balancers()['LoadBalancers'])}", Subnets=self.public_subnets, Type="network", Scheme="internal"
+        )["LoadBalancers"][0]["LoadBalancerArn"]
         arns = {}
         for name, port in ports.items():
             group = elbv2.create_target_group(
@@ -364,6 +373,8 @@ class EmulatedAws:
                 UnhealthyThresholdCount=2,
             )["TargetGroups"][0]
             arns[name] = group["TargetGroupArn"]
+            elbv2.create_listener(LoadBalancerArn=balancer, Protocol="TCP", Port=10000 + len(arns),
+                                  DefaultActions=[{"Type": "forward", "TargetGroupArn": group["TargetGroupArn"]}])
         return arns
 
     def target_states(self, target_group_arn: str) -> dict[str, str]:

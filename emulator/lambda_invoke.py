@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from moto.awslambda.models import LambdaBackend
+from moto.awslambda.models import LambdaBackend, lambda_backends
 from moto.core.exceptions import JsonRESTError
 
 from ._patching import Patch
@@ -81,10 +81,17 @@ class _ServedFunction:
             self._run(event)
 
     def _run(self, event: Any) -> Invocation:
+        self.runtime.follow(configured_environment(self.runtime.function_arn))
         invocation = self.runtime.invoke(event)
         if self.on_invoke is not None:
             self.on_invoke(event, invocation)
         return invocation
+
+
+def configured_environment(function_arn: str) -> dict[str, str]:
+    """The function's variables as Lambda holds them now (a stack update may have changed them)."""
+    _, _, _, region, account, _, name = function_arn.split(":")[:7]
+    return dict(lambda_backends[account][region].get_function(name).environment_vars)
 
 
 _served: dict[str, _ServedFunction] = {}

@@ -133,6 +133,11 @@ class LambdaRuntime:
                 self._handler = importlib.import_module("reconciler.handler")
         self._cold_start_output = _json_lines(_STDOUT.take())
 
+    def follow(self, environment: Mapping[str, Any]) -> None:
+        """Lambda runs the function's current configuration: after a change (a stack update), a new container."""
+        if any(os.environ.get(name) != str(value) for name, value in environment.items()):
+            self.cold_start(environment)
+
     def invoke(self, event: Any) -> Invocation:
         if self._handler is None:
             raise RuntimeError("cold_start() the function before invoking it")

@@ -8,18 +8,27 @@ A RabbitMQ broker answers on every interface of its VPC endpoint (AWS runs
 the load balancer behind it). This patch answers for IP targets from the
 brokers in moto's MQ backend, and
 lets a test force any state (draining, initial, unused...) for one target.
+
+A group no listener forwards to is not health-checked: AWS reports its
+targets `unused`, `Target.NotInUse` ("the target group is not used by any
+load balancer", ELB API reference, TargetHealth). `health_checks_take(s)`
+keeps a newly registered target `initial` for s seconds, as the NLB's first
+health checks do (two 10 s intervals by default; minutes on AWS, see
+CONTEXT.md): the cutover's wait for a new broker and the bench see it.
 A forced state lasts until the target is registered or deregistered again
 (re-registering a draining target on AWS brings it back into service).
 """
 
+import time
 from collections.abc import Callable
 from typing import Any
 
 from moto.ec2.models import EC2Backend
-from moto.elbv2.models import FakeHealthStatus, FakeTargetGroup, ELBv2Backend
+from moto.elbv2.models import ELBv2Backend, FakeHealthStatus, FakeTargetGroup, elbv2_backends
 from moto.mq.models import mq_backends
 
 from . import mq_brokers
+from .listeners import forwarded_groups
 from ._patching import Patch
 
 # The reason and description AWS gives with each state.
@@ -35,6 +44,28 @@ _TIMEOUT = ("Target.Timeout", "Request timed out")
 
 # Per target group, on moto's own object so that a moto reset forgets it: ip -> forced state.
 _FORCED = "emulator_forced_states"
+# Per target group likewise: ip -> time.monotonic() of its registration.
+_REGISTERED_AT = "emulator_registered_at"
+_first_checks = {"seconds": 0.0}
+
+
+def health_checks_take(seconds: float) -> None:
+    """From now on a target registered less than `seconds` ago is `initial` (0: judged at once, the default)."""
+    _first_checks["seconds"] = seconds
+
+
+def _registered_at(group: FakeTargetGroup) -> dict[str, float]:
+    found: dict[str, float] | None = getattr(group, _REGISTERED_AT, None)
+    if found is None:
+        found = {}
+        setattr(group, _REGISTERED_AT, found)
+    return found
+
+
+def in_use(group: FakeTargetGroup, backend: ELBv2Backend) -> bool:
+    """Whether a listener's default action forwards to the group."""
+    return any(group.arn in forwarded_groups(listener)
+               for balancer in backend.load_balancers.values() for listener in balancer.listeners.values())
 
 
 def forced_states(group: FakeTargetGroup) -> dict[str, str]:
@@ -66,6 +97,10 @@ def _with_broker_health(original: Callable[..., FakeHealthStatus]) -> Callable[.
         moto_says = original(self, target, ec2_backend)
         if registered is None or self.target_type != "ip" or moto_says.status != "healthy":
             return moto_says
+        if not in_use(self, elbv2_backends[ec2_backend.account_id][ec2_backend.region_name]):
+            return _status(self, ip, port, "unused", REASONS["unused"])
+        if time.monotonic() - _registered_at(self).get(ip, 0.0) < _first_checks["seconds"]:
+            return _status(self, ip, port, "initial", ("Elb.InitialHealthChecking", "Initial health checks in progress"))
         role = mq_brokers.serving_roles(mq_backends[ec2_backend.account_id][ec2_backend.region_name]).get(ip)
         if role == "active":
             return _status(self, ip, port, "healthy", REASONS["healthy"])
@@ -101,9 +136,19 @@ def _registration_clears_forced_state(original: Callable[..., None]) -> Callable
     return change_registration
 
 
+def _registration_starts_health_checks(original: Callable[..., None]) -> Callable[..., None]:
+    def register(self: FakeTargetGroup, targets: list[dict[str, Any]]) -> None:
+        new = [t["Id"] for t in targets if t["Id"] not in self.targets]
+        original(self, targets)
+        _registered_at(self).update(dict.fromkeys(new, time.monotonic()))
+
+    return register
+
+
 PATCHES = [
     Patch(FakeTargetGroup, "health_for", _with_broker_health),
     Patch(ELBv2Backend, "describe_target_health", _listing_forced_targets),
     Patch(FakeTargetGroup, "register", _registration_clears_forced_state),
+    Patch(FakeTargetGroup, "register", _registration_starts_health_checks),
     Patch(FakeTargetGroup, "deregister", _registration_clears_forced_state),
 ]

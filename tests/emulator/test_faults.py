@@ -125,6 +125,11 @@ def test_a_vanished_target_group_answers_as_a_deleted_one_until_it_is_back(aws: 
     arns = aws.create_target_groups({"openwire": 61617, "deleted": 8162, "other": 5671})
     elbv2 = aws.client("elbv2")
     elbv2.register_targets(TargetGroupArn=arns["openwire"], Targets=[{"Id": "10.0.1.10", "Port": 61617}])
+    # As on AWS, a group a listener forwards to cannot be deleted: its listener goes first.
+    for balancer in elbv2.describe_load_balancers()["LoadBalancers"]:
+        for listener in elbv2.describe_listeners(LoadBalancerArn=balancer["LoadBalancerArn"])["Listeners"]:
+            if listener["DefaultActions"][0]["TargetGroupArn"] == arns["deleted"]:
+                elbv2.delete_listener(ListenerArn=listener["ListenerArn"])
     elbv2.delete_target_group(TargetGroupArn=arns["deleted"])
     vanished = aws.inject_fault(faults.target_group_vanished(arns["openwire"]))
 
