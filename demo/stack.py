@@ -48,6 +48,12 @@ class DeployedStack:
     def rabbitmq_target_group_arns(self) -> list[str]:
         return self._arns("RABBITMQ_TARGET_GROUP_ARNS")
 
+    @property
+    def live_target_group_arns(self) -> list[str]:
+        """The groups the client listeners forwarded to at deploy time (LiveTargetGroupSet), in the function's order."""
+        standby = set(self._arns("STANDBY_TARGET_GROUP_ARNS"))
+        return [arn for arn in self.target_group_arns if arn not in standby]
+
     def _arns(self, variable: str) -> list[str]:
         return [arn for arn in self.function_environment.get(variable, "").split(",") if arn]
 

@@ -137,7 +137,11 @@ def status_tables(document: Mapping[str, Any]) -> list[Table]:
         wanted = set()
         # A group serves one engine: the other engine's brokers are not its business.
         # (A broker whose engine is unknown, its DescribeBroker having failed, shows in every group.)
+        # Nor are brokers the other target-group set serves in a cutover: their addresses are neither kept nor to register.
+        here = set(group.get("kept", [])) | to_register
         for broker in (b for b in in_scope if b.get("engine") in (None, group.get("engine", "ACTIVEMQ"))):
+            if broker.get("addresses") and not any(f"{a['ip']}:{port}" in here for a in broker["addresses"]):
+                continue
             cells = _broker_cells(broker, len(broker.get("addresses", [])))
             if not broker.get("addresses"):
                 table.add_row(cells[0], Text("unknown", style="yellow"), "", "",

@@ -18,8 +18,8 @@ from reconciler.settings import ConfigurationError, Settings
 
 from .aws import CommandError, explain, reraise_as_command_error
 
-# The template's target groups, in the order of the function's TARGET_GROUP_ARNS (ActiveMQ brokers)...
-TARGET_GROUP_RESOURCES = (
+# The template's blue target groups (each has a green twin, `...Green`, docs/cutover.md)...
+BLUE_TARGET_GROUP_RESOURCES = (
     "OpenWireTargetGroup",
     "AmqpTargetGroup",
     "StompTargetGroup",
@@ -27,9 +27,16 @@ TARGET_GROUP_RESOURCES = (
     "WssTargetGroup",
     "ConsoleTargetGroup",
 )
+BLUE_RABBITMQ_TARGET_GROUP_RESOURCES = ("RabbitMqAmqpsTargetGroup", "RabbitMqConsoleTargetGroup")
+GREEN = "Green"
+# ...both sets in the order of the function's TARGET_GROUP_ARNS (ActiveMQ brokers), blue then green...
+TARGET_GROUP_RESOURCES = BLUE_TARGET_GROUP_RESOURCES + tuple(f"{r}{GREEN}" for r in BLUE_TARGET_GROUP_RESOURCES)
 # ...and of its RABBITMQ_TARGET_GROUP_ARNS (RabbitMQ brokers).
-RABBITMQ_TARGET_GROUP_RESOURCES = ("RabbitMqAmqpsTargetGroup", "RabbitMqConsoleTargetGroup")
+RABBITMQ_TARGET_GROUP_RESOURCES = BLUE_RABBITMQ_TARGET_GROUP_RESOURCES + tuple(
+    f"{r}{GREEN}" for r in BLUE_RABBITMQ_TARGET_GROUP_RESOURCES
+)
 FUNCTION_RESOURCE = "ReconcilerFunction"
+LOAD_BALANCER_RESOURCE = "LoadBalancer"
 # Stack parameter -> the function's variable it becomes (template.yaml, ReconcilerFunction's Environment).
 PARAMETER_VARIABLES = {
     "BrokerTag": "BROKER_TAG",
@@ -37,6 +44,8 @@ PARAMETER_VARIABLES = {
     "VpcId": "VPC_ID",
     "MqDescribeRate": "MQ_DESCRIBE_RATE",
     "MqDescribeBurst": "MQ_DESCRIBE_BURST",
+    "StandbyBrokerIds": "STANDBY_BROKER_IDS",
+    "LiveOnlyBrokerIds": "LIVE_ONLY_BROKER_IDS",
 }
 VARIABLE_PARAMETERS = {v: k for k, v in PARAMETER_VARIABLES.items()}
 # A stack in these states has no resources to read, or is replacing them.
@@ -53,6 +62,9 @@ class DeployedStack:
     target_group_arns: tuple[str, ...]
     function_name: str
     rabbitmq_target_group_arns: tuple[str, ...] = ()
+    # The groups behind the standby listeners: the set LiveTargetGroupSet does not name.
+    standby_target_group_arns: tuple[str, ...] = ()
+    load_balancer_arn: str = ""
 
     @property
     def scope(self) -> str:
@@ -71,6 +83,7 @@ class DeployedStack:
             AWS_REGION=self.region,
             TARGET_GROUP_ARNS=",".join(self.target_group_arns),
             RABBITMQ_TARGET_GROUP_ARNS=",".join(self.rabbitmq_target_group_arns),
+            STANDBY_TARGET_GROUP_ARNS=",".join(self.standby_target_group_arns),
             STACK_NAME=self.name,
             DRY_RUN="true",
         )
@@ -107,6 +120,8 @@ def read_stack(session: boto3.session.Session, name: str) -> DeployedStack:
         }
 
     resources = reraise_as_command_error("cloudformation:ListStackResources", list_resources)
+    green_is_live = parameters.get("LiveTargetGroupSet") == "green"
+    standby = [r for r in TARGET_GROUP_RESOURCES + RABBITMQ_TARGET_GROUP_RESOURCES if r.endswith(GREEN) != green_is_live]
     if "OpenWireTargetGroup" not in resources or FUNCTION_RESOURCE not in resources:
         raise CommandError(f"stack {name} is not an mq-static-endpoint stack: it has no OpenWireTargetGroup and ReconcilerFunction")
     return DeployedStack(
@@ -117,4 +132,7 @@ def read_stack(session: boto3.session.Session, name: str) -> DeployedStack:
         target_group_arns=tuple(resources[r] for r in TARGET_GROUP_RESOURCES if r in resources),
         function_name=resources[FUNCTION_RESOURCE],
         rabbitmq_target_group_arns=tuple(resources[r] for r in RABBITMQ_TARGET_GROUP_RESOURCES if r in resources),
+        # A stack of a template before the green set has none: nothing stands by.
+        standby_target_group_arns=tuple(resources[r] for r in standby if r in resources and f"{r.removesuffix(GREEN)}{GREEN}" in resources),
+        load_balancer_arn=resources.get(LOAD_BALANCER_RESOURCE, ""),
     )

@@ -278,7 +278,7 @@ class Reconciler:
             return outcome  # a group we could not read gets no plan at all
         plan = plan_target_group(
             outcome.view, discovery, self._last_registered_for, outcome.engine,
-            not_served=self._settings.brokers_not_served_by(outcome.arn),
+            not_served=self._settings.brokers_not_served_by(outcome.arn, discovery.brokers),
         )
         applied = None if dry_run else self._target_groups.apply(plan)
         return replace(outcome, plan=plan, applied=applied)

@@ -7,7 +7,7 @@ cold start as the rest of our dependencies besides boto3 (docs/performance.md).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from reconciler.brokers import Engine, Scope, is_broker_id
@@ -46,8 +46,9 @@ class Settings:
     # The groups serving RabbitMQ brokers (AMQPS 5671, management console 443).
     rabbitmq_target_group_arns: tuple[str, ...] = ()
     # A cutover (docs/cutover.md): the groups of the set no client listener forwards to, the brokers
-    # only that set serves, and the brokers only the live set serves. Both sets serve every other
-    # broker in scope, so a switch of the listeners changes what no group holds.
+    # only that set serves, and the brokers only the live set serves. During a cutover both sets serve
+    # every other broker in scope, so a switch of the listeners changes what no group holds; without
+    # one the standby set serves nobody.
     standby_target_group_arns: frozenset[str] = frozenset()
     standby_broker_ids: frozenset[str] = frozenset()
     live_only_broker_ids: frozenset[str] = frozenset()
@@ -61,11 +62,11 @@ class Settings:
         """The engines this stack has target groups for."""
         return frozenset(self.engine_of(arn) for arn in self.all_target_group_arns)
 
-    def brokers_not_served_by(self, target_group_arn: str) -> frozenset[str]:
-        """The brokers in scope this group must not hold: the live set's own in a standby group, and the other way round."""
-        if target_group_arn in self.standby_target_group_arns:
-            return self.live_only_broker_ids
-        return self.standby_broker_ids
+    def brokers_not_served_by(self, target_group_arn: str, in_scope: Iterable[str]) -> frozenset[str]:
+        """The brokers of `in_scope` this group must not hold: the other set's own, or all of them in an idle standby group."""
+        if target_group_arn not in self.standby_target_group_arns:
+            return self.standby_broker_ids
+        return self.live_only_broker_ids if self.standby_broker_ids else frozenset(in_scope)
 
     def engine_of(self, target_group_arn: str) -> Engine:
         """Whose addresses the group serves: a group is named in exactly one of the two variables."""

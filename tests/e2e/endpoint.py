@@ -29,8 +29,8 @@ class Endpoint:
         return self.invoke(events.scheduled(REGION))
 
     def targets(self) -> list[dict[str, str]]:
-        """Per target group, in the function's order: ip -> state."""
-        return [self.aws.target_states(arn) for arn in self.stack.target_group_arns]
+        """Per target group of the live set, in the function's order: ip -> state."""
+        return [self.aws.target_states(arn) for arn in self.stack.live_target_group_arns]
 
     def registered(self) -> list[set[str]]:
         return [set(states) for states in self.targets()]

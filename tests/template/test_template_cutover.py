@@ -57,7 +57,8 @@ def test_the_function_reads_the_cutover_brokers_through_its_own_settings() -> No
     stack = samstack.deploy(LiveTargetGroupSet="green", StandbyBrokerIds=OLD, LiveOnlyBrokerIds=NEW, BrokerIds=NEW)
     settings = Settings.from_environ({**environment(stack), "AWS_REGION": samstack.REGION})
     blue, green = stack.ref("OpenWireTargetGroup"), stack.ref("OpenWireTargetGroupGreen")
-    assert settings.brokers_not_served_by(blue) == {NEW} and settings.brokers_not_served_by(green) == {OLD}
+    scope = settings.scope.broker_ids
+    assert settings.brokers_not_served_by(blue, scope) == {NEW} and settings.brokers_not_served_by(green, scope) == {OLD}
     assert settings.scope.broker_ids == {OLD, NEW}
 
 

@@ -27,19 +27,21 @@ def wants(settings: Settings, arn: str, *registered: str) -> set[str]:
     held = listing(*((b, ip) for b, f in brokers.items() for ip in f.ips))
     view = group(*registered)
     discovery = Discovery(brokers, held, True, None, AddressHolders(frozenset(registered), {}))
-    plan = plan_target_group(view, discovery, not_served=settings.brokers_not_served_by(arn))
+    plan = plan_target_group(view, discovery, not_served=settings.brokers_not_served_by(arn, brokers))
     return (set(registered) | ips(plan.register)) - removed(plan)
 
 
 def test_the_standby_brokers_are_read_as_brokers_in_scope_and_each_set_leaves_out_the_others_own() -> None:
     settings = cutover({OLD, OTHER}, GREEN, NEW, OLD)
     assert settings.scope.broker_ids == {OLD, NEW, OTHER}
-    assert settings.brokers_not_served_by(BLUE) == {NEW} and settings.brokers_not_served_by(GREEN) == {OLD}
+    scope = settings.scope.broker_ids
+    assert settings.brokers_not_served_by(BLUE, scope) == {NEW} and settings.brokers_not_served_by(GREEN, scope) == {OLD}
 
 
-def test_without_a_cutover_both_sets_serve_the_whole_scope() -> None:
+def test_without_a_cutover_the_live_set_serves_the_scope_and_the_standby_set_nobody() -> None:
     settings = cutover({OLD, OTHER}, GREEN)
-    assert wants(settings, BLUE) == wants(settings, GREEN) == {"10.0.1.1", "10.0.1.3"}
+    assert wants(settings, BLUE) == {"10.0.1.1", "10.0.1.3"}
+    assert wants(settings, GREEN, "10.0.1.1", "10.0.1.3") == set(), "a finished cutover empties the old set"
 
 
 def test_prepared_the_live_set_keeps_old_and_the_standby_set_gets_new_and_each_sheds_the_others_address() -> None:
@@ -61,7 +63,7 @@ def test_the_others_address_goes_on_ec2s_word_that_its_interface_holds_it() -> N
     settings = cutover({OLD, OTHER}, GREEN, NEW, OLD)
     brokers = {b: settled(b, ip) for b, ip in ((OLD, "10.0.1.1"), (NEW, "10.0.1.2"))}
     discovery = Discovery(brokers, listing((OLD, "10.0.1.1"), (NEW, "10.0.1.2")), True, None, AddressHolders(frozenset(), {}))
-    plan = plan_target_group(group("10.0.1.1", "10.0.1.2"), discovery, not_served=settings.brokers_not_served_by(BLUE))
+    plan = plan_target_group(group("10.0.1.1", "10.0.1.2"), discovery, not_served=settings.brokers_not_served_by(BLUE, brokers))
     (removal,) = plan.deregister
     assert removal.target.ip == "10.0.1.2" and NEW in removal.evidence and "other target-group set" in removal.evidence
     # Without EC2's listing nobody's address is known: it stays.
