@@ -16,7 +16,7 @@ def broker(broker_id: str, name: str, engine: str, ip: str) -> dict[str, Any]:
 
 
 def group(name: str, port: int, engine: str, ip: str) -> dict[str, Any]:
-    return {"name": name, "port": port, "engine": engine, "registered": [], "deregistered": [], "withheld": [],
+    return {"name": name, "port": port, "engine": engine, "registered": [], "deregistered": [], "withheld": [], "kept": [f"{ip}:{port}"],
             "targets": [{"target": f"{ip}:{port}", "state": "healthy", "reason": None, "brokerId": None}], "errors": []}
 
 
@@ -38,6 +38,16 @@ def test_a_group_lists_only_the_brokers_of_its_engine() -> None:
     rabbitmq = lines[len(openwire):]
     assert any("orders" in line and "yes" in line for line in openwire) and not any("events" in line for line in openwire)
     assert any("events" in line and "yes" in line for line in rabbitmq) and not any("orders" in line for line in rabbitmq)
+
+
+def test_a_group_leaves_out_the_brokers_of_the_other_target_group_set() -> None:
+    """In a cutover the live and standby groups serve different brokers of one engine (docs/cutover.md)."""
+    document = {
+        "brokers": [broker("b-1", "orders", "ACTIVEMQ", "10.0.1.10"), broker("b-2", "orders-4", "ACTIVEMQ", "10.0.1.20")],
+        "targetGroups": [group("live", 61617, "ACTIVEMQ", "10.0.1.10")],
+    }
+    lines = rendered(document)
+    assert any("orders" in line and "yes" in line for line in lines) and not any("orders-4" in line for line in lines)
 
 
 def test_groups_are_named_by_protocol_and_port_for_their_engine() -> None:
