@@ -382,6 +382,20 @@ class EmulatedAws:
         described = self.client("elbv2").describe_target_health(TargetGroupArn=target_group_arn)
         return {d["Target"]["Id"]: d["TargetHealth"]["State"] for d in described["TargetHealthDescriptions"]}
 
+    def new_connection_targets(self) -> dict[int, set[str]]:
+        """Per listener port, the addresses a new connection may reach: its default action's groups' healthy
+        targets (all of them when none is healthy: the NLB fails open)."""
+        elbv2 = self.client("elbv2")
+        reached: dict[int, set[str]] = {}
+        for balancer in elbv2.describe_load_balancers()["LoadBalancers"]:
+            for listener in elbv2.describe_listeners(LoadBalancerArn=balancer["LoadBalancerArn"])["Listeners"]:
+                states: dict[str, str] = {}
+                for arn in listeners.forwarded_groups(self._listener(listener["ListenerArn"])):
+                    states.update(self.target_states(arn))
+                healthy = {ip for ip, state in states.items() if state == "healthy"}
+                reached[int(listener["Port"])] = healthy or {ip for ip, state in states.items() if state != "draining"}
+        return reached
+
     def set_target_state(self, target_group_arn: str, ip: str, state: str) -> None:
         """Report `state` for this target until it is registered or deregistered again."""
         target_health.force_state(self._target_group(target_group_arn), ip, state)
@@ -429,6 +443,10 @@ class EmulatedAws:
 
     def _ec2(self) -> EC2Backend:
         return ec2_backends[self.vpc.account_id][self.region]
+
+    def _listener(self, arn: str) -> Any:
+        account = arn.split(":")[4]
+        return elbv2_backends[account][self.region].describe_listeners(None, [arn])[0]
 
     def _target_group(self, arn: str) -> FakeTargetGroup:
         account = arn.split(":")[4]

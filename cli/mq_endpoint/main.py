@@ -22,7 +22,7 @@ from rich.console import Console
 
 from reconciler.brokers import is_broker_id
 
-from . import render
+from . import cutover, render
 from .aws import CallWatch, CommandError, open_session
 from .inspect import Inspection, inspect
 from .resync import invoke_resync, resync_payload
@@ -36,6 +36,7 @@ exit codes:
   status   0 read completely, 1 on error (a read failed or was denied, no such stack, no credentials)
   plan     0 nothing to do, 2 changes pending, 1 on error (as terraform plan -detailed-exitcode)
   resync   0 status ok, 2 status incomplete (see its problems), 1 failed, rejected or not invoked
+  cutover  0 done, 2 not done yet (new broker not healthy in time, or --keep-old), 1 refused or failed
 
 credentials and region follow the AWS CLI: --profile or AWS_PROFILE, --region or AWS_REGION
 (else the profile's region); AWS_ENDPOINT_URL too. --stack defaults to ${STACK_VARIABLE}.
@@ -92,6 +93,7 @@ def _parser() -> argparse.ArgumentParser:
     resync.add_argument("--dry-run", action="store_true", help="the function plans and reports, and changes nothing")
     resync.add_argument("--wait", metavar="SECONDS", type=float, default=120.0,
                         help="how long to keep retrying while the function is busy (default: 120)")
+    cutover.add_command(commands, common)
     return parser
 
 
@@ -110,6 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             stack = read_stack(session, stack_name)
         if args.command == "resync":
             return _resync(session, stack, args, out, err, as_json)
+        if args.command == "cutover":
+            return cutover.run(session, stack, args, out, err)
         with _progress(err, watch, f"reading {stack.name}'s brokers and target groups", quiet=as_json, stack=stack):
             inspection = inspect(session, stack, watch)
     except CommandError as error:

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from emulator import events
+from emulator.lambda_invoke import configured_environment
 from emulator.lambda_runtime import Invocation, LambdaRuntime
 from demo.stack import DeployedStack
 from demo.world import World
@@ -23,6 +24,8 @@ class Endpoint:
         return self.world.aws
 
     def invoke(self, event: dict[str, Any]) -> Invocation:
+        # As Lambda does after a stack update changed the function's configuration.
+        self.runtime.follow(configured_environment(self.stack.function_arn))
         return self.runtime.invoke(event)
 
     def sweep(self) -> Invocation:
