@@ -234,6 +234,9 @@ class Cutover:
         changes = {LIVE_SET: OTHER_SET[position.live_set], STANDBY: away.broker_id, LIVE_ONLY: to.broker_id}
         if away.broker_id in position.broker_ids:
             changes[BROKER_IDS] = ",".join([i for i in position.broker_ids if i != away.broker_id] + [to.broker_id])
+        elif position.tag:
+            # Before the update, while it is a standby broker: a finish killed after its untag left it without.
+            self.tag(to)
         if position.live_only == (to.broker_id,) and position.standby == (away.broker_id,):
             self.out.print(f"{what}: done already")
         else:
@@ -492,7 +495,8 @@ class Cutover:
                       "if not, nothing is switched",
             "switch": f"one stack update {LIVE_SET}={other}" + (f", {BROKER_IDS} with {new.name} for {old.name}" if ids_scope else "")
                       + f": every client listener sends new connections to {new.name}",
-            "drain": f"{old.name}'s open flows (ActiveFlowCount) for up to {drain:g} s; --rollback until the next step",
+            "drain": f"{(new if self.args.rollback else old).name}'s open flows (ActiveFlowCount) for up to {drain:g} s"
+                     + ("" if self.args.rollback else "; --rollback until the next step"),
             "finish": ("" if ids_scope else f"untag {old.name}; ") + f"stack update {STANDBY}=, {LIVE_ONLY}=: {old.name} "
                       "leaves (its last connections close at the end of the deregistration delay)",
             "health-back": f"check {old.name} is still healthy in the standby set",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from emulator import Fault
+from emulator import Fault, target_health
 from tests.e2e.endpoint import Endpoint
 from tests.e2e.test_cli import Cli, Run, cli  # noqa: F401 - the fixture
 
@@ -55,3 +55,166 @@ def test_a_cutover_moves_new_connections_from_orders_to_its_replacement_and_orde
     assert not in_groups(endpoint, "orders"), "the old broker is in no group, live or standby"
     assert endpoint.aws.client("mq").describe_broker(BrokerId=endpoint.world.brokers["orders"])["Tags"] == {}
     assert endpoint.sweep().report["status"] == "ok" and served(endpoint) == {"orders-4", "payments"}, "a sweep keeps it"
+
+
+def standby_arns(endpoint: Endpoint) -> list[str]:
+    return [a for a in parameters_env(endpoint)["STANDBY_TARGET_GROUP_ARNS"].split(",") if a]
+
+
+def parameters_env(endpoint: Endpoint) -> dict[str, str]:
+    function = endpoint.aws.client("lambda").get_function_configuration(FunctionName=endpoint.stack.function_name)
+    return dict(function["Environment"]["Variables"])
+
+
+def test_a_new_broker_that_is_not_healthy_in_time_is_never_switched_to_and_the_report_says_why(
+    endpoint: Endpoint, cli: Cli, new_broker: str
+) -> None:
+    """Healthy before traffic: the switch waits for the NLB's word on the standby set, and gives up within its bound."""
+    command = ("--to", "orders-4", "--from", "orders", "--health-timeout", "0.05")
+    target_health.health_checks_take(3600)  # the NLB's first checks have not passed yet
+    try:
+        first = cutover(cli, endpoint, *command)
+    finally:
+        target_health.health_checks_take(0)
+    for arn in standby_arns(endpoint):  # then the checks fail
+        for ip in endpoint.aws.broker_ips(new_broker):
+            endpoint.aws.set_target_state(arn, ip, "unhealthy")
+    second = cutover(cli, endpoint, *command)
+
+    assert first.code == second.code == 2, second.out
+    assert "Elb.InitialHealthChecking" in first.out and "Target.FailedHealthChecks" in second.out
+    assert "was not healthy within 0.05 s; nothing was switched" in second.out
+    assert parameters(endpoint)["LiveTargetGroupSet"] == "blue" and served(endpoint) == {"orders", "payments"}
+    assert all(set(endpoint.aws.broker_ips(new_broker)) <= set(endpoint.aws.target_states(a)) for a in standby_arns(endpoint))
+
+    for arn in standby_arns(endpoint):  # the NLB turns it healthy: the same command goes on from where it stopped
+        for ip in endpoint.aws.broker_ips(new_broker):
+            endpoint.aws.set_target_state(arn, ip, "healthy")
+    assert cutover(cli, endpoint, *command).code == 0
+    assert served(endpoint) == {"orders-4", "payments"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("killed_after", [0, 1, 2], ids=["before-prepare", "after-prepare", "after-switch"])
+def test_a_cutover_killed_at_any_step_never_serves_both_brokers_survives_sweeps_and_resumes(
+    endpoint: Endpoint, cli: Cli, new_broker: str, killed_after: int
+) -> None:
+    """The kill: the next stack update fails (the process died before it); a sweep runs; the same command resumes."""
+    kill = endpoint.aws.inject_fault(Fault("cloudformation", "UpdateStack", "ValidationError", 400, "killed", skip=killed_after, times=1))
+    interrupted = cutover(cli, endpoint, "--to", "orders-4", "--from", "orders")
+    endpoint.aws.remove_fault(kill)
+    state = parameters(endpoint)
+
+    assert interrupted.code == 1 and "killed" in interrupted.err
+    before_sweep = {arn: set(endpoint.aws.target_states(arn)) for arn in endpoint.stack.target_group_arns}
+    assert endpoint.sweep().report["status"] == "ok"
+    assert {arn: set(endpoint.aws.target_states(arn)) for arn in endpoint.stack.target_group_arns} == before_sweep
+    assert parameters(endpoint) == state, "a sweep never undoes a step"
+    assert served(endpoint) in ({"orders", "payments"}, {"orders-4", "payments"}), "never both"
+
+    resumed = cutover(cli, endpoint, "--to", "orders-4", "--from", "orders")
+    assert resumed.code == 0, resumed.out + resumed.err
+    assert served(endpoint) == {"orders-4", "payments"} and not in_groups(endpoint, "orders")
+
+
+@pytest.mark.parametrize("killed_after", [1, 2], ids=["prepared", "switched-finish-half-done"])
+def test_a_rollback_in_the_drain_window_makes_orders_live_again_and_its_replacement_leaves(
+    endpoint: Endpoint, cli: Cli, new_broker: str, killed_after: int
+) -> None:
+    kill = endpoint.aws.inject_fault(Fault("cloudformation", "UpdateStack", "ValidationError", 400, "killed", skip=killed_after, times=1))
+    cutover(cli, endpoint, "--to", "orders-4", "--from", "orders")
+    endpoint.aws.remove_fault(kill)
+
+    run = cutover(cli, endpoint, "--to", "orders-4", "--rollback")
+
+    assert run.code == 0, run.out + run.err
+    for port in (OPENWIRE, CONSOLE):
+        assert served(endpoint, port) == {"orders", "payments"}
+    assert not in_groups(endpoint, "orders-4")
+    assert "mq-static-endpoint" not in endpoint.aws.client("mq").describe_broker(BrokerId=new_broker)["Tags"]
+    assert (parameters(endpoint)["StandbyBrokerIds"], parameters(endpoint)["LiveOnlyBrokerIds"]) == ("", "")
+    assert "nothing to roll back" in cutover(cli, endpoint, "--to", "orders-4", "--rollback").out
+
+
+def test_after_the_switch_the_command_shows_the_old_sets_open_flows_and_keep_old_leaves_it_there(
+    endpoint: Endpoint, cli: Cli, new_broker: str
+) -> None:
+    from datetime import datetime, timezone
+
+    cloudwatch = endpoint.aws.client("cloudwatch")
+    balancer = endpoint.stack.outputs.get("LoadBalancerArn") or endpoint.aws.client("elbv2").describe_load_balancers()[
+        "LoadBalancers"][0]["LoadBalancerArn"]
+    for arn in endpoint.stack.live_target_group_arns:  # the blue set: orders' connections, after the switch the old set
+        cloudwatch.put_metric_data(Namespace="AWS/NetworkELB", MetricData=[{
+            "MetricName": "ActiveFlowCount", "Value": 7, "Timestamp": datetime.now(timezone.utc),
+            "Dimensions": [{"Name": "TargetGroup", "Value": arn.split(":")[-1]},
+                           {"Name": "LoadBalancer", "Value": balancer.split(":loadbalancer/", 1)[-1]}]}])
+
+    run = cutover(cli, endpoint, "--to", "orders-4", "--from", "orders", "--keep-old")
+
+    assert run.code == 2
+    assert "drain: open flows in the set orders" in run.out and " 7," in run.out
+    assert served(endpoint) == {"orders-4", "payments"} and in_groups(endpoint, "orders"), "orders waits in the standby set"
+
+
+@pytest.mark.parametrize(
+    ("to", "refusal"),
+    [("events", "is RABBITMQ, orders"), ("elsewhere", "is not in vpc-"), ("rebooting", "is REBOOT_IN_PROGRESS, not RUNNING")],
+)
+def test_a_cutover_across_engines_outside_the_vpc_or_to_a_broker_not_running_is_refused_in_one_line(
+    endpoint: Endpoint, cli: Cli, to: str, refusal: str
+) -> None:
+    endpoint.sweep()
+    aws = endpoint.aws
+    if to == "events":
+        endpoint.world.add_broker("events", in_scope=False, engine="RABBITMQ")
+    elif to == "elsewhere":
+        vpc = aws.client("ec2").create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+        subnet = aws.client("ec2").create_subnet(VpcId=vpc, CidrBlock="10.9.1.0/24")["Subnet"]["SubnetId"]
+        aws.create_broker("elsewhere", "SINGLE_INSTANCE", subnet_ids=[subnet])
+    else:
+        aws.set_broker_state(endpoint.world.add_broker("rebooting", in_scope=False), "REBOOT_IN_PROGRESS")
+    before = parameters(endpoint)
+
+    run = cutover(cli, endpoint, "--to", to, "--from", "orders")
+
+    said = " ".join(run.err.split())  # one message, whatever width the console wraps it at
+    assert run.code == 1 and said.count("mq-endpoint:") == 1 and refusal in said and "cutover refused" in said
+    assert parameters(endpoint) == before
+
+
+def test_a_dry_run_shows_the_plan_and_changes_nothing_and_without_a_terminal_it_asks_for_yes(
+    endpoint: Endpoint, cli: Cli, new_broker: str
+) -> None:
+    before = parameters(endpoint)
+    dry = cli("cutover", "--stack", endpoint.stack.name, "--to", "orders-4", "--from", "orders", "--dry-run")
+    unconfirmed = cli("cutover", "--stack", endpoint.stack.name, "--to", "orders-4", "--from", "orders")
+
+    assert dry.code == 0 and "1. prepare" in dry.out and "5. finish" in dry.out and "Dry run: nothing changed." in dry.out
+    assert unconfirmed.code == 1 and "pass --yes" in unconfirmed.err
+    assert parameters(endpoint) == before
+
+
+def test_with_a_broker_ids_scope_the_switch_swaps_the_ids_and_a_sweep_between_never_serves_both(
+    endpoint: Endpoint, cli: Cli, new_broker: str
+) -> None:
+    aws = endpoint.aws
+    orders, payments = endpoint.world.brokers["orders"], endpoint.world.brokers["payments"]
+    for broker_id in (orders, payments):
+        aws.untag_broker(broker_id, ["mq-static-endpoint"])
+    cloudformation = aws.client("cloudformation")
+    kept = [{"ParameterKey": k, "UsePreviousValue": True} for k in parameters(endpoint) if k not in ("BrokerTag", "BrokerIds")]
+    cloudformation.update_stack(StackName=endpoint.stack.name, UsePreviousTemplate=True, Capabilities=["CAPABILITY_IAM"],
+                                Parameters=kept + [{"ParameterKey": "BrokerTag", "ParameterValue": ""},
+                                                   {"ParameterKey": "BrokerIds", "ParameterValue": f"{orders},{payments}"}])
+    endpoint.sweep()
+    assert served(endpoint) == {"orders", "payments"}
+
+    run = cutover(cli, endpoint, "--to", new_broker)
+
+    assert run.code == 1 and "name it with --from" in run.err, "two ActiveMQ brokers are served: which one goes?"
+    run = cutover(cli, endpoint, "--to", new_broker, "--from", orders)
+    assert run.code == 0, run.out + run.err
+    assert parameters(endpoint)["BrokerIds"] == f"{payments},{new_broker}" and f"BrokerIds={payments},{new_broker}" in run.out
+    assert served(endpoint) == {"orders-4", "payments"} and not in_groups(endpoint, "orders")
+    assert aws.client("mq").describe_broker(BrokerId=new_broker)["Tags"] == {"team": "orders-4"}, "an ids scope tags nobody"
