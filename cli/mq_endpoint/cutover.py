@@ -137,6 +137,8 @@ class Cutover:
         self.out = out
         self.err = err
         self.names: dict[str, str] = {}
+        # The function's last report: each broker in scope and its addresses.
+        self.report: dict[str, Any] = {}
         self.clock: Callable[[], float] = time.monotonic
         self.sleep: Callable[[float], None] = time.sleep
 
@@ -290,7 +292,8 @@ class Cutover:
             self.err.print(f"[yellow]{self.stack.function_name} is busy (429), retrying in {delay:.1f} s[/yellow]")
 
         ids = [broker.broker_id] if broker else []
-        return invoke_resync(self.session, self.stack.function_name, resync_payload(ids, False), wait_seconds=120, on_busy=busy)
+        self.report = invoke_resync(self.session, self.stack.function_name, resync_payload(ids, False), wait_seconds=120, on_busy=busy)
+        return self.report
 
     # --- waits -------------------------------------------------------------------------
 
@@ -437,12 +440,14 @@ class Cutover:
         return [arn for arn in self.stack.standby_target_group_arns if arn in own]
 
     def addresses(self, broker: Broker) -> list[str]:
-        """The broker's addresses as the function knows them (its report of a dry run names each broker's)."""
-        report = invoke_resync(self.session, self.stack.function_name, resync_payload([broker.broker_id], True),
-                               wait_seconds=120, on_busy=lambda attempt, delay: None)
-        for found in report.get("brokers", []):
-            if found.get("brokerId") == broker.broker_id:
-                return [a["ip"] for a in found.get("addresses", [])]
+        """The broker's addresses as the function knows them: its last report names each broker's, else a dry run's."""
+        for report in (self.report, None):
+            if report is None:
+                report = invoke_resync(self.session, self.stack.function_name, resync_payload([broker.broker_id], True),
+                                       wait_seconds=120, on_busy=lambda attempt, delay: None)
+            for found in report.get("brokers", []):
+                if found.get("brokerId") == broker.broker_id and found.get("addresses"):
+                    return [a["ip"] for a in found["addresses"]]
         return []
 
     def states(self, arn: str, ips: Sequence[str]) -> dict[str, tuple[str, str]]:
