@@ -1,5 +1,6 @@
 """The story `make demo` tells: the reconciler's job, step by step, on the emulated account."""
 
+from argparse import Namespace
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -8,10 +9,11 @@ import boto3
 from rich.console import Console
 from rich.padding import Padding
 
-from emulator import EmulatedAws, events
+from emulator import EmulatedAws, events, target_health
 from emulator.lambda_runtime import Invocation, LambdaRuntime
 from mq_endpoint import render as tables
 from mq_endpoint.aws import CallWatch
+from mq_endpoint.cutover import Cutover
 from mq_endpoint.inspect import inspect
 from mq_endpoint.stack import DeployedStack as StackAsRead
 from mq_endpoint.stack import read_stack
@@ -185,6 +187,38 @@ class Story:
         if not unchanged or invocation.report["status"] != "ok":
             raise RuntimeError("the dry run changed the target groups")
         self.summarize()
+        self.replace_orders()
+
+    def replace_orders(self) -> None:
+        """`mq-endpoint cutover`: orders-4 replaces orders behind the same name, shown from the listeners' side."""
+        scene, aws = self.scene, self.scene.aws
+        scene.out("\n=== Cutover: orders-4 replaces orders behind mq.example.com (mq-endpoint cutover)")
+        scene.out("    A new broker, not in scope. After each step: whom a new connection to 61617 may reach, as the\n"
+                  "    NLB's listeners and target health say (the client listener's group, healthy targets).")
+        scene.world.add_broker("orders-4", in_scope=False)
+        self.runtime.invoke(events.resync())  # orders' silent maintenance above, applied first
+        self.show_new_connections("before the cutover")
+        # Clients still hold connections to orders: the old set's ActiveFlowCount, as the NLB would publish it.
+        aws.publish_active_flows(self.scene.stack.live_target_group_arns, 12)
+        args = Namespace(to="orders-4", from_="orders", rollback=False, dry_run=False, yes=True, health_timeout=30.0,
+                         drain=1.0, keep_old=False, poll=0.5)
+        command = Cutover(scene._session, read_stack(scene._session, scene.stack.name), args, scene.console, scene.console)
+        command.after_step = lambda step: self.show_new_connections(f"after {step}")
+        target_health.health_checks_take(1.0)  # the NLB's first checks of orders-4 take a moment
+        try:
+            code = command.run()
+        finally:
+            target_health.health_checks_take(0)
+        reached = self.reached()
+        if code != 0 or "orders" in reached or "orders-4" not in reached:
+            raise RuntimeError(f"the cutover did not end with orders-4 alone in orders' place: {sorted(reached)}")
+
+    def reached(self) -> set[str]:
+        ips = self.scene.aws.new_connection_targets()[61617]
+        return {b["name"] for b in self.scene.aws.brokers() if set(b["held"]) & ips}
+
+    def show_new_connections(self, when: str) -> None:
+        self.scene.out(f"    -> {when}: a new connection to 61617 reaches {', '.join(sorted(self.reached()))}")
 
 
 def _describe(trigger: dict[str, Any]) -> str:

@@ -8,6 +8,7 @@ what it builds is what the reconciler will read.
 
 import os
 import random
+from datetime import datetime, timezone
 import uuid
 from typing import Any
 from urllib.parse import urlparse
@@ -397,6 +398,16 @@ class EmulatedAws:
                 healthy = {ip for ip, state in states.items() if state == "healthy"}
                 reached[int(listener["Port"])] = healthy or {ip for ip, state in states.items() if state != "draining"}
         return reached
+
+    def publish_active_flows(self, target_group_arns: list[str], count: int) -> None:
+        """AWS/NetworkELB ActiveFlowCount of these groups now, as the NLB publishes it each minute (clients connected)."""
+        cloudwatch = self.client("cloudwatch")
+        for arn in target_group_arns:
+            balancer = next(iter(self._target_group(arn).load_balancer_arns), "")
+            dimensions = [{"Name": "TargetGroup", "Value": arn.split(":")[-1]},
+                          {"Name": "LoadBalancer", "Value": balancer.split(":loadbalancer/", 1)[-1]}]
+            cloudwatch.put_metric_data(Namespace="AWS/NetworkELB", MetricData=[
+                {"MetricName": "ActiveFlowCount", "Value": count, "Timestamp": datetime.now(timezone.utc), "Dimensions": dimensions}])
 
     def set_target_state(self, target_group_arn: str, ip: str, state: str) -> None:
         """Report `state` for this target until it is registered or deregistered again."""

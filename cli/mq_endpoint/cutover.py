@@ -136,6 +136,8 @@ class Cutover:
         self.args = args
         self.out = out
         self.err = err
+        # Told each finished step's name: the demo shows where the listeners really send new connections.
+        self.after_step: Callable[[str], None] = lambda step: None
         self.names: dict[str, str] = {}
         # The function's last report: each broker in scope and its addresses.
         self.report: dict[str, Any] = {}
@@ -181,6 +183,7 @@ class Cutover:
         for step in steps:
             finished = getattr(self, f"_{step.replace('-', '_')}")(new, old)
             self.say_where_new_connections_go()
+            self.after_step(step)
             if not finished:
                 return WAITING
         ids = self.stack.parameters.get(BROKER_IDS, "")

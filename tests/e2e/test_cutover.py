@@ -139,16 +139,8 @@ def test_a_rollback_in_the_drain_window_makes_orders_live_again_and_its_replacem
 def test_after_the_switch_the_command_shows_the_old_sets_open_flows_and_keep_old_leaves_it_there(
     endpoint: Endpoint, cli: Cli, new_broker: str
 ) -> None:
-    from datetime import datetime, timezone
-
-    cloudwatch = endpoint.aws.client("cloudwatch")
-    balancer = endpoint.stack.outputs.get("LoadBalancerArn") or endpoint.aws.client("elbv2").describe_load_balancers()[
-        "LoadBalancers"][0]["LoadBalancerArn"]
-    for arn in endpoint.stack.live_target_group_arns:  # the blue set: orders' connections, after the switch the old set
-        cloudwatch.put_metric_data(Namespace="AWS/NetworkELB", MetricData=[{
-            "MetricName": "ActiveFlowCount", "Value": 7, "Timestamp": datetime.now(timezone.utc),
-            "Dimensions": [{"Name": "TargetGroup", "Value": arn.split(":")[-1]},
-                           {"Name": "LoadBalancer", "Value": balancer.split(":loadbalancer/", 1)[-1]}]}])
+    # orders' clients, connected through the blue set: after the switch, the old set.
+    endpoint.aws.publish_active_flows(endpoint.stack.live_target_group_arns, 7)
 
     run = cutover(cli, endpoint, "--to", "orders-4", "--from", "orders", "--keep-old")
 

@@ -13,10 +13,13 @@ def test_the_demo_tells_every_step_and_exits_0(monkeypatch: pytest.MonkeyPatch, 
     assert main([]) == 0
 
     out = capsys.readouterr().out
-    assert out.count("\n=== ") == 9, "eight steps and the summary"
+    assert out.count("\n=== ") == 10, "eight steps, the summary and the cutover"
     assert "target groups unchanged by the dry run: yes" in out
     assert "status=failed" not in out
-    summary = out.split("=== Summary", 1)[1].splitlines()
+    summary = out.split("=== Summary", 1)[1].split("=== Cutover", 1)[0].splitlines()
     first, *_, dry_run = [line.split() for line in summary if line.strip()[:1].isdigit()]
     assert first[:3] == ["1", "First", "sweep"] and first[-3:] == ["9", "0", "0"], "4 ActiveMQ addresses in 2 groups, 1 RabbitMQ"
     assert dry_run[-5:] == ["4", "(would)", "4", "(would)", "0"]
+    cutover = out.split("=== Cutover", 1)[1]
+    reached = [line.split("reaches ", 1)[1] for line in cutover.splitlines() if "a new connection to 61617 reaches" in line]
+    assert reached == ["analytics, orders"] * 3 + ["analytics, orders-4"] * 3, "one switch, never both"
