@@ -9,6 +9,7 @@ from datetime import date
 from importlib.metadata import version
 
 from bench.cold_start import ColdStart
+from bench.cutover import CutoverTiming
 from bench.measured import Measured
 from bench.package import Package
 from bench.pacing import DEFAULT_BURST, DEFAULT_RATE, FUNCTION_TIMEOUT, SLACK_SECONDS, Pace
@@ -37,6 +38,7 @@ class Results:
     paced: list[tuple[Measured, Pace]] = field(default_factory=list)
     throttled: list[tuple[Measured, Pace]] = field(default_factory=list)
     cold_start: ColdStart | None = None
+    cutover: CutoverTiming | None = None
     package: Package | None = None
 
     def goals(self) -> list[tuple[str, bool, str]]:
@@ -141,6 +143,8 @@ def render(results: Results, *, command: str) -> str:
         sections.append(_throttling_section(results.throttled))
     if results.cold_start:
         sections.append(_cold_start_section(results.cold_start))
+    if results.cutover:
+        sections.append(cutover_section(results.cutover))
     if results.package:
         sections.append(_package_section(results.package))
     return "\n\n".join(section.strip() for section in sections) + "\n"
@@ -334,6 +338,21 @@ def _cold_start_section(cold: ColdStart) -> str:
             f"- the first invocation that calls AWS builds the reconciler and its 4 clients: {cold.client_build * 1000:.0f} ms"
             " (wall, in process), once per container",
         ]
+    )
+
+
+def cutover_section(timing: CutoverTiming) -> str:
+    rows = [[s.step, f"{s.seconds:.2f}", f"{s.waited:.2f}", f"{s.spent:.2f}"] for s in timing.steps]
+    rows.append(["total", f"{timing.total:.2f}", f"{timing.waited:.2f}", f"{timing.total - timing.waited:.2f}"])
+    return _section(
+        "Cutover (mq-endpoint cutover, on the emulator)",
+        f"One cutover of `orders` to a new broker on the deployed template (`bench/cutover.py`): the new broker's first "
+        f"health checks take {timing.health_seconds:g} s, the old set's flows stay open for the whole drain of "
+        f"{timing.drain_seconds:g} s. *Waited*: the command's sleeps between looks at health and flows; *spent*: its "
+        "stack updates, the function's runs and its reads. On AWS the waits are minutes (health checks, the "
+        "deregistration delay) and each stack update takes its own minutes, which the emulator does not reproduce.",
+        ["step", "seconds", "waited", "spent"],
+        rows,
     )
 
 

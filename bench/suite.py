@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from bench.cold_start import measure_cold_start
+from bench.cutover import measure_cutover
 from bench.package import build_package
 from bench.pacing import measure_paced_sweep, measure_throttled_sweep
 from bench.report import Results
@@ -26,10 +27,16 @@ def measure_world(brokers: int, results: Results) -> None:
             results.throttled.append(measure_throttled_sweep(world))
 
 
+# What the benchmark's cutover waits for: the new broker's first health checks (two 10 s intervals on AWS,
+# scaled down) and the drain (DeregistrationDelaySeconds, 60 by default, likewise).
+CUTOVER_HEALTH_SECONDS, CUTOVER_DRAIN_SECONDS = 1.0, 1.0
+
+
 def run(sizes: Iterable[int], *, cold_start_runs: int) -> Results:
     results = Results()
     for brokers in sizes:
         measure_world(brokers, results)
+    results.cutover = measure_cutover(CUTOVER_HEALTH_SECONDS, CUTOVER_DRAIN_SECONDS)
     # The package as sam build lays it out: sized, and where the cold start imports the handler from.
     with tempfile.TemporaryDirectory(prefix="bench-package-") as package:
         results.package = build_package(Path(package))

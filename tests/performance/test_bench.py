@@ -102,3 +102,16 @@ def test_throttled_brokers_keep_their_targets_and_a_single_throttle_is_retried(w
     }
     assert throttled.calls["DescribeBroker"] == throttled.bound["DescribeBroker"], "one call per broker and per retry"
     assert pace.excess <= DEFAULT_RATE * SLACK_SECONDS, "retries take their turn in the pace too"
+
+
+def test_the_cutover_bench_splits_each_step_into_what_it_waited_for_and_what_it_spent() -> None:
+    """Small waits; the figures are printed, never asserted: only that the split adds up and names every step."""
+    from bench.cutover import measure_cutover
+    from bench.report import cutover_section
+
+    timing = measure_cutover(health_seconds=0.2, drain_seconds=0.2)
+
+    assert [s.step for s in timing.steps] == ["prepare", "health", "switch", "drain", "finish"]
+    assert all(0 <= s.waited <= s.seconds for s in timing.steps)
+    assert timing.steps[1].waited > 0 and timing.steps[3].waited > 0, "health checks and drain are waited for"
+    print(cutover_section(timing))
