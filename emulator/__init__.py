@@ -24,6 +24,8 @@ in CONTEXT.md, "Amazon MQ" and "What works on our machines"):
 - interfaces: an address is held by one interface at a time, and freed
   addresses can be handed out again; DescribeNetworkInterfaces and
   DescribeVpcEndpoints page (MaxResults, NextToken), which moto ignores.
+- listing_lag: DescribeNetworkInterfaces can lag behind creations and
+  deletions, as EC2's eventually consistent Describe calls do.
 - tagging: tag:GetResources lists MQ brokers (moto lists none), pages by
   ResourcesPerPage, and can lag behind tag changes, as AWS's eventually
   consistent tagging API does.

@@ -8,7 +8,10 @@ what it builds is what the reconciler will read.
 
 import os
 import random
+import time
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlparse
 
@@ -25,6 +28,7 @@ from . import (
     dns,
     faults,
     interfaces,
+    listing_lag,
     mq_brokers,
     public_parameters,
     tagging,
@@ -39,6 +43,7 @@ _PATCHES = [
     *dns.PATCHES,
     *mq_brokers.PATCHES,
     *interfaces.PATCHES,
+    *listing_lag.PATCHES,
     *tagging.PATCHES,
     *target_health.PATCHES,
     *target_registration.PATCHES,
@@ -144,6 +149,41 @@ class EmulatedAws:
             raise interfaces.AddressInUse(f"{ip} is held already in {subnet.vpc_id}")
         self._issued_ips.add(ip)
         return str(interfaces.create(ec2, subnet, ip, description).id)
+
+    def lag_interfaces(
+        self,
+        *,
+        hide_new: bool = True,
+        keep_deleted: bool = True,
+        listings: listing_lag.Bound = None,
+        seconds: listing_lag.Bound = None,
+        seed: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """DescribeNetworkInterfaces lags from now on, as EC2's eventual consistency allows (listing_lag).
+
+        hide_new: interfaces created from now on are not listed yet; keep_deleted:
+        those deleted are still listed, with their old address. Each stays so
+        until ec2_catch_up(), or for `listings` listings (one per call, that is
+        per page) or `seconds` on `clock`, whichever ends first: a number, or a
+        (low, high) range each interface draws its own from, with `seed`.
+        """
+        listing_lag.start(
+            self._ec2(), hide_new=hide_new, keep_deleted=keep_deleted, listings=listings, seconds=seconds, seed=seed, clock=clock
+        )
+
+    def ec2_catch_up(self) -> None:
+        """DescribeNetworkInterfaces is current again: every interface hidden shows, every deleted one goes."""
+        listing_lag.catch_up(self._ec2())
+
+    @contextmanager
+    def ec2_lag(self, *, hide_new: bool = True, keep_deleted: bool = True) -> Iterator[None]:
+        """`with aws.ec2_lag():` the listing lags behind whatever the block creates and deletes, and catches up after it."""
+        self.lag_interfaces(hide_new=hide_new, keep_deleted=keep_deleted)
+        try:
+            yield
+        finally:
+            self.ec2_catch_up()
 
     def free_address_in_subnet_of(self, ip: str) -> str:
         """An address of the subnet holding `ip` that nothing holds and the emulator never handed out."""

@@ -36,6 +36,7 @@ from moto.ec2.models.subnets import Subnet
 from moto.ec2.responses.elastic_network_interfaces import ElasticNetworkInterfaces
 from moto.ec2.responses.vpcs import VPCs
 
+from . import listing_lag
 from ._patching import Patch
 
 # DescribeNetworkInterfaces' MaxResults bounds (EC2 API reference; botocore's model says the same).
@@ -80,7 +81,9 @@ def create(ec2: EC2Backend, subnet: Subnet, ip: str, description: str, status: s
 
 def delete(ec2: EC2Backend, eni_id: str) -> None:
     """Delete the interface if it still exists (a test may have deleted it through the API)."""
-    ec2.enis.pop(eni_id, None)
+    eni = ec2.enis.pop(eni_id, None)
+    if eni is not None:
+        listing_lag.deleted(ec2, eni)
 
 
 # --- patches ------------------------------------------------------------------------------
