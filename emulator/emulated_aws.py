@@ -411,6 +411,10 @@ class EmulatedAws:
         described = self.client("elbv2").describe_target_health(TargetGroupArn=target_group_arn)
         return {d["Target"]["Id"]: d["TargetHealth"]["State"] for d in described["TargetHealthDescriptions"]}
 
+    def set_target_quota(self, target_group_arn: str, quota: int = target_registration.TARGETS_PER_GROUP, *, draining_counts: bool = True) -> None:
+        """RegisterTargets past `quota` targets in the group fails whole with TooManyTargets (AWS: 1,000); draining targets count or not."""
+        target_registration.set_quota(self._target_group(target_group_arn), quota, draining_counts=draining_counts)
+
     def set_target_state(self, target_group_arn: str, ip: str, state: str) -> None:
         """Report `state` for this target until it is registered or deregistered again."""
         target_health.force_state(self._target_group(target_group_arn), ip, state)
