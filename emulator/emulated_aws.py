@@ -133,6 +133,14 @@ class EmulatedAws:
     def public_subnets(self) -> list[str]:
         return [s.id for s in self.vpc.public_subnets]
 
+    def create_other_vpc(self, name: str = "other") -> Vpc:
+        """Another VPC of the account, laid out like the main one: its ranges (and subnets' ranges) are the same.
+
+        Brokers created on its subnets get their interfaces there; addresses
+        the main VPC uses may be held there too (EC2 keeps them unique per VPC).
+        """
+        return build_vpc(self.client("ec2"), self.region, name)
+
     def add_private_subnet(self) -> str:
         """One more private subnet, in the region's next Availability Zone (a RabbitMQ cluster spans three); its id."""
         subnet = add_private_subnet(self.client("ec2"), self.region, self.vpc)
@@ -482,7 +490,7 @@ class EmulatedAws:
         """Addresses held in the VPC: by its interfaces, and by brokers (those without interfaces too)."""
         held = set(interfaces.addresses(self._ec2(), vpc_id))
         for backend in self._mq_backends():
-            held |= mq_brokers.all_ips(backend)
+            held |= mq_brokers.all_ips(backend, vpc_id)
         return held
 
     def _subnet(self, subnet_id: str) -> Subnet:

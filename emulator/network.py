@@ -32,11 +32,16 @@ class Vpc:
     public_subnets: list[Subnet]
 
 
-def build_vpc(ec2: Any, region: str) -> Vpc:
-    """A VPC with one private and one public subnet in each of two AZs."""
+def build_vpc(ec2: Any, region: str, name: str = "mq-static-endpoint") -> Vpc:
+    """A VPC with one private and one public subnet in each of two AZs.
+
+    Every VPC built so has the same ranges, as an account's VPCs often do
+    (10.0.0.0/16 is the console's default): EC2 keeps addresses unique within
+    a VPC only.
+    """
     vpc = ec2.create_vpc(CidrBlock=VPC_CIDR)["Vpc"]
     vpc_id = vpc["VpcId"]
-    ec2.create_tags(Resources=[vpc_id], Tags=[{"Key": "Name", "Value": "mq-static-endpoint"}])
+    ec2.create_tags(Resources=[vpc_id], Tags=[{"Key": "Name", "Value": name}])
     private: list[Subnet] = []
     public: list[Subnet] = []
     for suffix, private_cidr, public_cidr in _LAYOUT:
