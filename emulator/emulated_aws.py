@@ -30,6 +30,7 @@ from . import (
     interfaces,
     listing_lag,
     mq_brokers,
+    network,
     public_parameters,
     tagging,
     target_health,
@@ -42,6 +43,7 @@ from .network import Subnet, Vpc, add_private_subnet, build_vpc, free_ip
 _PATCHES = [
     *dns.PATCHES,
     *mq_brokers.PATCHES,
+    *network.PATCHES,
     *interfaces.PATCHES,
     *listing_lag.PATCHES,
     *tagging.PATCHES,
@@ -132,6 +134,13 @@ class EmulatedAws:
     @property
     def public_subnets(self) -> list[str]:
         return [s.id for s in self.vpc.public_subnets]
+
+    def add_ipv6_subnet(self, *, dual_stack: bool = False) -> str:
+        """An IPv6-only subnet in the VPC (no CidrBlock, Ipv6Native), or a dual-stack one; its id.
+
+        The VPC gets an Amazon-provided IPv6 block the first time.
+        """
+        return network.add_ipv6_subnet(self.client("ec2"), self.region, self.vpc, dual_stack=dual_stack)
 
     def create_other_vpc(self, name: str = "other") -> Vpc:
         """Another VPC of the account, laid out like the main one: its ranges (and subnets' ranges) are the same.

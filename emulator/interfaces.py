@@ -57,12 +57,19 @@ def addresses(ec2: EC2Backend, vpc_id: str) -> dict[str, NetworkInterface]:
     return held
 
 
+def subnet_ranges(subnet: Subnet) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """The subnet's IPv4 range, if it has one (an IPv6-only subnet has none), and its IPv6 ranges."""
+    ipv4 = [ipaddress.ip_network(subnet.cidr_block)] if subnet.cidr_block else []
+    ipv6 = [ipaddress.ip_network(a["ipv6CidrBlock"]) for a in subnet.ipv6_cidr_block_association_set]
+    return [*ipv4, *ipv6]
+
+
 def subnet_holding(ec2: EC2Backend, ip: str, subnet_ids: list[str]) -> Subnet:
     """The first of these subnets whose range holds the address."""
     address = ipaddress.ip_address(ip)
     for subnet_id in subnet_ids:
         subnet = ec2.get_subnet(subnet_id)
-        if address in ipaddress.ip_network(subnet.cidr_block):
+        if any(address in network for network in subnet_ranges(subnet)):
             return subnet
     raise ValueError(f"{ip} is in none of the subnets {subnet_ids}")
 

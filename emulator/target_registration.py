@@ -33,6 +33,7 @@ from moto.elbv2.exceptions import ELBClientError
 from moto.elbv2.models import ELBv2Backend, FakeTargetGroup
 
 from ._patching import Patch
+from .interfaces import subnet_ranges
 from .target_health import forced_states
 
 # Targets per target group (Elastic Load Balancing quotas).
@@ -43,7 +44,7 @@ _QUOTA = "emulator_target_quota"
 _PRIVATE = [ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")]
 
 
-def _refusal(target: dict[str, Any], subnets: list[ipaddress.IPv4Network]) -> str | None:
+def _refusal(target: dict[str, Any], subnets: list[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> str | None:
     """AWS's message for a target it refuses; None if it would register it."""
     ip = ipaddress.ip_address(target["Id"])
     if not any(ip in network for network in _PRIVATE):
@@ -87,7 +88,7 @@ def _refusing_bad_targets(original: Callable[..., None]) -> Callable[..., None]:
         group = self.target_groups.get(target_group_arn)
         if group is not None and group.target_type == "ip":
             ec2 = ec2_backends[self.account_id][self.region_name]
-            subnets = [ipaddress.ip_network(s.cidr_block) for s in ec2.describe_subnets(filters={"vpc-id": [group.vpc_id]})]
+            subnets = [r for s in ec2.describe_subnets(filters={"vpc-id": [group.vpc_id]}) for r in subnet_ranges(s)]
             for target in instances:
                 message = _refusal(target, subnets)
                 if message:
