@@ -156,7 +156,11 @@ class EmulatedAws:
         return subnet.id
 
     def create_interface(self, ip: str, subnet_id: str | None = None, description: str = "") -> str:
-        """A network interface holding `ip` that no broker owns (an EC2 instance's, a leftover); returns its id.
+        """A network interface holding `ip` that no broker owns (a user's, with any description); returns its id.
+
+        As CreateNetworkInterface makes it: detached ("available", no
+        Attachment), unlike a broker's, which is attached to an instance of
+        Amazon MQ's account.
 
         subnet_id: None picks the VPC subnet whose range holds the address.
         """
@@ -375,8 +379,12 @@ class EmulatedAws:
             raise ValueError(f"{broker_id} is a RabbitMQ broker: DescribeBroker reports no instance IP")
         mq_brokers.set_state(broker, self.region, state, ips)
 
-    def delete_broker(self, broker_id: str) -> None:
+    def delete_broker(self, broker_id: str, *, leave_interfaces: bool = False) -> list[str]:
+        """DeleteBroker. Its interfaces go with it, unless leave_interfaces: then they stay, detached ("available"),
+        holding their addresses and description, until someone deletes them; their ids."""
+        left = mq_brokers.leave_interfaces(self._broker(broker_id)) if leave_interfaces else []
         self.client("mq").delete_broker(BrokerId=broker_id)
+        return left
 
     def tag_broker(self, broker_id: str, tags: dict[str, str]) -> None:
         self.client("mq").create_tags(ResourceArn=self._broker(broker_id).arn, Tags=tags)

@@ -39,8 +39,13 @@ from .interfaces import AddressInUse
 INTERFACE_DESCRIPTION = "Amazon MQ network interface for broker {broker_id}"
 # Attached to the broker's instance in the service's account (CreateBroker
 # needs ec2:CreateNetworkInterfacePermission "to attach the ENI to the broker
-# instance"); a leftover interface nobody uses would be "available".
+# instance"); a leftover interface nobody uses is "available" (CONTEXT.md,
+# round 3: a public cleanup script deletes such detached leftovers).
 INTERFACE_STATUS = "in-use"
+# The account owning the broker instances, as Attachment.InstanceOwnerId shows
+# it: Amazon MQ's account id is not documented; this one is the emulator's own.
+# What matters is that it is not the customer's.
+SERVICE_ACCOUNT_ID = "330122558901"
 
 # States in which a broker's instances serve traffic (and answer health checks).
 SERVING_STATES = frozenset({"RUNNING", "CRITICAL_ACTION_REQUIRED"})
@@ -185,6 +190,19 @@ def release_interfaces(broker: Broker) -> None:
     _sync_interfaces(broker, [], None)
 
 
+def leave_interfaces(broker: Broker) -> list[str]:
+    """The broker's interfaces outlive it, detached ("available"), holding their addresses and descriptions; their ids.
+
+    Assumed possible, not documented: see INTERFACE_STATUS.
+    """
+    ec2 = _ec2(broker)
+    left = [ec2.enis[i] for i in interface_ids(broker) if i in ec2.enis]
+    for eni in left:
+        interfaces.detach(eni)
+    setattr(broker, _INTERFACES, [])
+    return [eni.id for eni in left]
+
+
 def _ec2(broker: Broker) -> EC2Backend:
     account, region = _account_and_region(broker.arn)
     return ec2_backends[account][region]
@@ -245,7 +263,10 @@ def _sync_interfaces(broker: Broker, ips: list[str], fmt: str | None) -> None:
     description = (fmt or "").format(broker_id=broker.id)
     ids = []
     for ip in wanted:
-        eni = kept.get(ip) or interfaces.create(ec2, subnets[ip], ip, description, INTERFACE_STATUS)
+        eni = kept.get(ip)
+        if eni is None:
+            eni = interfaces.create(ec2, subnets[ip], ip, description, INTERFACE_STATUS)
+            interfaces.attach_to_foreign_instance(eni, SERVICE_ACCOUNT_ID)
         eni.description = description
         ids.append(eni.id)
     setattr(broker, _INTERFACES, ids)
