@@ -27,6 +27,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from rich.console import Console
 
 from reconciler.brokers import is_broker_id
+from reconciler.plan import FREE_FOR_SECONDS
 
 from .aws import CommandError, explain
 from .resync import invoke_resync, resync_payload
@@ -263,7 +264,7 @@ class Cutover:
             changes[BROKER_IDS] = ",".join(i for i in position.broker_ids if i != leaving.broker_id)
         self.update(changes, what)
         self.resync(None)
-        self.wait_gone(leaving, ips)
+        self.say_when_gone(leaving, ips)
 
     def update(self, changes: dict[str, str], what: str) -> None:
         """One stack update of these parameters, the others kept; returns when CloudFormation has applied it."""
@@ -341,19 +342,18 @@ class Cutover:
                 return
             self.sleep(min(self.args.poll, left))
 
-    def wait_gone(self, leaving: Broker, ips: Sequence[str]) -> None:
-        """Until no group holds the broker's addresses (draining ones included), up to the deregistration delay and a margin."""
-        deadline = self.clock() + Position.of(self.stack).deregistration_delay + 30
-        while True:
-            held = {arn for arn in self.stack.target_group_arns + self.stack.rabbitmq_target_group_arns if self.states(arn, ips)}
-            if not held:
-                self.out.print(f"{leaving} is in no target group any more")
-                return
-            if self.clock() >= deadline:
-                self.out.print(f"[yellow]{leaving} is still in {', '.join(map(_group_name, held))}: the function's next "
-                               "sweep removes it[/yellow]")
-                return
-            self.sleep(self.args.poll)
+    def say_when_gone(self, leaving: Broker, ips: Sequence[str]) -> None:
+        """Whether the broker's addresses are out of every group yet; they go on the function's second reading."""
+        held = [arn for arn in self.stack.target_group_arns + self.stack.rabbitmq_target_group_arns if self.states(arn, ips)]
+        if not held:
+            self.out.print(f"{leaving} is in no target group any more")
+            return
+        # No served broker has them now: like any free address, they go on a second reading at least
+        # FREE_FOR_SECONDS after the first (plan.py), at the function's next sweeps. No client reaches them
+        # meanwhile: only the standby listeners forward there.
+        self.out.print(f"{leaving} leaves {', '.join(map(_group_name, held))} at the function's sweeps within about "
+                       f"{FREE_FOR_SECONDS + 60:.0f} s (a second reading, a minute after this one); only the standby "
+                       "listeners forward there meanwhile")
 
     # --- reads -------------------------------------------------------------------------
 

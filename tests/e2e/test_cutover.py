@@ -52,6 +52,8 @@ def test_a_cutover_moves_new_connections_from_orders_to_its_replacement_and_orde
         assert served(endpoint, port) == {"orders-4", "payments"}
     assert parameters(endpoint)["LiveTargetGroupSet"] == "green"
     assert (parameters(endpoint)["StandbyBrokerIds"], parameters(endpoint)["LiveOnlyBrokerIds"]) == ("", "")
+    assert "leaves" in run.out and "at the function's sweeps" in run.out
+    endpoint.settle()
     assert not in_groups(endpoint, "orders"), "the old broker is in no group, live or standby"
     assert endpoint.aws.client("mq").describe_broker(BrokerId=endpoint.world.brokers["orders"])["Tags"] == {}
     assert endpoint.sweep().report["status"] == "ok" and served(endpoint) == {"orders-4", "payments"}, "a sweep keeps it"
@@ -114,6 +116,7 @@ def test_a_cutover_killed_at_any_step_never_serves_both_brokers_survives_sweeps_
 
     resumed = cutover(cli, endpoint, "--to", "orders-4", "--from", "orders")
     assert resumed.code == 0, resumed.out + resumed.err
+    endpoint.settle()
     assert served(endpoint) == {"orders-4", "payments"} and not in_groups(endpoint, "orders")
 
 
@@ -130,6 +133,7 @@ def test_a_rollback_in_the_drain_window_makes_orders_live_again_and_its_replacem
     assert run.code == 0, run.out + run.err
     for port in (OPENWIRE, CONSOLE):
         assert served(endpoint, port) == {"orders", "payments"}
+    endpoint.settle()
     assert not in_groups(endpoint, "orders-4")
     assert "mq-static-endpoint" not in endpoint.aws.client("mq").describe_broker(BrokerId=new_broker)["Tags"]
     assert (parameters(endpoint)["StandbyBrokerIds"], parameters(endpoint)["LiveOnlyBrokerIds"]) == ("", "")
@@ -208,5 +212,6 @@ def test_with_a_broker_ids_scope_the_switch_swaps_the_ids_and_a_sweep_between_ne
     run = cutover(cli, endpoint, "--to", new_broker, "--from", orders)
     assert run.code == 0, run.out + run.err
     assert parameters(endpoint)["BrokerIds"] == f"{payments},{new_broker}" and f"BrokerIds={payments},{new_broker}" in run.out
+    endpoint.settle()
     assert served(endpoint) == {"orders-4", "payments"} and not in_groups(endpoint, "orders")
     assert aws.client("mq").describe_broker(BrokerId=new_broker)["Tags"] == {"team": "orders-4"}, "an ids scope tags nobody"

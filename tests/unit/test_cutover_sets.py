@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.evidence import AddressHolders, Discovery
-from reconciler.plan import plan_target_group
+from reconciler.brokers import Engine
+from reconciler.evidence import RunEvidence, ServedBy
+from reconciler.plan import RemovalClock, TargetGroupPlan, plan_target_group
 from reconciler.settings import ConfigurationError, Settings
-from tests.unit.test_plan import A, B, C, group, ips, listing, removed, settled, withheld
+from tests.unit.test_plan import NOW, A, B, C, group, removed, settled
 
 BLUE = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/mq-openwire/0123456789abcdef"
 GREEN = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/mq-openwire-green/fedcba9876543210"
 BASE = {"AWS_REGION": "eu-west-1", "TARGET_GROUP_ARNS": f"{BLUE},{GREEN}", "VPC_ID": "vpc-0a1b2c3d4e5f60718"}
 OLD, NEW, OTHER = A, B, C
+ADDRESSES = {OLD: "10.0.1.1", NEW: "10.0.1.2", OTHER: "10.0.1.3"}
 
 
 def cutover(ids: set[str], standby_groups: str, standby: str = "", live_only: str = "") -> Settings:
@@ -20,15 +22,23 @@ def cutover(ids: set[str], standby_groups: str, standby: str = "", live_only: st
                                   "STANDBY_BROKER_IDS": standby, "LIVE_ONLY_BROKER_IDS": live_only})
 
 
+def served_by(settings: Settings, arn: str, evidence: RunEvidence) -> ServedBy:
+    """As reconcile.py builds it: the group's engine, cut to its set's brokers in a cutover."""
+    not_served = settings.brokers_not_served_by(arn, evidence.brokers)
+    return ServedBy(Engine.ACTIVEMQ, set(evidence.brokers) - not_served) if not_served else ServedBy(Engine.ACTIVEMQ)
+
+
+def planned(settings: Settings, arn: str, *registered: str) -> TargetGroupPlan:
+    """Every broker in scope settled on its own address (Amazon MQ and EC2 agree)."""
+    brokers = {b: settled(b, ip) for b, ip in ADDRESSES.items() if b in settings.scope.broker_ids}
+    evidence = RunEvidence(brokers, True, True)
+    return plan_target_group(group(*registered), evidence, RemovalClock(NOW), served_by(settings, arn, evidence))
+
+
 def wants(settings: Settings, arn: str, *registered: str) -> set[str]:
-    """What the group holds after a plan is applied, every broker settled on its own interfaces."""
-    brokers = {b: settled(b, *addresses) for b, addresses in {OLD: ("10.0.1.1",), NEW: ("10.0.1.2",), OTHER: ("10.0.1.3",)}.items()
-               if b in settings.scope.broker_ids}
-    held = listing(*((b, ip) for b, f in brokers.items() for ip in f.ips))
-    view = group(*registered)
-    discovery = Discovery(brokers, held, True, None, AddressHolders(frozenset(registered), {}))
-    plan = plan_target_group(view, discovery, not_served=settings.brokers_not_served_by(arn, brokers))
-    return (set(registered) | ips(plan.register)) - removed(plan)
+    """What the group holds once its plan is applied."""
+    plan = planned(settings, arn, *registered)
+    return (set(registered) | {t.ip for t in plan.register}) - removed(plan)
 
 
 def test_the_standby_brokers_are_read_as_brokers_in_scope_and_each_set_leaves_out_the_others_own() -> None:
@@ -59,16 +69,10 @@ def test_a_switch_changes_no_groups_contents_whatever_half_of_the_stack_update_a
         assert wants(settings, BLUE, *blue) == blue and wants(settings, GREEN, *green) == green
 
 
-def test_the_others_address_goes_on_ec2s_word_that_its_interface_holds_it() -> None:
+def test_the_others_address_goes_on_amazon_mq_and_ec2s_word_that_it_is_that_brokers() -> None:
     settings = cutover({OLD, OTHER}, GREEN, NEW, OLD)
-    brokers = {b: settled(b, ip) for b, ip in ((OLD, "10.0.1.1"), (NEW, "10.0.1.2"))}
-    discovery = Discovery(brokers, listing((OLD, "10.0.1.1"), (NEW, "10.0.1.2")), True, None, AddressHolders(frozenset(), {}))
-    plan = plan_target_group(group("10.0.1.1", "10.0.1.2"), discovery, not_served=settings.brokers_not_served_by(BLUE, brokers))
-    (removal,) = plan.deregister
-    assert removal.target.ip == "10.0.1.2" and NEW in removal.evidence and "other target-group set" in removal.evidence
-    # Without EC2's listing nobody's address is known: it stays.
-    blind = Discovery(brokers, None, True)
-    assert withheld(plan_target_group(group("10.0.1.2"), blind, not_served=frozenset({NEW}))) == {"10.0.1.2"}
+    (removal,) = planned(settings, BLUE, "10.0.1.1", "10.0.1.2").deregister
+    assert removal.target.ip == "10.0.1.2" and NEW in removal.evidence and "does not serve" in removal.evidence
 
 
 @pytest.mark.parametrize(
