@@ -148,7 +148,7 @@ class LambdaRuntime:
         for name, value in {**environment, "AWS_LAMBDA_FUNCTION_NAME": self.function_name}.items():
             self._saved_env.setdefault(name, os.environ.get(name))
             os.environ[name] = str(value)
-        with redirect_stdout(_STDOUT):  # type: ignore[type-var]
+        with redirect_stdout(_STDOUT):
             if self.handler in sys.modules:
                 self._handler = importlib.reload(sys.modules[self.handler])
             else:
@@ -168,7 +168,7 @@ class LambdaRuntime:
         handler = self._handler
         started = time.monotonic()
         context = _Context(self.function_name, self.function_arn, started + self.timeout_seconds)
-        with redirect_stdout(_STDOUT):  # type: ignore[type-var]
+        with redirect_stdout(_STDOUT):
             report, error = lambda_timeout.KillableRun(context.deadline).run(lambda: handler.lambda_handler(event, context))
         records = self._cold_start_output + _json_lines(_STDOUT.take())
         self._cold_start_output = []

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable
 
 from moto.ec2.exceptions import InvalidSubnetIdError
 from moto.ec2.models import EC2Backend, ec2_backends
+from moto.ec2.models.elastic_network_interfaces import NetworkInterface
 from moto.ec2.models.subnets import Subnet
 from moto.mq.models import Broker, MQBackend, mq_backends
 
@@ -263,14 +264,17 @@ def _sync_interfaces(broker: Broker, ips: list[str], fmt: str | None) -> None:
     description = (fmt or "").format(broker_id=broker.id)
     ids = []
     for ip in wanted:
-        eni = kept.get(ip)
-        if eni is None:
-            eni = interfaces.create(ec2, subnets[ip], ip, description, INTERFACE_STATUS)
-            interfaces.attach_to_foreign_instance(eni, SERVICE_ACCOUNT_ID)
+        eni = kept.get(ip) or _attached_interface(ec2, subnets[ip], ip, description)
         eni.description = description
         ids.append(eni.id)
     setattr(broker, _INTERFACES, ids)
     setattr(broker, _INTERFACE_FORMAT, fmt)
+
+
+def _attached_interface(ec2: EC2Backend, subnet: Subnet, ip: str, description: str) -> NetworkInterface:
+    eni = interfaces.create(ec2, subnet, ip, description, INTERFACE_STATUS)
+    interfaces.attach_to_foreign_instance(eni, SERVICE_ACCOUNT_ID)
+    return eni
 
 
 def serving_roles(brokers: Iterable[Broker]) -> dict[str, str]:
