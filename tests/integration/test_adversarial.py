@@ -66,9 +66,11 @@ def test_3_a_forged_interface_naming_a_broker_in_scope_is_never_registered(
     forged_ip = aws.free_address_in_subnet_of(aws.broker_ips(orders)[0])
     aws.create_interface(forged_ip, description=BROKER_DESCRIPTION.format(orders))
 
-    report = endpoint.sweep().report
+    invocation = endpoint.sweep()
+    report = invocation.report
 
     assert forged_ip not in endpoint.all_targets()["openwire"] and forged_ip not in endpoint.targets("console")
+    assert invocation.metric("AddressesRefused") == 1
     refused = found(report, orders)["refusedAddresses"]
     assert [r["ip"] for r in refused] == [forged_ip] and "Amazon MQ gives it no such address" in refused[0]["reason"]
     with recording_api_calls() as calls:
@@ -123,10 +125,11 @@ def test_6_a_rabbitmq_broker_in_scope_in_another_vpc_blocks_nothing(
 
     mixed_endpoint.sweep()
     mixed_endpoint.let_time_pass(60)
-    report = mixed_endpoint.sweep().report
+    invocation = mixed_endpoint.sweep()
+    report = invocation.report
 
     assert set(mixed_endpoint.targets("amqps")) == set(aws.endpoint_ips(local))
-    assert broker_report(report, remote)["knowledge"] == "outsideVpc"
+    assert broker_report(report, remote)["knowledge"] == "outsideVpc" and invocation.metric("BrokersOutsideVpc") == 1
     assert any(e.startswith(f"{remote} (remote): in {other.id}") for e in report["errors"])
 
 
