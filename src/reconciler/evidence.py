@@ -52,22 +52,6 @@ class ScopeListing:
 
 
 @dataclass(frozen=True)
-class Confirmations:
-    """What this run learned that later runs may rely on (memory.py)."""
-
-    interfaces: Mapping[str, Confirmed] = field(default_factory=dict)
-    refused_interfaces: Mapping[str, str] = field(default_factory=dict)
-    endpoints: Mapping[str, str] = field(default_factory=dict)
-    instance_counts: Mapping[str, int] = field(default_factory=dict)
-
-    def save(self, memory: Memory) -> None:
-        memory.interfaces.update(self.interfaces)
-        memory.refused_interfaces.update(self.refused_interfaces)
-        memory.endpoints.update(self.endpoints)
-        memory.instance_counts.update(self.instance_counts)
-
-
-@dataclass(frozen=True)
 class RunEvidence:
     """Everything the plan may rely on: read in this run, or confirmed in an earlier one (memory.py)."""
 
@@ -249,28 +233,17 @@ class RunReads:
     engines_served: Collection[Engine] = tuple(Engine)
 
 
-def assess_brokers(reads: RunReads, memory: Memory) -> tuple[dict[str, BrokerFinding], Confirmations]:
-    """One finding per broker listed in scope or described in this run, and what it confirmed."""
+def assess_brokers(reads: RunReads, memory: Memory) -> tuple[dict[str, BrokerFinding], Memory]:
+    """One finding per broker listed in scope or described in this run, and what it confirmed (to remember)."""
     findings: dict[str, BrokerFinding] = {}
-    learned = _Learned()
+    learned = Memory()
     for broker_id in sorted(set(reads.listing.brokers) | set(reads.described)):
         finding = _assess(broker_id, reads, memory, learned)
         findings[broker_id] = _served_here(finding, reads.engines_served)
-    return findings, learned.freeze()
+    return findings, learned
 
 
-@dataclass
-class _Learned:
-    interfaces: dict[str, Confirmed] = field(default_factory=dict)
-    refused: dict[str, str] = field(default_factory=dict)
-    endpoints: dict[str, str] = field(default_factory=dict)
-    counts: dict[str, int] = field(default_factory=dict)
-
-    def freeze(self) -> Confirmations:
-        return Confirmations(self.interfaces, self.refused, self.endpoints, self.counts)
-
-
-def _assess(broker_id: str, reads: RunReads, memory: Memory, learned: _Learned) -> BrokerFinding:
+def _assess(broker_id: str, reads: RunReads, memory: Memory, learned: Memory) -> BrokerFinding:
     answer = reads.described.get(broker_id)
     listed = broker_id in reads.listing.brokers
     name = reads.listing.brokers.get(broker_id) or (answer.name if answer else None)
@@ -342,7 +315,7 @@ def _outside(answer: BrokerDescription, reads: RunReads) -> BrokerFinding | None
 
 
 def _assess_activemq(
-    broker_id: str, answer: BrokerDescription | None, reads: RunReads, memory: Memory, learned: _Learned
+    broker_id: str, answer: BrokerDescription | None, reads: RunReads, memory: Memory, learned: Memory
 ) -> BrokerFinding:
     interfaces = reads.interfaces
     if interfaces is None:
@@ -360,7 +333,7 @@ def _assess_activemq(
         else:
             claimed.add(ip)
     count = answer.instance_count
-    learned.counts[broker_id] = count
+    learned.instance_counts[broker_id] = count
     confirmed_ips = {i.ip for i in confirmed}
     strays = [i for i in named if i.ip not in confirmed_ips and i.ip not in claimed]
     complete = answer.settled and len(confirmed) == count == len(answer.instance_ips) and count > 0
@@ -370,7 +343,7 @@ def _assess_activemq(
             # Amazon MQ shows every instance's address, none of them this one: not the broker's.
             why = f"interface {stray.interface_id} names {broker_id}, but Amazon MQ gives it no such address"
             refused.append(RefusedAddress(stray.ip, why))
-            learned.refused[stray.interface_id] = why
+            learned.refused_interfaces[stray.interface_id] = why
         else:
             claimed.add(stray.ip)
     addresses = tuple(sorted(i.address() for i in confirmed))
@@ -409,7 +382,7 @@ def _activemq_from_memory(
 
 
 def _assess_rabbitmq(
-    broker_id: str, answer: BrokerDescription | None, reads: RunReads, memory: Memory, learned: _Learned
+    broker_id: str, answer: BrokerDescription | None, reads: RunReads, memory: Memory, learned: Memory
 ) -> BrokerFinding:
     endpoints = reads.endpoints
     if endpoints is None:
