@@ -128,7 +128,8 @@ def brokers_to_describe(
         if interfaces is None:
             continue  # nothing it says could be confirmed against EC2 in this run
         candidates = [i for i in interfaces.named_for(broker_id) if i.interface_id not in memory.refused_interfaces]
-        new = [i for i in candidates if i.interface_id not in memory.interfaces]
+        # A confirmed interface that is no longer attached says its broker changed: ask again.
+        new = [i for i in candidates if i.interface_id not in memory.interfaces or not i.attached]
         expected = memory.instance_counts.get(broker_id)
         if new:
             why[broker_id] = f"interface {', '.join(i.interface_id for i in new)} names it: Amazon MQ must confirm"
@@ -138,8 +139,10 @@ def brokers_to_describe(
             )
         elif candidates and (expected is None or len(candidates) < expected):
             why[broker_id] = f"{len(candidates)} of {expected or '?'} instances' interfaces listed: it may be changing"
-    for broker_id in sorted(set(named) - set(listing.brokers)):
-        why.setdefault(broker_id, "named by the trigger, not in the tag listing (yet)")
+    for broker_id in sorted(named):
+        # An event says something changed: Amazon MQ's word on the broker it names costs one call.
+        lag = "" if broker_id in listing.brokers else ", not in the tag listing (yet)"
+        why.setdefault(broker_id, f"named by the trigger{lag}")
     if listing.complete and interfaces is not None:
         held = _held_by_confirmed(interfaces, endpoints, memory)
         for ip in sorted(set(registered_ips)):
@@ -366,7 +369,7 @@ def _activemq_from_memory(
     broker_id: str, named: list[NetworkInterface], vpc_id: str, memory: Memory
 ) -> BrokerFinding:
     """Not asked in this run: the interfaces EC2 lists that an earlier run confirmed, and no more."""
-    confirmed = [i for i in named if memory.interfaces.get(i.interface_id) == Confirmed(broker_id, i.ip)]
+    confirmed = [i for i in named if i.attached and memory.interfaces.get(i.interface_id) == Confirmed(broker_id, i.ip)]
     unconfirmed = {i.ip for i in named if i not in confirmed}
     expected = memory.instance_counts.get(broker_id)
     complete = expected is not None and len(confirmed) == expected and not unconfirmed

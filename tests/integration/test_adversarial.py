@@ -208,3 +208,34 @@ def test_9_an_untagged_endpoints_targets_leave_with_their_broker(mixed_endpoint:
                                                                   "tagKeys": list(SCOPE_TAG)}))
 
     assert mixed_endpoint.targets("amqps") == {}
+
+
+def test_interfaces_a_deleted_broker_left_behind_are_never_registered_and_cost_nothing(
+    endpoint: Endpoint, two_brokers: tuple[str, str]
+) -> None:
+    aws = endpoint.aws
+    orders, payments = two_brokers
+    endpoint.sweep()
+    aws.tag_listing_lags()  # the tagging API still lists the deleted broker for a while
+    left = aws.delete_broker(orders, leave_interfaces=True)
+
+    report = endpoint.sweep().report
+
+    assert set(endpoint.targets()) == ips(aws, payments), "Amazon MQ says it is gone: its addresses go at once"
+    assert found(report, orders)["knowledge"] == "gone" and len(left) == 2
+    with recording_api_calls() as calls:
+        endpoint.sweep()
+    assert set(endpoint.targets()) == ips(aws, payments)
+    assert calls.count("mq", "DescribeBroker") <= 1, "while the listing lingers, one confirmation a sweep at most"
+
+
+def test_a_broker_being_deleted_loses_its_targets_at_once(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
+    aws = endpoint.aws
+    orders, payments = two_brokers
+    endpoint.sweep()
+    aws.set_broker_state(orders, "DELETION_IN_PROGRESS")
+
+    report = endpoint.reboot_event(orders).report
+
+    assert set(endpoint.targets()) == ips(aws, payments)
+    assert found(report, orders)["reason"] == "broker is DELETION_IN_PROGRESS"
