@@ -23,7 +23,7 @@ def endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[Endpoint]:
         world = build_world(aws)
         stack = deploy(world)
         # lambda:Invoke of the stack's function runs this runtime, as `mq-endpoint resync` expects of AWS.
-        with LambdaRuntime(stack.function_name, stack.function_arn) as runtime, serving_function(stack.function_name, runtime):
+        with LambdaRuntime(stack.function_name, stack.function_arn, log_group=stack.log_group) as runtime, serving_function(stack.function_name, runtime):
             # Two attempts: a throttled call gives up in about a second, not after botocore's full backoff.
             runtime.cold_start({**stack.function_environment, "AWS_MAX_ATTEMPTS": "2"})
             yield Endpoint(world, stack, runtime)
