@@ -12,6 +12,7 @@ from emulator import EmulatedAws, events
 from emulator.lambda_runtime import Invocation, LambdaRuntime
 from mq_endpoint import render as tables
 from mq_endpoint.aws import CallWatch
+from mq_endpoint.console import make_console
 from mq_endpoint.inspect import inspect
 from mq_endpoint.stack import DeployedStack as StackAsRead
 from mq_endpoint.stack import read_stack
@@ -28,7 +29,7 @@ class Scene:
     world: World
     stack: DeployedStack
     out: Callable[[str], None] = print
-    console: Console = field(default_factory=tables.make_console)
+    console: Console = field(default_factory=make_console)
 
     def __post_init__(self) -> None:
         described = self.aws.client("elbv2").describe_target_groups(TargetGroupArns=self.stack.target_group_arns)
