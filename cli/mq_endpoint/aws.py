@@ -180,14 +180,14 @@ class CallWatch:
     permission is missing. It also holds the command's read budget.
     """
 
-    def __init__(self, session: boto3.session.Session, *, budget_seconds: float = READ_BUDGET_SECONDS) -> None:
+    def __init__(self, session: boto3.session.Session, *, budget_seconds: float | None = None) -> None:
         self._lock = threading.Lock()
         self.done: Counter[str] = Counter()
         self.failed: list[FailedCall] = []
         self.brokers_listed = 0
         self.listeners: list[Callable[[], None]] = []
-        self.budget_seconds = budget_seconds
-        self._deadline = time.monotonic() + budget_seconds
+        self.budget_seconds = READ_BUDGET_SECONDS if budget_seconds is None else budget_seconds
+        self._deadline = time.monotonic() + self.budget_seconds
         # Registered on the session: every client created from it afterwards inherits the handler.
         session.events.register("before-call", self._before_call)
         session.events.register("request-created", self._before_attempt)

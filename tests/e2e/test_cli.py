@@ -225,3 +225,28 @@ def test_the_installed_command_plans_resyncs_and_plans_again(endpoint: Endpoint)
     assert resynced.returncode == 0, resynced.stderr
     assert "+ registered" in resynced.stdout
     assert run_command("plan", "--stack", endpoint.stack.name).returncode == 0
+
+
+def test_the_dry_run_gets_the_commands_read_budget_and_stops_sending_when_it_is_short(
+    endpoint: Endpoint, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No command hangs: the reconciler sends nothing once less is left of the command's minute than a request
+    may take (its deadline's margin), and says the run was cut short, as in the function near its timeout."""
+    endpoint.sweep()
+    monkeypatch.setattr("mq_endpoint.aws.READ_BUDGET_SECONDS", 10.0)
+
+    run = cli("plan", "--stack", endpoint.stack.name)
+
+    assert run.code == 1
+    assert "the run was cut short: its deadline was near" in run.out
+    assert "DeadlineReached" in run.out, "each read it did not send is named"
+
+
+def test_no_read_starts_once_the_commands_budget_is_spent(empty_account: EmulatedAws, cli: Cli,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("mq_endpoint.aws.READ_BUDGET_SECONDS", 0.0)
+
+    run = cli("status", "--stack", "mq-endpoint")
+
+    assert run.code == 1
+    assert run.err == "mq-endpoint: cloudformation:DescribeStacks failed: not sent: the command's 0 s for reading are up\n"
