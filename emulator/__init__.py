@@ -24,6 +24,8 @@ in CONTEXT.md, "Amazon MQ" and "What works on our machines"):
 - interfaces: an address is held by one interface at a time, and freed
   addresses can be handed out again; DescribeNetworkInterfaces and
   DescribeVpcEndpoints page (MaxResults, NextToken), which moto ignores.
+- listing_lag: DescribeNetworkInterfaces can lag behind creations and
+  deletions, as EC2's eventually consistent Describe calls do.
 - tagging: tag:GetResources lists MQ brokers (moto lists none), pages by
   ResourcesPerPage, and can lag behind tag changes, as AWS's eventually
   consistent tagging API does.
@@ -35,7 +37,8 @@ in CONTEXT.md, "Amazon MQ" and "What works on our machines"):
   template says where moto skips or misbuilds resources.
 - api_calls: which calls moto served, as AWS would count them.
 - lambda_runtime: the real handler run in this process as Lambda would run
-  it (no container runtime here); events: the triggers it receives;
+  it (no container runtime here); lambda_timeout: a run past the function's
+  Timeout is killed, as Lambda kills it, and the next starts cold; events: the triggers it receives;
   lambda_invoke: lambda:Invoke of the deployed function runs it there (moto
   would need Docker), reserved concurrency's 429 included.
 - control: `python -m emulator` moves brokers and sets their states in a

@@ -8,7 +8,10 @@ what it builds is what the reconciler will read.
 
 import os
 import random
+import time
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlparse
 
@@ -25,7 +28,9 @@ from . import (
     dns,
     faults,
     interfaces,
+    listing_lag,
     mq_brokers,
+    network,
     public_parameters,
     tagging,
     target_health,
@@ -38,7 +43,9 @@ from .network import Subnet, Vpc, add_private_subnet, build_vpc, free_ip
 _PATCHES = [
     *dns.PATCHES,
     *mq_brokers.PATCHES,
+    *network.PATCHES,
     *interfaces.PATCHES,
+    *listing_lag.PATCHES,
     *tagging.PATCHES,
     *target_health.PATCHES,
     *target_registration.PATCHES,
@@ -128,13 +135,32 @@ class EmulatedAws:
     def public_subnets(self) -> list[str]:
         return [s.id for s in self.vpc.public_subnets]
 
+    def add_ipv6_subnet(self, *, dual_stack: bool = False) -> str:
+        """An IPv6-only subnet in the VPC (no CidrBlock, Ipv6Native), or a dual-stack one; its id.
+
+        The VPC gets an Amazon-provided IPv6 block the first time.
+        """
+        return network.add_ipv6_subnet(self.client("ec2"), self.region, self.vpc, dual_stack=dual_stack)
+
+    def create_other_vpc(self, name: str = "other") -> Vpc:
+        """Another VPC of the account, laid out like the main one: its ranges (and subnets' ranges) are the same.
+
+        Brokers created on its subnets get their interfaces there; addresses
+        the main VPC uses may be held there too (EC2 keeps them unique per VPC).
+        """
+        return build_vpc(self.client("ec2"), self.region, name)
+
     def add_private_subnet(self) -> str:
         """One more private subnet, in the region's next Availability Zone (a RabbitMQ cluster spans three); its id."""
         subnet = add_private_subnet(self.client("ec2"), self.region, self.vpc)
         return subnet.id
 
     def create_interface(self, ip: str, subnet_id: str | None = None, description: str = "") -> str:
-        """A network interface holding `ip` that no broker owns (an EC2 instance's, a leftover); returns its id.
+        """A network interface holding `ip` that no broker owns (a user's, with any description); returns its id.
+
+        As CreateNetworkInterface makes it: detached ("available", no
+        Attachment), unlike a broker's, which is attached to an instance of
+        Amazon MQ's account.
 
         subnet_id: None picks the VPC subnet whose range holds the address.
         """
@@ -144,6 +170,41 @@ class EmulatedAws:
             raise interfaces.AddressInUse(f"{ip} is held already in {subnet.vpc_id}")
         self._issued_ips.add(ip)
         return str(interfaces.create(ec2, subnet, ip, description).id)
+
+    def lag_interfaces(
+        self,
+        *,
+        hide_new: bool = True,
+        keep_deleted: bool = True,
+        listings: listing_lag.Bound = None,
+        seconds: listing_lag.Bound = None,
+        seed: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """DescribeNetworkInterfaces lags from now on, as EC2's eventual consistency allows (listing_lag).
+
+        hide_new: interfaces created from now on are not listed yet; keep_deleted:
+        those deleted are still listed, with their old address. Each stays so
+        until ec2_catch_up(), or for `listings` listings (one per call, that is
+        per page) or `seconds` on `clock`, whichever ends first: a number, or a
+        (low, high) range each interface draws its own from, with `seed`.
+        """
+        listing_lag.start(
+            self._ec2(), hide_new=hide_new, keep_deleted=keep_deleted, listings=listings, seconds=seconds, seed=seed, clock=clock
+        )
+
+    def ec2_catch_up(self) -> None:
+        """DescribeNetworkInterfaces is current again: every interface hidden shows, every deleted one goes."""
+        listing_lag.catch_up(self._ec2())
+
+    @contextmanager
+    def ec2_lag(self, *, hide_new: bool = True, keep_deleted: bool = True) -> Iterator[None]:
+        """`with aws.ec2_lag():` the listing lags behind whatever the block creates and deletes, and catches up after it."""
+        self.lag_interfaces(hide_new=hide_new, keep_deleted=keep_deleted)
+        try:
+            yield
+        finally:
+            self.ec2_catch_up()
 
     def free_address_in_subnet_of(self, ip: str) -> str:
         """An address of the subnet holding `ip` that nothing holds and the emulator never handed out."""
@@ -318,8 +379,12 @@ class EmulatedAws:
             raise ValueError(f"{broker_id} is a RabbitMQ broker: DescribeBroker reports no instance IP")
         mq_brokers.set_state(broker, self.region, state, ips)
 
-    def delete_broker(self, broker_id: str) -> None:
+    def delete_broker(self, broker_id: str, *, leave_interfaces: bool = False) -> list[str]:
+        """DeleteBroker. Its interfaces go with it, unless leave_interfaces: then they stay, detached ("available"),
+        holding their addresses and description, until someone deletes them; their ids."""
+        left = mq_brokers.leave_interfaces(self._broker(broker_id)) if leave_interfaces else []
         self.client("mq").delete_broker(BrokerId=broker_id)
+        return left
 
     def tag_broker(self, broker_id: str, tags: dict[str, str]) -> None:
         self.client("mq").create_tags(ResourceArn=self._broker(broker_id).arn, Tags=tags)
@@ -370,6 +435,10 @@ class EmulatedAws:
         """ip -> state, as DescribeTargetHealth reports it."""
         described = self.client("elbv2").describe_target_health(TargetGroupArn=target_group_arn)
         return {d["Target"]["Id"]: d["TargetHealth"]["State"] for d in described["TargetHealthDescriptions"]}
+
+    def set_target_quota(self, target_group_arn: str, quota: int = target_registration.TARGETS_PER_GROUP, *, draining_counts: bool = True) -> None:
+        """RegisterTargets past `quota` targets in the group fails whole with TooManyTargets (AWS: 1,000); draining targets count or not."""
+        target_registration.set_quota(self._target_group(target_group_arn), quota, draining_counts=draining_counts)
 
     def set_target_state(self, target_group_arn: str, ip: str, state: str) -> None:
         """Report `state` for this target until it is registered or deregistered again."""
@@ -438,7 +507,7 @@ class EmulatedAws:
         """Addresses held in the VPC: by its interfaces, and by brokers (those without interfaces too)."""
         held = set(interfaces.addresses(self._ec2(), vpc_id))
         for backend in self._mq_backends():
-            held |= mq_brokers.all_ips(backend)
+            held |= mq_brokers.all_ips(backend, vpc_id)
         return held
 
     def _subnet(self, subnet_id: str) -> Subnet:

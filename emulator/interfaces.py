@@ -26,6 +26,8 @@ import base64
 import binascii
 import ipaddress
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 from moto.core.responses import ActionResult
@@ -36,6 +38,7 @@ from moto.ec2.models.subnets import Subnet
 from moto.ec2.responses.elastic_network_interfaces import ElasticNetworkInterfaces
 from moto.ec2.responses.vpcs import VPCs
 
+from . import listing_lag
 from ._patching import Patch
 
 # DescribeNetworkInterfaces' MaxResults bounds (EC2 API reference; botocore's model says the same).
@@ -56,12 +59,19 @@ def addresses(ec2: EC2Backend, vpc_id: str) -> dict[str, NetworkInterface]:
     return held
 
 
+def subnet_ranges(subnet: Subnet) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """The subnet's IPv4 range, if it has one (an IPv6-only subnet has none), and its IPv6 ranges."""
+    ipv4 = [ipaddress.ip_network(subnet.cidr_block)] if subnet.cidr_block else []
+    ipv6 = [ipaddress.ip_network(a["ipv6CidrBlock"]) for a in subnet.ipv6_cidr_block_association_set]
+    return [*ipv4, *ipv6]
+
+
 def subnet_holding(ec2: EC2Backend, ip: str, subnet_ids: list[str]) -> Subnet:
     """The first of these subnets whose range holds the address."""
     address = ipaddress.ip_address(ip)
     for subnet_id in subnet_ids:
         subnet = ec2.get_subnet(subnet_id)
-        if address in ipaddress.ip_network(subnet.cidr_block):
+        if any(address in network for network in subnet_ranges(subnet)):
             return subnet
     raise ValueError(f"{ip} is in none of the subnets {subnet_ids}")
 
@@ -78,9 +88,41 @@ def create(ec2: EC2Backend, subnet: Subnet, ip: str, description: str, status: s
     return eni
 
 
+@dataclass(frozen=True)
+class ForeignInstance:
+    """An instance of another account an interface is attached to: all moto reads of it (Attachment, filters)."""
+
+    id: str
+    owner_id: str
+    security_groups: tuple[str, ...] = ()
+
+
+def attach_to_foreign_instance(eni: NetworkInterface, owner_id: str) -> None:
+    """Attach the interface to an instance `owner_id` owns, as a service attaches the interfaces it created in the account.
+
+    DescribeNetworkInterfaces then shows Status in-use and an Attachment
+    (attached, with that InstanceOwnerId); DescribeInstances does not show
+    the instance, which is not the account's.
+    """
+    eni.instance = ForeignInstance(f"i-{eni.id.removeprefix('eni-')[:17]}", owner_id)  # type: ignore[assignment]
+    eni.attachment_id = f"eni-attach-{eni.id.removeprefix('eni-')[:17]}"
+    eni.attach_time = datetime.now(timezone.utc)
+    eni.status = "in-use"
+
+
+def detach(eni: NetworkInterface) -> None:
+    """The interface is no longer attached to anything: "available", no Attachment."""
+    eni.instance = None
+    eni.attachment_id = None
+    eni.attach_time = None
+    eni.status = "available"
+
+
 def delete(ec2: EC2Backend, eni_id: str) -> None:
     """Delete the interface if it still exists (a test may have deleted it through the API)."""
-    ec2.enis.pop(eni_id, None)
+    eni = ec2.enis.pop(eni_id, None)
+    if eni is not None:
+        listing_lag.deleted(ec2, eni)
 
 
 # --- patches ------------------------------------------------------------------------------
@@ -158,7 +200,19 @@ def _paged(
     return wrap
 
 
+def _filtering_on_the_instance_owner(original: Callable[..., Any]) -> Callable[..., Any]:
+    """moto answers `attachment.instance-owner-id` with the interface's owner; AWS with the owner of the instance it is attached to."""
+
+    def get_filter_value(self: NetworkInterface, filter_name: str, method_name: str | None = None) -> Any:
+        if filter_name == "attachment.instance-owner-id":
+            return self.instance.owner_id if self.instance else None
+        return original(self, filter_name, method_name)
+
+    return get_filter_value
+
+
 PATCHES = [
+    Patch(NetworkInterface, "get_filter_value", _filtering_on_the_instance_owner),
     Patch(NetworkInterfaceBackend, "create_network_interface", _refusing_addresses_in_use),
     Patch(ElasticNetworkInterfaces, "describe_network_interfaces", _paged(
         lambda self, ids, filters: self.ec2_backend.get_all_network_interfaces(ids, filters),

@@ -7,6 +7,9 @@ environment, and each invocation captures what the function writes to stdout
 Given its log group, the runtime also writes those lines there, one stream
 per container, between Lambda's own START and END lines, where
 `mq-endpoint status` reads the last run (logs:FilterLogEvents).
+The function's Timeout is enforced as Lambda enforces it (lambda_timeout):
+a run that outlives it is killed and returns no report, and the next
+invocation is a cold start.
 """
 
 import importlib
@@ -23,6 +26,9 @@ from types import ModuleType
 from typing import Any
 
 from moto.logs.models import logs_backends
+
+from . import lambda_timeout
+from ._patching import Patch
 
 
 class _FunctionStdout(io.TextIOBase):
@@ -57,8 +63,10 @@ class Invocation:
     report: dict[str, Any]
     metrics: list[Metric]
     logs: list[dict[str, Any]]
-    # The handler raised: Lambda would count an error, retry an async event and, at last, dead-letter it.
+    # The handler raised, or Lambda killed it at its timeout ("Sandbox.Timedout: ... Task timed out after N.NN
+    # seconds", with an empty report): Lambda would count an error, retry an async event and, at last, dead-letter it.
     raised: str | None = None
+    timed_out: bool = False
 
     def metric(self, name: str, **dimensions: str) -> float | None:
         """The value of `name` whose dimensions, besides `service` (every metric has it), are exactly these."""
@@ -105,10 +113,18 @@ class LambdaRuntime:
     """One warm container of the function: `cold_start` replaces it with a fresh one."""
 
     def __init__(
-        self, function_name: str, function_arn: str, *, timeout_seconds: float = 60.0, log_group: str | None = None
+        self,
+        function_name: str,
+        function_arn: str,
+        *,
+        timeout_seconds: float = 60.0,
+        handler: str = "reconciler.handler",
+        log_group: str | None = None,
     ) -> None:
         self.function_name = function_name
         self.function_arn = function_arn
+        # The module whose lambda_handler the function runs (template.yaml: reconciler.handler).
+        self.handler = handler
         # The function's log group (its LoggingConfig): None writes no log, as in the tests that read none.
         self.log_group = log_group
         self._log_stream = ""
@@ -117,12 +133,20 @@ class LambdaRuntime:
         self._handler: ModuleType | None = None
         self._cold_start_output: list[dict[str, Any]] = []
         self._saved_env: dict[str, str | None] = {}
+        # The environment of the last cold start: a container discarded after a timeout starts again with it.
+        self._environment: dict[str, Any] = {}
+        self._discarded = False
+        self._patches: list[Patch] = list(lambda_timeout.PATCHES)
 
     def __enter__(self) -> "LambdaRuntime":
+        for patch in self._patches:
+            patch.install()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         """Give the process its environment back."""
+        for patch in reversed(self._patches):
+            patch.uninstall()
         for name, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(name, None)
@@ -132,38 +156,51 @@ class LambdaRuntime:
 
     def cold_start(self, environment: Mapping[str, Any]) -> None:
         """Set the function's environment and import its handler anew (its configuration is read at import)."""
+        self._environment = dict(environment)
+        self._discarded = False
         # Lambda hands every variable to the function as a string.
         for name, value in {**environment, "AWS_LAMBDA_FUNCTION_NAME": self.function_name}.items():
             self._saved_env.setdefault(name, os.environ.get(name))
             os.environ[name] = str(value)
         with redirect_stdout(_STDOUT):  # type: ignore[type-var]
-            if "reconciler.handler" in sys.modules:
-                self._handler = importlib.reload(sys.modules["reconciler.handler"])
+            if self.handler in sys.modules:
+                self._handler = importlib.reload(sys.modules[self.handler])
             else:
-                self._handler = importlib.import_module("reconciler.handler")
+                self._handler = importlib.import_module(self.handler)
         self._cold_start_output = _json_lines(_STDOUT.take())
         # Lambda names a container's stream after the day, the version and the container.
         self._log_stream = f"{time.strftime('%Y/%m/%d', time.gmtime())}/[$LATEST]{uuid.uuid4().hex}"
 
     def invoke(self, event: Any) -> Invocation:
+        """Run the handler on `event`, killed at the function's timeout as Lambda kills it.
+
+        Needs the runtime entered (`with LambdaRuntime(...)`) for a killed run's
+        later AWS requests to be refused; its trace ends it either way.
+        """
         if self._handler is None:
             raise RuntimeError("cold_start() the function before invoking it")
-        context = _Context(self.function_name, self.function_arn, time.monotonic() + self.timeout_seconds)
-        raised = None
+        if self._discarded:
+            self.cold_start(self._environment)
+        handler = self._handler
+        started = time.monotonic()
+        context = _Context(self.function_name, self.function_arn, started + self.timeout_seconds)
         with redirect_stdout(_STDOUT):  # type: ignore[type-var]
-            try:
-                report = self._handler.lambda_handler(event, context)
-            except Exception as error:  # noqa: BLE001 - whatever escapes the handler is what Lambda reports
-                raised = f"{type(error).__name__}: {error}"
-                report = {}
+            report, error = lambda_timeout.KillableRun(context.deadline).run(lambda: handler.lambda_handler(event, context))
         printed = _STDOUT.take()
         records = self._cold_start_output + _json_lines(printed)
         self._cold_start_output = []
         self._write_log(context.aws_request_id, printed)
         emf = [r for r in records if "_aws" in r]
         logs = [r for r in records if "_aws" not in r]
-        return Invocation(report, parse_emf(emf), logs, raised)
-
+        if isinstance(error, lambda_timeout.RunKilled) or time.monotonic() > context.deadline:
+            # Lambda discards the execution environment of a run it killed: the next invocation starts cold.
+            self._discarded = True
+            message = lambda_timeout.MESSAGE.format(request_id=context.aws_request_id, seconds=self.timeout_seconds)
+            return Invocation({}, parse_emf(emf), logs, f"{lambda_timeout.ERROR_TYPE}: {message}", timed_out=True)
+        if error is not None and not isinstance(error, Exception):
+            raise error  # KeyboardInterrupt and the like are the test's, not the function's
+        raised = None if error is None else f"{type(error).__name__}: {error}"
+        return Invocation(report if error is None else {}, parse_emf(emf), logs, raised)
 
     def _write_log(self, request_id: str, printed: str) -> None:
         """Into moto's CloudWatch Logs, as Lambda writes them: START, every line the function printed, END."""

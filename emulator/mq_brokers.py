@@ -23,7 +23,7 @@ none at all (no interfaces yet), so that the reconciler's fallback to
 DescribeBroker can be exercised.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from moto.ec2.exceptions import InvalidSubnetIdError
 from moto.ec2.models import EC2Backend, ec2_backends
@@ -39,8 +39,13 @@ from .interfaces import AddressInUse
 INTERFACE_DESCRIPTION = "Amazon MQ network interface for broker {broker_id}"
 # Attached to the broker's instance in the service's account (CreateBroker
 # needs ec2:CreateNetworkInterfacePermission "to attach the ENI to the broker
-# instance"); a leftover interface nobody uses would be "available".
+# instance"); a leftover interface nobody uses is "available" (CONTEXT.md,
+# round 3: a public cleanup script deletes such detached leftovers).
 INTERFACE_STATUS = "in-use"
+# The account owning the broker instances, as Attachment.InstanceOwnerId shows
+# it: Amazon MQ's account id is not documented; this one is the emulator's own.
+# What matters is that it is not the customer's.
+SERVICE_ACCOUNT_ID = "330122558901"
 
 # Every BrokerState Amazon MQ reports (its API reference, BrokerState; botocore's mq model has the same enum).
 BROKER_STATES = (
@@ -192,6 +197,19 @@ def release_interfaces(broker: Broker) -> None:
     _sync_interfaces(broker, [], None)
 
 
+def leave_interfaces(broker: Broker) -> list[str]:
+    """The broker's interfaces outlive it, detached ("available"), holding their addresses and descriptions; their ids.
+
+    Assumed possible, not documented: see INTERFACE_STATUS.
+    """
+    ec2 = _ec2(broker)
+    left = [ec2.enis[i] for i in interface_ids(broker) if i in ec2.enis]
+    for eni in left:
+        interfaces.detach(eni)
+    setattr(broker, _INTERFACES, [])
+    return [eni.id for eni in left]
+
+
 def _ec2(broker: Broker) -> EC2Backend:
     account, region = _account_and_region(broker.arn)
     return ec2_backends[account][region]
@@ -206,6 +224,16 @@ def _vpc_id(ec2: EC2Backend, broker: Broker) -> str | None:
     return subnet.vpc_id
 
 
+def vpc_of(broker: Broker) -> str | None:
+    """The VPC of the broker's subnets; None for a public or moto-made broker."""
+    return _vpc_id(_ec2(broker), broker)
+
+
+def brokers_in(backend: MQBackend, vpc_id: str | None) -> list[Broker]:
+    """The backend's brokers in this VPC (those of no known VPC when vpc_id is None)."""
+    return [broker for broker in backend.brokers.values() if vpc_of(broker) == vpc_id]
+
+
 def _check_free(broker: Broker, ips: list[str]) -> None:
     """Refuse addresses another broker or interface holds: EC2 gives an address to one interface at a time."""
     if len(set(ips)) != len(ips):
@@ -214,12 +242,12 @@ def _check_free(broker: Broker, ips: list[str]) -> None:
     wanted = [ip for ip in ips if ip not in own]
     if not wanted:
         return
-    backend = backend_for_arn(broker.arn)
-    for other in backend.brokers.values():
-        if other is not broker and (taken := set(wanted) & set(held_ips(other))):
-            raise AddressInUse(f"{sorted(taken)} held by broker {other.id}: move or delete it first")
     ec2 = _ec2(broker)
     vpc_id = _vpc_id(ec2, broker)
+    # Addresses are unique within a VPC only: other VPCs of the account may use the same ranges.
+    for other in brokers_in(backend_for_arn(broker.arn), vpc_id):
+        if other is not broker and (taken := set(wanted) & set(held_ips(other))):
+            raise AddressInUse(f"{sorted(taken)} held by broker {other.id}: move or delete it first")
     held = interfaces.addresses(ec2, vpc_id) if vpc_id else {}
     own_interfaces = set(interface_ids(broker))
     for ip in wanted:
@@ -242,15 +270,18 @@ def _sync_interfaces(broker: Broker, ips: list[str], fmt: str | None) -> None:
     description = (fmt or "").format(broker_id=broker.id)
     ids = []
     for ip in wanted:
-        eni = kept.get(ip) or interfaces.create(ec2, subnets[ip], ip, description, INTERFACE_STATUS)
+        eni = kept.get(ip)
+        if eni is None:
+            eni = interfaces.create(ec2, subnets[ip], ip, description, INTERFACE_STATUS)
+            interfaces.attach_to_foreign_instance(eni, SERVICE_ACCOUNT_ID)
         eni.description = description
         ids.append(eni.id)
     setattr(broker, _INTERFACES, ids)
     setattr(broker, _INTERFACE_FORMAT, fmt)
 
 
-def serving_roles(backend: MQBackend) -> dict[str, str]:
-    """ip -> "active" or "standby" for every instance of every serving broker.
+def serving_roles(brokers: Iterable[Broker]) -> dict[str, str]:
+    """ip -> "active" or "standby" for every instance of every serving broker among these.
 
     In ACTIVE_STANDBY_MULTI_AZ only the first (active) instance answers; the
     other waits for failover. Other deployment modes serve on every instance.
@@ -258,7 +289,7 @@ def serving_roles(backend: MQBackend) -> dict[str, str]:
     load balancer behind it forwards to whichever node is up.
     """
     roles: dict[str, str] = {}
-    for broker in backend.brokers.values():
+    for broker in brokers:
         if broker.state not in SERVING_STATES:
             continue
         if vpc_endpoints.is_rabbitmq(broker):
@@ -270,10 +301,10 @@ def serving_roles(backend: MQBackend) -> dict[str, str]:
     return roles
 
 
-def all_ips(backend: MQBackend) -> set[str]:
-    """Every IP any broker holds or reports: none of them may be handed out again."""
+def all_ips(backend: MQBackend, vpc_id: str) -> set[str]:
+    """Every IP any broker of the VPC holds or reports: none of them may be handed out again there."""
     taken: set[str] = set()
-    for broker in backend.brokers.values():
+    for broker in brokers_in(backend, vpc_id):
         taken.update(held_ips(broker))
         taken.update(reported_ips(broker))
     return taken

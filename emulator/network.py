@@ -3,12 +3,23 @@
 moto's EC2 gives no address to an Amazon MQ broker; the emulator picks one in
 the broker's subnet the way AWS does: a free address, never one of the first
 four nor the last, which AWS reserves in every subnet.
+
+A VPC may also have IPv6-only subnets (created with Ipv6Native and no
+CidrBlock: DescribeSubnets returns them without a CidrBlock key, EC2 API
+reference, Subnet) and dual-stack ones (both). moto 5.2.1 models both but
+renders each IPv6 association's state as the text of a dict
+(`Ipv6CidrBlockState.State` "{'State': 'associated'}"); AWS answers
+`associated`. The patch below answers as AWS does.
 """
 
 import ipaddress
 import random
 from dataclasses import dataclass
 from typing import Any
+
+from moto.ec2.models.subnets import Subnet as MotoSubnet
+
+from ._patching import Patch
 
 VPC_CIDR = "10.0.0.0/16"
 # (suffix of the region's AZ, private CIDR, public CIDR)
@@ -32,11 +43,16 @@ class Vpc:
     public_subnets: list[Subnet]
 
 
-def build_vpc(ec2: Any, region: str) -> Vpc:
-    """A VPC with one private and one public subnet in each of two AZs."""
+def build_vpc(ec2: Any, region: str, name: str = "mq-static-endpoint") -> Vpc:
+    """A VPC with one private and one public subnet in each of two AZs.
+
+    Every VPC built so has the same ranges, as an account's VPCs often do
+    (10.0.0.0/16 is the console's default): EC2 keeps addresses unique within
+    a VPC only.
+    """
     vpc = ec2.create_vpc(CidrBlock=VPC_CIDR)["Vpc"]
     vpc_id = vpc["VpcId"]
-    ec2.create_tags(Resources=[vpc_id], Tags=[{"Key": "Name", "Value": "mq-static-endpoint"}])
+    ec2.create_tags(Resources=[vpc_id], Tags=[{"Key": "Name", "Value": name}])
     private: list[Subnet] = []
     public: list[Subnet] = []
     for suffix, private_cidr, public_cidr in _LAYOUT:
@@ -72,3 +88,44 @@ def free_ip(subnet: Subnet, taken: set[str], rng: random.Random) -> str:
     if not free:
         raise RuntimeError(f"no free address left in {subnet.cidr}")
     return rng.choice(free)
+
+
+def add_ipv6_subnet(ec2: Any, region: str, vpc: Vpc, *, dual_stack: bool) -> str:
+    """A subnet with the next /64 of the VPC's IPv6 block (associated on first use), and a /24 too if dual-stack; its id.
+
+    Not added to vpc.private_subnets: brokers are not placed there by default.
+    """
+    (described,) = ec2.describe_vpcs(VpcIds=[vpc.id])["Vpcs"]
+    blocks = [a["Ipv6CidrBlock"] for a in described.get("Ipv6CidrBlockAssociationSet", [])]
+    if not blocks:
+        ec2.associate_vpc_cidr_block(VpcId=vpc.id, AmazonProvidedIpv6CidrBlock=True)
+        (described,) = ec2.describe_vpcs(VpcIds=[vpc.id])["Vpcs"]
+        blocks = [a["Ipv6CidrBlock"] for a in described["Ipv6CidrBlockAssociationSet"]]
+    existing = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc.id]}])["Subnets"]
+    used = {a["Ipv6CidrBlock"] for s in existing for a in s.get("Ipv6CidrBlockAssociationSet", [])}
+    ipv6 = next(str(n) for n in ipaddress.ip_network(blocks[0]).subnets(new_prefix=64) if str(n) not in used)
+    number = len(used)
+    az = f"{region}{_LAYOUT[number % len(_LAYOUT)][0]}"
+    ipv4 = {"CidrBlock": f"10.0.{200 + number}.0/24"} if dual_stack else {"Ipv6Native": True}
+    subnet_id: str = ec2.create_subnet(VpcId=vpc.id, Ipv6CidrBlock=ipv6, AvailabilityZone=az, **ipv4)["Subnet"]["SubnetId"]
+    kind = "dual-stack" if dual_stack else "ipv6-only"
+    ec2.create_tags(Resources=[subnet_id], Tags=[{"Key": "Name", "Value": f"{kind}-{az}"}])
+    return subnet_id
+
+
+def _associations_as_aws_renders_them(original: Any) -> property:
+    def ipv6_cidr_block_association_set(self: MotoSubnet) -> list[dict[str, Any]]:
+        return [
+            {
+                "ipv6CidrBlock": association["ipv6CidrBlock"],
+                "associationId": association["associationId"],
+                "ipv6CidrBlockState": {"state": association["ipv6CidrBlockState"]["State"]},
+            }
+            for association in self.ipv6_cidr_block_associations.values()
+            if association["ipv6CidrBlockState"]["State"] == "associated"
+        ]
+
+    return property(ipv6_cidr_block_association_set)
+
+
+PATCHES = [Patch(MotoSubnet, "ipv6_cidr_block_association_set", _associations_as_aws_renders_them)]

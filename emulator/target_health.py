@@ -12,6 +12,7 @@ A forced state lasts until the target is registered or deregistered again
 (re-registering a draining target on AWS brings it back into service).
 """
 
+import ipaddress
 from collections.abc import Callable
 from typing import Any
 
@@ -55,6 +56,20 @@ def _status(group: FakeTargetGroup, ip: str, port: Any, state: str, reason: tupl
     return FakeHealthStatus(ip, port, group.health_check_port, state, reason[0], reason[1])
 
 
+def _role(group: FakeTargetGroup, ip: str, ec2: EC2Backend) -> str | None:
+    """The serving role of the broker instance at `ip` as the group's health check reaches it.
+
+    Other VPCs of the account may use the same ranges: an address inside the
+    group's VPC is the broker's there. One outside it (registered with
+    AvailabilityZone all) is reached through peering: whichever broker has it.
+    """
+    backend = mq_backends[ec2.account_id][ec2.region_name]
+    vpc = ec2.get_vpc(group.vpc_id)
+    if ipaddress.ip_address(ip) in ipaddress.ip_network(vpc.cidr_block):
+        return mq_brokers.serving_roles(mq_brokers.brokers_in(backend, group.vpc_id)).get(ip)
+    return mq_brokers.serving_roles(backend.brokers.values()).get(ip)
+
+
 def _with_broker_health(original: Callable[..., FakeHealthStatus]) -> Callable[..., FakeHealthStatus]:
     def health_for(self: FakeTargetGroup, target: dict[str, Any], ec2_backend: EC2Backend) -> FakeHealthStatus:
         ip = target["Id"]
@@ -66,7 +81,7 @@ def _with_broker_health(original: Callable[..., FakeHealthStatus]) -> Callable[.
         moto_says = original(self, target, ec2_backend)
         if registered is None or self.target_type != "ip" or moto_says.status != "healthy":
             return moto_says
-        role = mq_brokers.serving_roles(mq_backends[ec2_backend.account_id][ec2_backend.region_name]).get(ip)
+        role = _role(self, ip, ec2_backend)
         if role == "active":
             return _status(self, ip, port, "healthy", REASONS["healthy"])
         if role == "standby":

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, TypeGuard
+from urllib.parse import urlsplit
 
 BROKER_ID_PATTERN = re.compile(r"^b-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -36,15 +37,19 @@ class Knowledge(str, Enum):
     SETTLED = "settled"  # in scope, and its addresses are exactly those found
     UNRESOLVED = "unresolved"  # its scope or its addresses could not be established in this run
     GONE = "gone"  # confirmed deleted, dying, out of scope or not servable: it owns nothing here
+    # In scope, but its subnets are in another VPC: never served here, and it blocks nothing.
+    OUTSIDE = "outsideVpc"
 
 
 class AddressSource(str, Enum):
     """Where a broker's addresses came from in this run."""
 
-    INTERFACES = "interfaces"  # EC2: the broker's Amazon MQ network interfaces
-    DESCRIBE_BROKER = "DescribeBroker"  # Amazon MQ, where EC2 could not answer
-    VPC_ENDPOINT = "vpcEndpoint"  # EC2: the interfaces of the VPC endpoint tagged with the broker's id
-    VPC_ENDPOINT_BY_DNS = "vpcEndpointByDns"  # EC2 too, the endpoint found through the broker's hostname
+    # Amazon MQ's instance addresses, each held by an interface of EC2's in the broker's subnets of the VPC.
+    INTERFACES = "interfaces"
+    # The same agreement, the interface found by address: its description is not Amazon MQ's usual one.
+    DESCRIBE_BROKER = "DescribeBroker"
+    # A RabbitMQ broker: the interfaces of its VPC endpoint, tied to it by its hostname and its subnets.
+    VPC_ENDPOINT = "vpcEndpoint"
 
 
 @dataclass(frozen=True, order=True)
@@ -68,19 +73,31 @@ class RefusedAddress:
 class BrokerFinding:
     broker_id: str
     knowledge: Knowledge
+    # Confirmed: Amazon MQ's word and EC2's agree (docs/safety.md, "Registering"). Only these are registered.
     addresses: tuple[Address, ...] = ()
     source: AddressSource | None = None
     name: str | None = None
     state: str | None = None
-    # Why the addresses come from where they do, or why the broker is unresolved or gone.
+    # Why the addresses come from where they do, or why the broker is unresolved, gone or outside.
     reason: str = ""
     # None when this run could not tell (an unreadable broker).
     engine: Engine | None = None
+    # Addresses offered as the broker's that the evidence refused: a forged interface, a wrong DNS answer.
     refused: tuple[RefusedAddress, ...] = ()
+    # Addresses the broker may have, unconfirmed (Amazon MQ's word without EC2's, or EC2's without Amazon
+    # MQ's): never registered, never removed.
+    claimed: frozenset[str] = frozenset()
+    # The VPC it is in, when that is not the endpoint's (Knowledge.OUTSIDE) and could be read.
+    vpc_id: str | None = None
 
     @property
     def ips(self) -> frozenset[str]:
         return frozenset(address.ip for address in self.addresses)
+
+    @property
+    def served(self) -> bool:
+        """Whether the endpoint serves it in this run: in scope, in the VPC, not gone."""
+        return self.knowledge in (Knowledge.SETTLED, Knowledge.UNRESOLVED)
 
 
 @dataclass(frozen=True)
@@ -97,14 +114,72 @@ class Scope:
 
 
 @dataclass(frozen=True)
-class Described:
+class BrokerDescription:
     """What one DescribeBroker call said about a broker, or why it said nothing."""
 
     broker_id: str
     answer: Mapping[str, Any] | None = None
-    # NotFoundException (HTTP 404): the broker does not exist (CONTEXT.md, Amazon MQ).
+    # NotFoundException (HTTP 404): the broker does not exist (docs/sources.md, Amazon MQ).
     missing: bool = False
     failure: str = ""
+
+    @property
+    def name(self) -> str | None:
+        return _text((self.answer or {}).get("BrokerName"))
+
+    @property
+    def state(self) -> str | None:
+        return _text((self.answer or {}).get("BrokerState"))
+
+    @property
+    def engine(self) -> Engine | None:
+        return Engine.of((self.answer or {}).get("EngineType"))
+
+    @property
+    def subnet_ids(self) -> frozenset[str]:
+        subnets = (self.answer or {}).get("SubnetIds")
+        return frozenset(s for s in subnets if isinstance(s, str)) if isinstance(subnets, list) else frozenset()
+
+    @property
+    def instance_ips(self) -> tuple[str | None, ...]:
+        """Each instance's IPv4 address, None where it has none (yet), in Amazon MQ's order."""
+        instances = (self.answer or {}).get("BrokerInstances")
+        if not isinstance(instances, list):
+            return ()
+        return tuple(ip if _is_ipv4(ip := i.get("IpAddress") if isinstance(i, Mapping) else None) else None
+                     for i in instances)
+
+    @property
+    def instance_count(self) -> int:
+        """How many instances the broker has: its deployment mode's number, or as many as it lists."""
+        mode = (self.answer or {}).get("DeploymentMode")
+        return INSTANCES_PER_MODE.get(mode, len(self.instance_ips)) if isinstance(mode, str) else len(self.instance_ips)
+
+    @property
+    def settled(self) -> bool:
+        return self.state in SETTLED_STATES
+
+    def no_longer_has(self, ip: str) -> bool:
+        """Amazon MQ's word that the broker does not have this address: it is gone, or every instance of its has
+        another. A RabbitMQ broker's answer gives no addresses, so it confirms nothing."""
+        if self.missing or self.state in GONE_STATES:
+            return True
+        ips = self.instance_ips
+        return self.engine is Engine.ACTIVEMQ and bool(ips) and None not in ips and ip not in ips
+
+    @property
+    def hostname(self) -> str | None:
+        """The host of the first endpoint URL DescribeBroker gives (`amqps://b-<id>.mq.<region>.amazonaws.com:5671`)."""
+        for instance in (self.answer or {}).get("BrokerInstances") or []:
+            for url in (instance.get("Endpoints") or []) if isinstance(instance, Mapping) else []:
+                host = urlsplit(str(url)).hostname
+                if host:
+                    return host
+        return None
+
+    @property
+    def publicly_accessible(self) -> bool:
+        return (self.answer or {}).get("PubliclyAccessible") is True
 
 
 def is_broker_id(value: object) -> TypeGuard[str]:
@@ -137,64 +212,21 @@ def gone(
     return BrokerFinding(broker_id, Knowledge.GONE, name=name, state=state, reason=reason, engine=engine)
 
 
-def departure(described: Described, scope: Scope) -> str | None:
+def departure(described: BrokerDescription, scope: Scope) -> str | None:
     """Why DescribeBroker says the broker no longer belongs to the endpoint, or None if it does."""
     if described.missing:
         return "does not exist (DescribeBroker: NotFoundException)"
-    answer = described.answer or {}
-    state = answer.get("BrokerState")
+    state = described.state
     if state in GONE_STATES:
         return f"is {state}"
-    if not scope.admits(described.broker_id, answer.get("Tags") or {}):
+    tags = (described.answer or {}).get("Tags")
+    if not scope.admits(described.broker_id, tags if isinstance(tags, Mapping) else {}):
         return "is not in scope"
     return None
 
 
-def finding_from_description(described: Described, scope: Scope, why: str) -> BrokerFinding:
-    """Read a DescribeBroker answer as the broker's addresses, where EC2 could not give them.
-
-    `why` says why DescribeBroker was asked; it leads the finding's reason.
-    """
-    broker_id = described.broker_id
-    if described.failure:
-        return unresolved(broker_id, f"{why}; DescribeBroker failed: {described.failure}")
-    answer = described.answer or {}
-    name, state = answer.get("BrokerName"), answer.get("BrokerState")
-    left = departure(described, scope)
-    if left:
-        return gone(broker_id, f"broker {left}", name=name, state=state)
-    engine = Engine.of(answer.get("EngineType", "ACTIVEMQ"))
-    if engine is Engine.RABBITMQ:
-        return _rabbitmq_without_endpoint(described, why)
-    if engine is None:
-        return gone(broker_id, f"engine {answer.get('EngineType')} is not one this endpoint serves", name=name, state=state)
-
-    instances = answer.get("BrokerInstances") or []
-    # An instance without a readable IPv4 address counts as one without an address: the broker stays unresolved.
-    addresses = tuple(Address(ip) for ip in (i.get("IpAddress") for i in instances) if _is_ipv4(ip))
-    expected = INSTANCES_PER_MODE.get(answer.get("DeploymentMode", ""), len(instances))
-    source = AddressSource.DESCRIBE_BROKER
-    if state in SETTLED_STATES and instances and len(addresses) == len(instances) >= expected:
-        return BrokerFinding(broker_id, Knowledge.SETTLED, addresses, source, name, state, f"{why}; DescribeBroker reports them", engine)
-    changing = f"broker is {state}" if state not in SETTLED_STATES else "not every instance has an address yet"
-    return BrokerFinding(broker_id, Knowledge.UNRESOLVED, addresses, source, name, state, f"{why}; {changing}", engine)
-
-
-def _rabbitmq_without_endpoint(described: Described, why: str) -> BrokerFinding:
-    """A RabbitMQ broker in scope whose VPC endpoint this run did not find: unresolved, unless it can never be served.
-
-    DescribeBroker gives a RabbitMQ broker no IpAddress (botocore mq model,
-    BrokerInstance.IpAddress): its addresses are its VPC endpoint's, which only
-    EC2 shows. A publicly accessible one has no endpoint in the customer's VPC
-    (CreateBrokerRequest.SubnetIds) and public addresses, which IP targets refuse.
-    """
-    answer = described.answer or {}
-    name, state = answer.get("BrokerName"), answer.get("BrokerState")
-    if answer.get("PubliclyAccessible"):
-        return gone(described.broker_id, "publicly accessible RabbitMQ broker: it has no VPC endpoint in the VPC, and IP "
-                    "targets cannot be public addresses", name=name, state=state, engine=Engine.RABBITMQ)
-    return unresolved(described.broker_id, f"{why}; a RabbitMQ broker, and this run found no VPC endpoint of its in the VPC",
-                      name=name, state=state, engine=Engine.RABBITMQ)
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _is_ipv4(value: object) -> bool:

@@ -1,4 +1,4 @@
-"""The run's deadline: no AWS request starts once too little of the invocation is left.
+"""The run's deadline: no AWS request, pacing wait or DNS lookup starts once too little of the invocation is left.
 
 Lambda ends an invocation at its timeout, mid-call if need be, and then no
 report is written. Stopping early instead leaves a run that knows what it
@@ -41,10 +41,20 @@ class Deadline:
         self._remaining_ms = remaining_ms
         self.reached = False
 
-    def _check(self, **_: Any) -> None:
+    def seconds_left(self) -> float | None:
+        """How long a wait may still last and leave the margin for a request; None: no deadline."""
+        if self._remaining_ms is None:
+            return None
+        return max(0.0, (self._remaining_ms() - self._margin_ms) / 1000)
+
+    def check_wait(self, seconds: float) -> None:
+        """Refuse a wait (pacing) after which no request could be sent in time."""
+        self._check(wait_ms=round(seconds * 1000))
+
+    def _check(self, wait_ms: int = 0, **_: Any) -> None:
         if self._remaining_ms is None:
             return
         remaining = self._remaining_ms()
-        if remaining < self._margin_ms:
+        if remaining - wait_ms < self._margin_ms:
             self.reached = True
-            raise DeadlineReached(remaining_ms=remaining, margin_ms=self._margin_ms)
+            raise DeadlineReached(remaining_ms=remaining, margin_ms=self._margin_ms + wait_ms)

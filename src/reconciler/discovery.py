@@ -6,7 +6,7 @@ costs one DescribeBroker for every broker in the account, in scope or not,
 against Amazon MQ's account-wide throttle. GetResources returns only the
 tagged brokers' ARNs (names included), 100 a page, and is throttled apart from
 Amazon MQ. Addresses come from EC2 (network.py); DescribeBroker is asked only
-where EC2 and the listing cannot answer (evidence.py), paced.
+about what is new to the run's memory (evidence.py), paced.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from reconciler.brokers import Described, Scope, broker_id_from_arn, broker_name_from_arn
+from reconciler.brokers import BrokerDescription, Scope, broker_id_from_arn, broker_name_from_arn
 from reconciler.clients import describe_error
+from reconciler.deadline import Deadline
 from reconciler.evidence import ScopeListing
 from reconciler.pacing import TokenBucket
 
@@ -26,14 +27,18 @@ NOT_FOUND_CODES = frozenset({"NotFoundException", "NotFound"})
 
 
 class BrokerDirectory:
-    def __init__(self, mq: Any, tagging: Any, scope: Scope, pacing: TokenBucket, *, workers: int) -> None:
+    def __init__(
+        self, mq: Any, tagging: Any, scope: Scope, pacing: TokenBucket, *, workers: int, deadline: Deadline | None = None
+    ) -> None:
         self._mq = mq
         self._tagging = tagging
         self._scope = scope
         self._workers = workers
         # Every request to Amazon MQ takes a token, botocore's retries included:
-        # they count against the account's budget just as much.
-        mq.meta.events.register("request-created.mq", lambda **_: pacing.acquire())
+        # they count against the account's budget just as much. A wait that
+        # would end past the run's deadline is not begun.
+        before_wait = deadline.check_wait if deadline else None
+        mq.meta.events.register("request-created.mq", lambda **_: pacing.acquire(before_wait))
 
     def list_scope(self) -> tuple[ScopeListing, str | None]:
         """The configured ids and the tagged brokers, and what went wrong listing them."""
@@ -53,7 +58,7 @@ class BrokerDirectory:
         tagged = {broker_id: broker_name_from_arn(arn) for arn in arns if (broker_id := broker_id_from_arn(arn))}
         return ScopeListing({**configured, **tagged}, complete=True), None
 
-    def describe(self, broker_ids: Iterable[str]) -> dict[str, Described]:
+    def describe(self, broker_ids: Iterable[str]) -> dict[str, BrokerDescription]:
         """DescribeBroker for each broker, concurrently but paced under the account's budget."""
         ids = sorted(set(broker_ids))
         if len(ids) <= 1:
@@ -61,12 +66,12 @@ class BrokerDirectory:
         with ThreadPoolExecutor(max_workers=min(self._workers, len(ids))) as pool:
             return dict(zip(ids, pool.map(self._describe_one, ids)))
 
-    def _describe_one(self, broker_id: str) -> Described:
+    def _describe_one(self, broker_id: str) -> BrokerDescription:
         try:
-            return Described(broker_id, answer=self._mq.describe_broker(BrokerId=broker_id))
+            return BrokerDescription(broker_id, answer=self._mq.describe_broker(BrokerId=broker_id))
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") in NOT_FOUND_CODES:
-                return Described(broker_id, missing=True)
-            return Described(broker_id, failure=describe_error(error))
+                return BrokerDescription(broker_id, missing=True)
+            return BrokerDescription(broker_id, failure=describe_error(error))
         except BotoCoreError as error:
-            return Described(broker_id, failure=describe_error(error))
+            return BrokerDescription(broker_id, failure=describe_error(error))

@@ -27,10 +27,16 @@ def system_resolver(hostname: str) -> list[str]:
     return sorted({str(answer[4][0]) for answer in answers})
 
 
-def resolve_all(resolver: Resolver, hostnames: Mapping[str, str], timeout: float = TIMEOUT_SECONDS) -> dict[str, Resolution]:
-    """key -> what its hostname resolved to; every lookup at once, none waited for longer than `timeout`."""
+def resolve_all(
+    resolver: Resolver, hostnames: Mapping[str, str], seconds_left: float | None = None
+) -> dict[str, Resolution]:
+    """key -> what its hostname resolved to; every lookup at once, none waited for longer than TIMEOUT_SECONDS or
+    `seconds_left` (the run's deadline): with no time left, none is started."""
     if not hostnames:
         return {}
+    timeout = TIMEOUT_SECONDS if seconds_left is None else min(TIMEOUT_SECONDS, seconds_left)
+    if timeout <= 0:
+        return {key: Resolution(host, failure="not looked up: the run's deadline is near") for key, host in hostnames.items()}
     pool = ThreadPoolExecutor(max_workers=min(WORKERS, len(hostnames)))
     futures = {key: pool.submit(_lookup, resolver, host) for key, host in hostnames.items()}
     wait(futures.values(), timeout=timeout)

@@ -28,7 +28,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
-from urllib.parse import urlsplit
 
 from reconciler.brokers import Address, RefusedAddress, is_broker_id
 
@@ -50,6 +49,7 @@ class BrokerEndpoint:
     # The broker its Broker tag names; None: no such tag, or a value that is no broker id.
     broker_id: str | None
     addresses: tuple[Address, ...]
+    subnet_ids: frozenset[str] = frozenset()
 
     @property
     def live(self) -> bool:
@@ -73,13 +73,9 @@ class EndpointListing:
         """The endpoint whose interface holds this address now, if any."""
         return self._by_ip.get(ip)
 
-    def tied_to(self, broker_id: str) -> tuple[BrokerEndpoint, ...]:
-        """The broker's endpoints: tagged with its id, or else found through its hostname in this run."""
-        tagged = tuple(e for e in self.endpoints if e.broker_id == broker_id)
-        return tagged or tuple(e for e in self.endpoints if self.dns_ties.get(e.endpoint_id) == broker_id)
-
-    def tagged_broker_ids(self) -> frozenset[str]:
-        return frozenset(e.broker_id for e in self.endpoints if e.broker_id)
+    def tied_by_dns_to(self, broker_id: str) -> tuple[BrokerEndpoint, ...]:
+        """The endpoints the broker's hostname resolved to in this run, EC2 confirming each address."""
+        return tuple(e for e in self.endpoints if self.dns_ties.get(e.endpoint_id) == broker_id)
 
 
 @dataclass(frozen=True)
@@ -124,22 +120,14 @@ def endpoint_from(described: Mapping[str, Any], interfaces: Mapping[str, Mapping
         found = interfaces.get(interface_id)
         if found is not None and found.get("PrivateIpAddress"):
             addresses.append(Address(found["PrivateIpAddress"], found.get("AvailabilityZone"), interface_id))
+    subnets = described.get("SubnetIds")
     return BrokerEndpoint(
         endpoint_id=described.get("VpcEndpointId", "?"),
         state=str(described.get("State", "")),
         broker_id=broker if is_broker_id(broker) else None,
         addresses=tuple(sorted(addresses)),
+        subnet_ids=frozenset(s for s in subnets if isinstance(s, str)) if isinstance(subnets, list) else frozenset(),
     )
-
-
-def broker_hostname(answer: Mapping[str, Any]) -> str | None:
-    """The host of the first endpoint URL DescribeBroker gives (`amqps://b-<id>.mq.<region>.amazonaws.com:5671`)."""
-    for instance in answer.get("BrokerInstances") or []:
-        for url in instance.get("Endpoints") or []:
-            host = urlsplit(str(url)).hostname
-            if host:
-                return host
-    return None
 
 
 def tie_by_dns(listing: EndpointListing, resolutions: Mapping[str, Resolution]) -> tuple[EndpointListing, dict[str, DnsVerdict]]:

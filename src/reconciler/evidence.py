@@ -1,42 +1,44 @@
-"""What a run knows about each broker: scope from the tag listing, addresses from EC2,
-DescribeBroker only where EC2 cannot answer. Pure: the reads happen in the shell.
+"""What a run knows about each broker, and how far it may trust it. Pure: the reads happen in the shell.
 
-Three reads cost the same whatever the number of brokers: the tag listing
-(scope), the interface listing (who holds which address) and the target
-groups. A fourth, the Amazon MQ-managed VPC endpoints (RabbitMQ brokers'), is
-read only when something in this run is not an ActiveMQ broker interface's.
-DescribeBroker, against Amazon MQ's account-wide throttle, is asked only about
-brokers those cannot settle:
-- a broker in scope with no interface and no endpoint tagged with its id (a
-  changed description, interfaces not created yet, or a RabbitMQ broker whose
-  endpoint is tied to it only through its hostname): its engine, and for
-  ActiveMQ its addresses, visibly reported as such;
-- a broker a trigger names that the listing does not show: the tagging API is
-  eventually consistent, DescribeBroker's tags are authoritative;
-- a broker the listing does not show whose interface holds a registered
-  address: before that target may go, confirm the broker is gone or out of scope.
+The rules are written once, in docs/safety.md; this module and plan.py are
+where they are enforced. In short:
+- Scope comes from the configured ids and the tag listing; a broker a trigger
+  names that the listing lacks is asked about (the tagging API lags).
+- An ActiveMQ address is *confirmed* when DescribeBroker gives it to one of the
+  broker's instances and EC2 shows it held, in the endpoint's VPC, by an
+  attached interface in one of the broker's subnets. The interface's
+  description only says which broker to ask. Confirmed interfaces are
+  remembered by id (memory.py), so DescribeBroker is asked only about brokers
+  with an interface not confirmed yet, or fewer than they have instances.
+- A RabbitMQ broker's addresses are the interfaces of one Amazon MQ-managed
+  VPC endpoint in its subnets that its hostname resolves to: the hostname is
+  in Amazon's DNS zone, which no one in the account can write; the endpoint's
+  `Broker` tag, which anyone can write, only points at a candidate.
+- A broker whose subnets are in another VPC is outside: never registered,
+  and it blocks nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from reconciler.brokers import (
-    SETTLED_STATES,
+    Address,
     AddressSource,
+    BrokerDescription,
     BrokerFinding,
-    Described,
     Engine,
     Knowledge,
+    RefusedAddress,
     Scope,
     departure,
-    finding_from_description,
     gone,
     unresolved,
 )
-from reconciler.endpoints import BROKER_TAG, BrokerEndpoint, DnsVerdict, EndpointListing, addresses_of, broker_hostname
-from reconciler.interfaces import InterfaceListing
+from reconciler.endpoints import BROKER_TAG, BrokerEndpoint, DnsVerdict, EndpointListing, addresses_of
+from reconciler.interfaces import InterfaceListing, NetworkInterface
+from reconciler.memory import Confirmed, Memory
 
 
 @dataclass(frozen=True)
@@ -50,262 +52,437 @@ class ScopeListing:
 
 
 @dataclass(frozen=True)
-class OtherInterface:
-    """A network interface that is not an Amazon MQ broker interface as discovery knows them."""
+class Confirmations:
+    """What this run learned that later runs may rely on (memory.py)."""
 
-    interface_id: str
-    description: str
+    interfaces: Mapping[str, Confirmed] = field(default_factory=dict)
+    refused_interfaces: Mapping[str, str] = field(default_factory=dict)
+    endpoints: Mapping[str, str] = field(default_factory=dict)
+    instance_counts: Mapping[str, int] = field(default_factory=dict)
+
+    def save(self, memory: Memory) -> None:
+        memory.interfaces.update(self.interfaces)
+        memory.refused_interfaces.update(self.refused_interfaces)
+        memory.endpoints.update(self.endpoints)
+        memory.instance_counts.update(self.instance_counts)
 
 
 @dataclass(frozen=True)
-class AddressHolders:
-    """Who holds each address a removal concerns, from any interface, whatever its description."""
-
-    checked: frozenset[str]
-    # address -> the interface holding it; an address checked and absent here is held by nothing.
-    holders: Mapping[str, OtherInterface]
-
-
-@dataclass(frozen=True)
-class Discovery:
-    """Everything the plan may rely on, all read in this run: no memory of earlier runs."""
+class RunEvidence:
+    """Everything the plan may rely on: read in this run, or confirmed in an earlier one (memory.py)."""
 
     brokers: Mapping[str, BrokerFinding]
-    # None when the interface listing failed or was cut off: nobody's addresses are known then.
-    interfaces: InterfaceListing | None
     scope_complete: bool
-    # The IPv4 ranges of the VPC's subnets; None when they could not be read.
-    subnet_ranges: tuple[str, ...] | None = None
-    # Who holds the addresses no broker interface holds; None when that lookup failed.
-    address_holders: AddressHolders | None = None
-    # The Amazon MQ-managed VPC endpoints (RabbitMQ brokers'); None when not listed: not needed, or failed.
-    endpoints: EndpointListing | None = None
+    # False when the broker interfaces could not be listed: no ActiveMQ broker's addresses are known.
+    interfaces_listed: bool
+    # DescribeBroker's answers in this run: Amazon MQ's own word, which may confirm a removal.
+    described: Mapping[str, BrokerDescription] = field(default_factory=dict)
 
-    def brokers_of(self, engine: Engine | None = None) -> dict[str, str]:
-        """Every address a broker in scope has (of this engine, if one is given) -> that broker."""
-        return wanted_addresses(self.brokers, engine)
-
-    def blind_spots(self) -> list[str]:
-        """Brokers that may hold addresses no interface of theirs shows: unresolved, and no interface or endpoint found."""
-        found = self.interfaces.broker_ids() if self.interfaces else frozenset()
-        return sorted(
-            b.broker_id
+    def brokers_of(self, serves: ServedBy | None = None) -> dict[str, str]:
+        """Every confirmed address of a broker the group serves (every served broker if None) -> that broker."""
+        return {
+            ip: b.broker_id
             for b in self.brokers.values()
-            if b.knowledge is Knowledge.UNRESOLVED and b.broker_id not in found
-            and not (self.endpoints and self.endpoints.tied_to(b.broker_id))
-        )
+            if b.served and (serves is None or serves(b))
+            for ip in sorted(b.ips)
+        }
+
+    def owner_of(self, ip: str) -> BrokerFinding | None:
+        """The served broker whose confirmed address this is, if any."""
+        return next((b for b in self.brokers.values() if b.served and ip in b.ips), None)
+
+    def departed_from(self, ip: str) -> BrokerFinding | None:
+        """The broker Amazon MQ confirmed gone in this run whose confirmed interface or endpoint holds this address."""
+        return next((b for b in self.brokers.values() if b.knowledge is Knowledge.GONE and ip in b.ips), None)
+
+
+class ServedBy:
+    """Which brokers a target group serves: those of its engine (and, with a cutover, of its set)."""
+
+    def __init__(self, engine: Engine, broker_ids: Collection[str] | None = None) -> None:
+        self.engine = engine
+        self.broker_ids = frozenset(broker_ids) if broker_ids is not None else None
+
+    def __call__(self, broker: BrokerFinding) -> bool:
+        return self.could_be(broker) and broker.engine is self.engine
+
+    def could_be(self, broker: BrokerFinding) -> bool:
+        """Whether the broker may be one this group serves: its engine may be unknown yet."""
+        in_set = self.broker_ids is None or broker.broker_id in self.broker_ids
+        return in_set and broker.engine in (None, self.engine)
 
 
 def wanted_addresses(brokers: Mapping[str, BrokerFinding], engine: Engine | None = None) -> dict[str, str]:
-    """Every address a broker not confirmed gone has (of this engine, if one is given) -> that broker."""
+    """Every confirmed address of a served broker (of this engine, if one is given) -> that broker."""
     return {
-        ip: b.broker_id
-        for b in brokers.values()
-        if b.knowledge is not Knowledge.GONE and engine in (None, b.engine)
-        for ip in sorted(b.ips)
+        ip: b.broker_id for b in brokers.values() if b.served and engine in (None, b.engine) for ip in sorted(b.ips)
     }
 
 
-def endpoints_needed(
-    listing: ScopeListing, named: Iterable[str], interfaces: InterfaceListing | None, registered_ips: Iterable[str]
-) -> bool:
-    """Whether this run must list the VPC endpoints: something in it is not an ActiveMQ broker interface's.
-
-    A broker in scope (or named) without interfaces may be a RabbitMQ broker; a
-    registered address no broker interface holds may be a RabbitMQ endpoint's.
-    A steady sweep of ActiveMQ brokers needs neither, and makes no such call.
-    """
+def endpoints_needed(listing: ScopeListing, named: Iterable[str], interfaces: InterfaceListing | None) -> bool:
+    """Whether this run must list the VPC endpoints: a broker in scope (or named) has no interface named for it."""
     if interfaces is None:
         return True
-    if (set(listing.brokers) | set(named)) - interfaces.broker_ids():
-        return True
-    return any(interfaces.holder_of(ip) is None for ip in registered_ips)
+    return bool((set(listing.brokers) | set(named)) - interfaces.broker_ids())
 
 
 def brokers_to_describe(
     listing: ScopeListing,
     named: Iterable[str],
     interfaces: InterfaceListing | None,
+    endpoints: EndpointListing | None,
+    memory: Memory,
     registered_ips: Iterable[str],
-    endpoints: EndpointListing | None = None,
 ) -> dict[str, str]:
-    """Each broker this run must ask DescribeBroker about, and why: only where EC2 and the listing cannot answer."""
-    listed = set(listing.brokers)
-    tagged = endpoints.tagged_broker_ids() if endpoints else frozenset()
+    """Each broker this run must ask DescribeBroker about, and why. A steady sweep asks about none."""
     why: dict[str, str] = {}
-    if interfaces is not None:
-        for broker_id in sorted(listed - interfaces.broker_ids() - tagged):
-            why[broker_id] = f"no Amazon MQ network interface found in {interfaces.vpc_id}, nor a VPC endpoint tagged {BROKER_TAG}=<its id>"
-    for broker_id in sorted(set(named) - listed):
+    confirmed_endpoint_brokers = {
+        memory.endpoints[e.endpoint_id] for e in (endpoints.endpoints if endpoints else ())
+        if e.endpoint_id in memory.endpoints and e.live
+    }
+    for broker_id in sorted(listing.brokers):
+        if interfaces is None:
+            continue  # nothing it says could be confirmed against EC2 in this run
+        candidates = [i for i in interfaces.named_for(broker_id) if i.interface_id not in memory.refused_interfaces]
+        new = [i for i in candidates if i.interface_id not in memory.interfaces]
+        expected = memory.instance_counts.get(broker_id)
+        if new:
+            why[broker_id] = f"interface {', '.join(i.interface_id for i in new)} names it: Amazon MQ must confirm"
+        elif not candidates and broker_id not in confirmed_endpoint_brokers:
+            why[broker_id] = (
+                f"no interface named for it in {interfaces.vpc_id}, nor a VPC endpoint confirmed as its"
+            )
+        elif candidates and (expected is None or len(candidates) < expected):
+            why[broker_id] = f"{len(candidates)} of {expected or '?'} instances' interfaces listed: it may be changing"
+    for broker_id in sorted(set(named) - set(listing.brokers)):
         why.setdefault(broker_id, "named by the trigger, not in the tag listing (yet)")
-    if listing.complete:
+    if listing.complete and interfaces is not None:
+        held = _held_by_confirmed(interfaces, endpoints, memory)
         for ip in sorted(set(registered_ips)):
-            holder = holding_broker(ip, interfaces, endpoints)
-            if holder is not None and holder[0] not in listed:
-                why.setdefault(holder[0], f"holds registered address {ip} through {holder[1]} but is not in the tag listing")
+            if ip in held:
+                holder = held[ip]
+                if holder not in listing.brokers:
+                    why.setdefault(holder, f"holds registered address {ip} but is not in the tag listing: still in scope?")
+                continue
+            last = memory.last_registered_for.get(ip)
+            if last is not None:
+                why.setdefault(last, f"registered address {ip} looks free: does it still have it?")
     return why
 
 
-def hostnames_to_confirm(
-    described: Mapping[str, Described], scope: Scope, endpoints: EndpointListing | None, region: str
-) -> dict[str, str]:
-    """RabbitMQ brokers in scope that no endpoint is tagged for -> the hostname that may tie them to theirs.
-
-    The hostname is DescribeBroker's (its endpoint URL); failing that, the one
-    Amazon MQ gives every RabbitMQ broker, b-<id>.mq.<region>.<DNS suffix>
-    (developer guide; cdk-amazonmq builds it the same way), in the partition's
-    suffix. A publicly accessible broker has no endpoint in the VPC: not asked.
-    """
-    if endpoints is None:
-        return {}
-    wanted: dict[str, str] = {}
-    for broker_id, answer in sorted(described.items()):
-        found = answer.answer or {}
-        if answer.failure or departure(answer, scope) or Engine.of(found.get("EngineType")) is not Engine.RABBITMQ:
-            continue
-        if found.get("PubliclyAccessible") or endpoints.tied_to(broker_id):
-            continue
-        suffix = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
-        wanted[broker_id] = broker_hostname(found) or f"{broker_id}.mq.{region}.{suffix}"
-    return wanted
+def _held_by_confirmed(interfaces: InterfaceListing, endpoints: EndpointListing | None, memory: Memory) -> dict[str, str]:
+    """Address -> the broker an interface or endpoint confirmed in an earlier run holds it for."""
+    held = {i.ip: memory.interfaces[i.interface_id].broker_id for i in interfaces.interfaces if i.interface_id in memory.interfaces}
+    for endpoint in endpoints.endpoints if endpoints else ():
+        if endpoint.endpoint_id in memory.endpoints:
+            held.update({a.ip: memory.endpoints[endpoint.endpoint_id] for a in endpoint.addresses})
+    return held
 
 
-def holding_broker(ip: str, interfaces: InterfaceListing | None, endpoints: EndpointListing | None) -> tuple[str, str] | None:
-    """The broker whose interface, or tagged endpoint, holds the address, and what holds it."""
-    interface = interfaces.holder_of(ip) if interfaces else None
-    if interface is not None and interface.broker_id is not None:
-        return interface.broker_id, f"interface {interface.interface_id}"
-    endpoint = endpoints.holder_of(ip) if endpoints else None
-    if endpoint is not None and endpoint.broker_id is not None:
-        return endpoint.broker_id, f"VPC endpoint {endpoint.endpoint_id}"
-    return None
-
-
-def addresses_to_check(
-    registered_ips: Iterable[str],
-    brokers: Mapping[str, BrokerFinding],
-    interfaces: InterfaceListing | None,
-    endpoints: EndpointListing | None = None,
-) -> list[str]:
-    """Registered addresses that nobody in scope has and no broker interface or endpoint holds: who holds them decides.
-
-    The broker interfaces are found by their description; an interface whose
-    description changed, or any other, may still hold the address. Asked only
-    when something would be removed, so a steady sweep asks nothing.
-    """
+def addresses_to_look_up(described: Mapping[str, BrokerDescription], interfaces: InterfaceListing | None) -> list[str]:
+    """Addresses Amazon MQ gives an ActiveMQ broker that no listed broker interface holds: EC2 is asked by address."""
     if interfaces is None:
         return []
     return sorted(
-        ip for ip in set(registered_ips) - wanted_addresses(brokers).keys()
-        if interfaces.holder_of(ip) is None and (endpoints is None or endpoints.holder_of(ip) is None)
+        ip
+        for answer in described.values()
+        if answer.answer is not None and answer.engine is Engine.ACTIVEMQ
+        for ip in answer.instance_ips
+        if ip is not None and interfaces.holder_of(ip) is None
     )
 
 
-def assess_brokers(
-    listing: ScopeListing,
+def subnets_to_place(described: Mapping[str, BrokerDescription], vpc_subnets: frozenset[str] | None) -> list[str]:
+    """Subnets of described brokers that are not the VPC's: whose VPC they are in, the report says."""
+    if vpc_subnets is None:
+        return []
+    return sorted(
+        {s for answer in described.values() if answer.answer is not None for s in answer.subnet_ids} - vpc_subnets
+    )
+
+
+def hostnames_to_confirm(
+    described: Mapping[str, BrokerDescription],
     scope: Scope,
-    interfaces: InterfaceListing | None,
-    described: Mapping[str, Described],
-    why_described: Mapping[str, str],
-    endpoints: EndpointListing | None = None,
-    dns: Mapping[str, DnsVerdict] | None = None,
-    engines_served: Collection[Engine] = tuple(Engine),
-) -> dict[str, BrokerFinding]:
-    """One finding per broker listed in scope or described in this run.
+    endpoints: EndpointListing | None,
+    memory: Memory,
+    region: str,
+) -> dict[str, str]:
+    """RabbitMQ brokers in scope with no endpoint confirmed as theirs -> the hostname that may tie them to one.
 
-    A broker of an engine the stack has no target group for is not served
-    here: reported as such, it owns nothing in this stack's groups.
+    The hostname is DescribeBroker's (its endpoint URL); failing that, the one
+    Amazon MQ gives every RabbitMQ broker, b-<id>.mq.<region>.<DNS suffix>, in
+    the partition's suffix. A publicly accessible broker has no endpoint in
+    the VPC: not asked.
     """
+    if endpoints is None:
+        return {}
+    confirmed = {memory.endpoints[e.endpoint_id] for e in endpoints.endpoints if e.endpoint_id in memory.endpoints and e.live}
+    wanted: dict[str, str] = {}
+    for broker_id, answer in sorted(described.items()):
+        if answer.answer is None or departure(answer, scope) or answer.engine is not Engine.RABBITMQ:
+            continue
+        if answer.publicly_accessible or broker_id in confirmed:
+            continue
+        suffix = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
+        wanted[broker_id] = answer.hostname or f"{broker_id}.mq.{region}.{suffix}"
+    return wanted
+
+
+@dataclass(frozen=True)
+class RunReads:
+    """What the shell read in this run, for assess_brokers."""
+
+    listing: ScopeListing
+    scope: Scope
+    interfaces: InterfaceListing | None
+    described: Mapping[str, BrokerDescription]
+    why_described: Mapping[str, str]
+    # Interfaces in the VPC holding addresses Amazon MQ gave that the broker listing lacked; None: lookup failed.
+    looked_up: InterfaceListing | None = None
+    endpoints: EndpointListing | None = None
+    dns: Mapping[str, DnsVerdict] = field(default_factory=dict)
+    # The VPC's subnet ids; None when they could not be read.
+    vpc_subnets: frozenset[str] | None = None
+    # Subnet id -> its VPC, for subnets not in the endpoint's VPC.
+    elsewhere: Mapping[str, str] = field(default_factory=dict)
+    engines_served: Collection[Engine] = tuple(Engine)
+
+
+def assess_brokers(reads: RunReads, memory: Memory) -> tuple[dict[str, BrokerFinding], Confirmations]:
+    """One finding per broker listed in scope or described in this run, and what it confirmed."""
     findings: dict[str, BrokerFinding] = {}
-    for broker_id in sorted(set(listing.brokers) | set(described)):
-        answer = described.get(broker_id)
-        name = listing.brokers.get(broker_id) or ((answer.answer or {}).get("BrokerName") if answer else None)
-        listed = broker_id in listing.brokers
-        if not listed and answer is not None:
-            # Not listed: DescribeBroker decides whether it is in scope at all.
-            if answer.failure:
-                findings[broker_id] = unresolved(
-                    broker_id, f"{why_described[broker_id]}; DescribeBroker failed: {answer.failure}", name=name
-                )
-                continue
-            left = departure(answer, scope)
-            if left:
-                findings[broker_id] = gone(broker_id, f"broker {left}", name=name, state=(answer.answer or {}).get("BrokerState"))
-                continue
-        joined = "in scope by DescribeBroker's tags, the tag listing lags; " if not listed else ""
-        state = (answer.answer or {}).get("BrokerState") if answer else None
-        addresses = interfaces.addresses_of(broker_id) if interfaces else ()
-        tied = endpoints.tied_to(broker_id) if endpoints else ()
-        verdict = (dns or {}).get(broker_id)
-        if addresses and interfaces is not None:
-            reason = f"{joined}{len({a.interface_id for a in addresses})} Amazon MQ network interface(s) in {interfaces.vpc_id}"
-            findings[broker_id] = BrokerFinding(
-                broker_id, Knowledge.SETTLED, addresses, AddressSource.INTERFACES, name, state, reason, Engine.ACTIVEMQ
-            )
-        elif tied and endpoints is not None:
-            findings[broker_id] = _finding_from_endpoints(broker_id, tied, endpoints.vpc_id, name, state, joined, verdict)
-        elif answer is not None:
-            finding = finding_from_description(answer, scope, why_described[broker_id])
-            findings[broker_id] = _with_dns(finding if finding.name else replace(finding, name=name), verdict, endpoints)
-        else:
-            findings[broker_id] = unresolved(broker_id, "the network interfaces could not be listed", name=name)
-    return {broker_id: _served_here(finding, engines_served) for broker_id, finding in findings.items()}
+    learned = _Learned()
+    for broker_id in sorted(set(reads.listing.brokers) | set(reads.described)):
+        finding = _assess(broker_id, reads, memory, learned)
+        findings[broker_id] = _served_here(finding, reads.engines_served)
+    return findings, learned.freeze()
 
 
-def _served_here(finding: BrokerFinding, engines_served: Collection[Engine]) -> BrokerFinding:
-    if finding.knowledge is Knowledge.GONE or finding.engine is None or finding.engine in engines_served:
-        return finding
-    return gone(
-        finding.broker_id, f"engine {finding.engine.value}: this stack has no target group for it", name=finding.name,
-        state=finding.state,
+@dataclass
+class _Learned:
+    interfaces: dict[str, Confirmed] = field(default_factory=dict)
+    refused: dict[str, str] = field(default_factory=dict)
+    endpoints: dict[str, str] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def freeze(self) -> Confirmations:
+        return Confirmations(self.interfaces, self.refused, self.endpoints, self.counts)
+
+
+def _assess(broker_id: str, reads: RunReads, memory: Memory, learned: _Learned) -> BrokerFinding:
+    answer = reads.described.get(broker_id)
+    listed = broker_id in reads.listing.brokers
+    name = reads.listing.brokers.get(broker_id) or (answer.name if answer else None)
+    if answer is not None and answer.failure:
+        if not listed:
+            why = reads.why_described[broker_id]
+            return unresolved(broker_id, f"{why}; DescribeBroker failed: {answer.failure}", name=name)
+        answer = None  # in scope by the listing: judged on what EC2 and memory show
+        failure = f"DescribeBroker failed: {reads.described[broker_id].failure}"
+    else:
+        failure = ""
+    if answer is not None:
+        left = departure(answer, reads.scope)
+        if left:
+            finding = gone(broker_id, f"broker {left}", name=name, state=answer.state, engine=answer.engine)
+            return replace(finding, addresses=_last_addresses(broker_id, reads, memory))
+        if answer.engine is None:
+            engine = (answer.answer or {}).get("EngineType")
+            return gone(broker_id, f"engine {engine} is not one this endpoint serves", name=name, state=answer.state)
+        if answer.engine is Engine.RABBITMQ and answer.publicly_accessible:
+            return gone(broker_id, "publicly accessible RabbitMQ broker: it has no VPC endpoint in the VPC, and IP "
+                        "targets cannot be public addresses", name=name, state=answer.state, engine=Engine.RABBITMQ)
+        outside = _outside(answer, reads)
+        if outside is not None:
+            return replace(outside, name=name)
+    joined = "" if listed else "in scope by DescribeBroker's tags, the tag listing lags; "
+    engine = answer.engine if answer else _remembered_engine(broker_id, reads, memory)
+    if engine is Engine.RABBITMQ:
+        finding = _assess_rabbitmq(broker_id, answer, reads, memory, learned)
+    elif engine is Engine.ACTIVEMQ:
+        finding = _assess_activemq(broker_id, answer, reads, memory, learned)
+    else:
+        finding = unresolved(broker_id, failure or reads.why_described.get(broker_id, "not described in this run"))
+    asked = reads.why_described.get(broker_id) if answer is not None and finding.knowledge is Knowledge.UNRESOLVED else None
+    reason = "; ".join(part for part in (joined + (f"{asked}; " if asked else "") + finding.reason, failure) if part)
+    return replace(finding, name=name, reason=reason)
+
+
+def _last_addresses(broker_id: str, reads: RunReads, memory: Memory) -> tuple[Address, ...]:
+    """The addresses a broker confirmed gone held through interfaces or endpoints confirmed as its: they may go."""
+    held = [i.address() for i in (reads.interfaces.interfaces if reads.interfaces else ())
+            if memory.interfaces.get(i.interface_id) == Confirmed(broker_id, i.ip)]
+    for endpoint in reads.endpoints.endpoints if reads.endpoints else ():
+        if memory.endpoints.get(endpoint.endpoint_id) == broker_id:
+            held += endpoint.addresses
+    return tuple(sorted(held))
+
+
+def _remembered_engine(broker_id: str, reads: RunReads, memory: Memory) -> Engine | None:
+    if reads.interfaces is not None and reads.interfaces.named_for(broker_id):
+        return Engine.ACTIVEMQ
+    if broker_id in memory.endpoints.values():
+        return Engine.RABBITMQ
+    return None
+
+
+def _outside(answer: BrokerDescription, reads: RunReads) -> BrokerFinding | None:
+    """A broker whose subnets are all outside the endpoint's VPC: reported, never served."""
+    subnets = answer.subnet_ids
+    if reads.vpc_subnets is None or not subnets or subnets & reads.vpc_subnets:
+        return None
+    vpcs = sorted({reads.elsewhere[s] for s in subnets if s in reads.elsewhere})
+    where = f"in {', '.join(vpcs)}" if vpcs else f"in subnets {', '.join(sorted(subnets))}"
+    vpc = reads.interfaces.vpc_id if reads.interfaces else "the endpoint's VPC"
+    return BrokerFinding(
+        answer.broker_id, Knowledge.OUTSIDE, name=answer.name, state=answer.state, engine=answer.engine,
+        reason=f"{where}, not {vpc}: this endpoint does not serve it", vpc_id=vpcs[0] if vpcs else None,
     )
 
 
-def _finding_from_endpoints(
-    broker_id: str,
-    tied: tuple[BrokerEndpoint, ...],
-    vpc_id: str,
-    name: str | None,
-    state: str | None,
-    joined: str,
-    verdict: DnsVerdict | None,
+def _assess_activemq(
+    broker_id: str, answer: BrokerDescription | None, reads: RunReads, memory: Memory, learned: _Learned
 ) -> BrokerFinding:
-    """A RabbitMQ broker's addresses: its endpoint's interfaces, settled when there is exactly one endpoint and it is available."""
-    tagged = any(e.broker_id == broker_id for e in tied)
-    how = f"tagged {BROKER_TAG}={broker_id}" if tagged or verdict is None else verdict.describe()
-    addresses = addresses_of(tied)
-    live = [e for e in tied if e.live]
-    reason = f"{joined}VPC endpoint {', '.join(e.endpoint_id for e in tied)} in {vpc_id} ({how})"
-    if not addresses:
-        problem = "no live interface address"
+    interfaces = reads.interfaces
+    if interfaces is None:
+        return unresolved(broker_id, "the network interfaces could not be listed", engine=Engine.ACTIVEMQ)
+    named = [i for i in interfaces.named_for(broker_id) if i.interface_id not in memory.refused_interfaces]
+    if answer is None:
+        return _activemq_from_memory(broker_id, named, interfaces.vpc_id, memory)
+    confirmed: list[NetworkInterface] = []
+    claimed: set[str] = set()
+    for ip in (ip for ip in answer.instance_ips if ip is not None):
+        holder = interfaces.holder_of(ip) or (reads.looked_up.holder_of(ip) if reads.looked_up else None)
+        if holder is not None and holder.attached and holder.subnet_id in answer.subnet_ids:
+            confirmed.append(holder)
+            learned.interfaces[holder.interface_id] = Confirmed(broker_id, ip)
+        else:
+            claimed.add(ip)
+    count = answer.instance_count
+    learned.counts[broker_id] = count
+    confirmed_ips = {i.ip for i in confirmed}
+    strays = [i for i in named if i.ip not in confirmed_ips and i.ip not in claimed]
+    complete = answer.settled and len(confirmed) == count == len(answer.instance_ips) and count > 0
+    refused: list[RefusedAddress] = []
+    for stray in strays:
+        if complete:
+            # Amazon MQ shows every instance's address, none of them this one: not the broker's.
+            why = f"interface {stray.interface_id} names {broker_id}, but Amazon MQ gives it no such address"
+            refused.append(RefusedAddress(stray.ip, why))
+            learned.refused[stray.interface_id] = why
+        else:
+            claimed.add(stray.ip)
+    addresses = tuple(sorted(i.address() for i in confirmed))
+    by_description = all(i.broker_id == broker_id for i in confirmed)
+    source = None if not confirmed else AddressSource.INTERFACES if by_description else AddressSource.DESCRIBE_BROKER
+    if complete:
+        reason = f"Amazon MQ and EC2 agree on {len(addresses)} interface(s) in {interfaces.vpc_id}"
+    elif not answer.settled:
+        reason = f"broker is {answer.state}"
+    else:
+        reason = f"{len(addresses)} of {count} instance addresses confirmed by EC2 in {interfaces.vpc_id}"
+    knowledge = Knowledge.SETTLED if complete else Knowledge.UNRESOLVED
+    return BrokerFinding(
+        broker_id, knowledge, addresses, source, answer.name, answer.state, reason, Engine.ACTIVEMQ,
+        tuple(refused), frozenset(claimed),
+    )
+
+
+def _activemq_from_memory(
+    broker_id: str, named: list[NetworkInterface], vpc_id: str, memory: Memory
+) -> BrokerFinding:
+    """Not asked in this run: the interfaces EC2 lists that an earlier run confirmed, and no more."""
+    confirmed = [i for i in named if memory.interfaces.get(i.interface_id) == Confirmed(broker_id, i.ip)]
+    unconfirmed = {i.ip for i in named if i not in confirmed}
+    expected = memory.instance_counts.get(broker_id)
+    complete = expected is not None and len(confirmed) == expected and not unconfirmed
+    if complete:
+        reason = f"{len(confirmed)} confirmed interface(s) in {vpc_id}"
+    else:
+        reason = f"{len(confirmed)} of {expected or '?'} instances' interfaces confirmed in {vpc_id}; not described"
+    return BrokerFinding(
+        broker_id, Knowledge.SETTLED if complete else Knowledge.UNRESOLVED,
+        tuple(sorted(i.address() for i in confirmed)), AddressSource.INTERFACES, reason=reason,
+        engine=Engine.ACTIVEMQ, claimed=frozenset(unconfirmed),
+    )
+
+
+def _assess_rabbitmq(
+    broker_id: str, answer: BrokerDescription | None, reads: RunReads, memory: Memory, learned: _Learned
+) -> BrokerFinding:
+    endpoints = reads.endpoints
+    if endpoints is None:
+        return unresolved(broker_id, "a RabbitMQ broker, and the VPC endpoints could not be listed",
+                          engine=Engine.RABBITMQ, state=answer.state if answer else None)
+    confirmed = [e for e in endpoints.endpoints if memory.endpoints.get(e.endpoint_id) == broker_id and e.live]
+    verdict = reads.dns.get(broker_id)
+    refused: tuple[RefusedAddress, ...] = verdict.refused if verdict else ()
+    if not confirmed and answer is not None:
+        confirmed, refusals = _confirm_by_hostname(broker_id, answer, endpoints, verdict)
+        refused += refusals
+        learned.endpoints.update({e.endpoint_id: broker_id for e in confirmed})
+    tagged = [e for e in endpoints.endpoints if e.broker_id == broker_id and e not in confirmed]
+    claimed = frozenset(a.ip for e in tagged for a in e.addresses)
+    live = [e for e in confirmed if e.live]
+    addresses = addresses_of(live)
+    state = answer.state if answer else None
+    how = f"VPC endpoint {', '.join(e.endpoint_id for e in confirmed)} in {endpoints.vpc_id}"
+    if not confirmed:
+        hint = f"; {verdict.describe()}" if verdict else ""
+        problem = f"no VPC endpoint in {endpoints.vpc_id} is confirmed as its{hint}"
+        if tagged:
+            problem += f" ({', '.join(e.endpoint_id for e in tagged)} tagged {BROKER_TAG}={broker_id} is only a candidate)"
+    elif not addresses:
+        problem = f"{how}: no live interface address"
     elif len(live) > 1:
-        problem = f"{len(live)} live endpoints are tied to it: which one serves is unclear"
+        problem = f"{how}: {len(live)} live endpoints are tied to it, which one serves is unclear"
     elif live[0].state != "available":
-        problem = f"its endpoint is {live[0].state}"
-    elif state is not None and state not in SETTLED_STATES:
-        problem = f"broker is {state}"
+        problem = f"{how}: its endpoint is {live[0].state}"
+    elif answer is not None and not answer.settled:
+        problem = f"{how}: broker is {state}"
     else:
         problem = ""
+    tie = f" ({verdict.describe()})" if verdict and confirmed else " (confirmed by its hostname earlier)"
     return BrokerFinding(
         broker_id,
         Knowledge.UNRESOLVED if problem else Knowledge.SETTLED,
-        addresses,
-        AddressSource.VPC_ENDPOINT if tagged else AddressSource.VPC_ENDPOINT_BY_DNS,
-        name,
-        state,
-        f"{reason}; {problem}" if problem else f"{reason}: {len(addresses)} interface address(es)",
-        Engine.RABBITMQ,
-        verdict.refused if verdict and not tagged else (),
+        addresses if len(live) == 1 else (),
+        AddressSource.VPC_ENDPOINT,
+        state=state,
+        reason=problem or f"{how}{tie}: {len(addresses)} interface address(es)",
+        engine=Engine.RABBITMQ,
+        refused=refused,
+        claimed=claimed | (frozenset(a.ip for a in addresses) if len(live) > 1 else frozenset()),
     )
 
 
-def _with_dns(finding: BrokerFinding, verdict: DnsVerdict | None, endpoints: EndpointListing | None) -> BrokerFinding:
-    """A RabbitMQ broker no endpoint was tied to: say what its hostname gave, or why it was not looked up."""
-    if finding.engine is not Engine.RABBITMQ or finding.knowledge is Knowledge.GONE:
-        return finding
-    if endpoints is None:
-        return replace(finding, reason=f"{finding.reason}; the VPC endpoints could not be listed")
-    if verdict is None:
-        return finding
-    return replace(finding, reason=f"{finding.reason}; {verdict.describe()}", refused=verdict.refused)
+def _confirm_by_hostname(
+    broker_id: str, answer: BrokerDescription, endpoints: EndpointListing, verdict: DnsVerdict | None
+) -> tuple[list[BrokerEndpoint], tuple[RefusedAddress, ...]]:
+    """The endpoint the broker's hostname resolves to, if EC2 and Amazon MQ agree it can be the broker's.
 
+    Its addresses must all be what the hostname gives (one endpoint), it must
+    be in the broker's subnets, and no other broker's id may be on its tag.
+    """
+    if verdict is None or verdict.resolution.failure:
+        return [], ()
+    tied = endpoints.tied_by_dns_to(broker_id)
+    refusals: list[RefusedAddress] = []
+    accepted: list[BrokerEndpoint] = []
+    for endpoint in tied:
+        if not endpoint.subnet_ids or not endpoint.subnet_ids <= answer.subnet_ids:
+            why = f"VPC endpoint {endpoint.endpoint_id} is in subnets {', '.join(sorted(endpoint.subnet_ids))}, not the broker's"
+            refusals += [RefusedAddress(a.ip, why) for a in endpoint.addresses]
+        else:
+            accepted.append(endpoint)
+    return accepted, tuple(refusals)
+
+
+def _served_here(finding: BrokerFinding, engines_served: Collection[Engine]) -> BrokerFinding:
+    if not finding.served or finding.engine is None or finding.engine in engines_served:
+        return finding
+    return gone(
+        finding.broker_id, f"engine {finding.engine.value}: this stack has no target group for it", name=finding.name,
+        state=finding.state, engine=finding.engine,
+    )

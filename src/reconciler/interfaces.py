@@ -1,19 +1,18 @@
-"""The brokers' network interfaces, as EC2 lists them: which address belongs to which broker.
+"""Network interfaces as EC2 lists them in the endpoint's VPC: who holds which address, in which subnet.
 
-Amazon MQ creates one elastic network interface per ActiveMQ broker instance in
-the customer's own subnets, described `Amazon MQ network interface for broker
-b-<uuid>` (../shared/CONTEXT.md, "Broker network interfaces"). EC2 is
-authoritative about who holds an address *now*, in one paged call, whatever
-happened to it before: that is what makes a removal safe when EC2 hands a freed
-address to another broker. The description is not in AWS's reference docs, so
-a broker with no interface found falls back to DescribeBroker, visibly.
+Amazon MQ creates one network interface per ActiveMQ broker instance in the
+customer's own subnets, described `Amazon MQ network interface for broker
+b-<uuid>` (docs/sources.md, "Broker network interfaces"). Anyone allowed
+`ec2:CreateNetworkInterface` can write that description, so it only points at
+the broker to ask: an address is the broker's when Amazon MQ says so too
+(evidence.py). An interface id is never reused and its primary address never
+changes (docs/sources.md), so a confirmed interface stays confirmed.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -27,65 +26,72 @@ _DESCRIPTION = re.compile(re.escape(DESCRIPTION_PREFIX) + r"(\S+)")
 
 
 @dataclass(frozen=True)
-class BrokerInterface:
+class NetworkInterface:
     interface_id: str
-    # None when the description has the prefix but names no broker id we can read.
+    # The broker its description names; None when it names none we can read.
     broker_id: str | None
-    ips: tuple[str, ...]
+    ip: str
+    subnet_id: str | None
     zone: str | None
+    # EC2's `Status`: a broker instance's interface is `in-use`; a leftover or a forgery may be `available`.
+    status: str | None = None
+
+    @property
+    def attached(self) -> bool:
+        return self.status == "in-use"
+
+    def address(self) -> Address:
+        return Address(self.ip, self.zone, self.interface_id)
 
 
 @dataclass(frozen=True)
 class InterfaceListing:
-    """Every Amazon MQ broker interface in the VPC, from one complete, successful listing."""
+    """Interfaces in the VPC from one complete, successful listing: the broker ones, or those holding some addresses."""
 
     vpc_id: str
-    interfaces: tuple[BrokerInterface, ...]
+    interfaces: tuple[NetworkInterface, ...]
 
     @cached_property
-    def _by_ip(self) -> dict[str, BrokerInterface]:
-        # An address is held by one interface at a time: EC2 assigns it to one.
-        return {ip: interface for interface in self.interfaces for ip in interface.ips}
+    def _by_ip(self) -> dict[str, NetworkInterface]:
+        # Within one VPC an address is held by one interface at a time.
+        return {interface.ip: interface for interface in self.interfaces}
 
     @cached_property
-    def _by_broker(self) -> dict[str, list[BrokerInterface]]:
-        by_broker: dict[str, list[BrokerInterface]] = {}
+    def _by_broker(self) -> dict[str, tuple[NetworkInterface, ...]]:
+        by_broker: dict[str, list[NetworkInterface]] = {}
         for interface in self.interfaces:
             if interface.broker_id:
                 by_broker.setdefault(interface.broker_id, []).append(interface)
-        return by_broker
+        return {broker_id: tuple(found) for broker_id, found in by_broker.items()}
 
-    def addresses_of(self, broker_id: str) -> tuple[Address, ...]:
-        return tuple(
-            sorted(Address(ip, i.zone, i.interface_id) for i in self._by_broker.get(broker_id, ()) for ip in i.ips)
-        )
+    def named_for(self, broker_id: str) -> tuple[NetworkInterface, ...]:
+        """The interfaces whose description names this broker: candidates, not evidence."""
+        return self._by_broker.get(broker_id, ())
 
-    def holder_of(self, ip: str) -> BrokerInterface | None:
-        """The broker interface that holds this address now, if any."""
+    def holder_of(self, ip: str) -> NetworkInterface | None:
         return self._by_ip.get(ip)
 
     def broker_ids(self) -> frozenset[str]:
         return frozenset(self._by_broker)
 
 
-def broker_interface(described: Mapping[str, Any]) -> BrokerInterface | None:
-    """One DescribeNetworkInterfaces entry as a broker interface; None if it is not an Amazon MQ broker's."""
-    description = described.get("Description") or ""
-    if not description.startswith(DESCRIPTION_PREFIX):
+def interface_from(described: Mapping[str, Any]) -> NetworkInterface | None:
+    """One DescribeNetworkInterfaces entry; None when it has no primary IPv4 address to offer."""
+    ip = described.get("PrivateIpAddress")
+    if not isinstance(ip, str) or not ip:
         return None
-    match = _DESCRIPTION.fullmatch(description)
+    description = described.get("Description")
+    match = _DESCRIPTION.fullmatch(description) if isinstance(description, str) else None
     broker_id = match.group(1) if match and is_broker_id(match.group(1)) else None
-    ips = [a.get("PrivateIpAddress") for a in described.get("PrivateIpAddresses") or []]
-    ips = [ip for ip in ips if ip] or [described.get("PrivateIpAddress")]
-    return BrokerInterface(
-        interface_id=described.get("NetworkInterfaceId", "?"),
+    return NetworkInterface(
+        interface_id=str(described.get("NetworkInterfaceId", "?")),
         broker_id=broker_id,
-        ips=tuple(ip for ip in ips if ip),
-        zone=described.get("AvailabilityZone"),
+        ip=ip,
+        subnet_id=_text(described.get("SubnetId")),
+        zone=_text(described.get("AvailabilityZone")),
+        status=_text(described.get("Status")),
     )
 
 
-def in_ranges(ip: str, ranges: Iterable[str]) -> bool:
-    """Whether an IPv4 address lies in one of these CIDR ranges."""
-    address = ipaddress.ip_address(ip)
-    return any(address in ipaddress.ip_network(cidr) for cidr in ranges)
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None

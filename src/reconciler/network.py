@@ -1,10 +1,11 @@
-"""EC2, read: the Amazon MQ broker interfaces and VPC endpoints in the endpoint's VPC.
+"""EC2, read: the Amazon MQ broker interfaces, VPC endpoints and subnets of the endpoint's VPC. Every lookup is
+filtered on that VPC.
 
 One paged DescribeNetworkInterfaces call, filtered on the broker interfaces'
 description and the VPC, answers for every ActiveMQ broker at once:
 ceil(I/1000) requests for I interfaces, whatever the number of brokers, and
 none of them against Amazon MQ's throttle (EC2 Describe calls have their own,
-large bucket; ../shared/CONTEXT.md). RabbitMQ brokers' endpoints take one paged
+large bucket; docs/sources.md). RabbitMQ brokers' endpoints take one paged
 DescribeVpcEndpoints call and one DescribeNetworkInterfaces call for their
 interfaces, likewise for every broker at once.
 """
@@ -18,8 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from reconciler.clients import describe_error
 from reconciler.endpoints import ENDPOINT_TYPE, MANAGED_TAG, BrokerEndpoint, EndpointListing, endpoint_from
-from reconciler.evidence import AddressHolders, OtherInterface
-from reconciler.interfaces import DESCRIPTION_FILTER, BrokerInterface, InterfaceListing, broker_interface, in_ranges
+from reconciler.interfaces import DESCRIPTION_FILTER, InterfaceListing, NetworkInterface, interface_from
 
 # DescribeNetworkInterfaces' largest page.
 PAGE_SIZE = 1000
@@ -41,35 +41,42 @@ class BrokerNetwork:
     def __init__(self, ec2: Any, vpc_id: str) -> None:
         self._ec2 = ec2
         self._vpc_id = vpc_id
-        # Subnets come and go rarely: read them again only when an address falls outside those known.
-        self._subnet_ranges: tuple[str, ...] | None = None
+        # Subnets come and go rarely, and never change VPC: read again only for a subnet not known yet.
+        self._vpc_subnets: frozenset[str] | None = None
+        self._elsewhere: dict[str, str] = {}
 
-    def subnet_ranges(self, covering: Iterable[str]) -> tuple[tuple[str, ...] | None, str | None]:
-        """The IPv4 ranges of the VPC's subnets (None if never read: every address then counts as inside), and what failed.
-
-        An IP target outside them needs `AvailabilityZone: all`, and one inside
-        them may not have it; ELB compares with the subnets, not with the VPC's
-        CIDR blocks (aws-load-balancer-controller issue 3714).
-        """
-        if self._subnet_ranges is None or not all(in_ranges(ip, self._subnet_ranges) for ip in covering):
+    def vpc_subnets(self, covering: Iterable[str]) -> tuple[frozenset[str] | None, str | None]:
+        """The ids of the VPC's subnets (None if never read), and what failed; read again when one asked about is new."""
+        wanted = set(covering)
+        if self._vpc_subnets is None or not wanted <= self._vpc_subnets | self._elsewhere.keys():
             try:
-                pages = self._ec2.get_paginator("describe_subnets").paginate(Filters=[{"Name": "vpc-id", "Values": [self._vpc_id]}])
-                self._subnet_ranges = tuple(sorted(s["CidrBlock"] for page in pages for s in page.get("Subnets", [])))
-            except (ClientError, BotoCoreError) as error:
-                return self._subnet_ranges, f"DescribeSubnets failed: {describe_error(error)}"
-        return self._subnet_ranges, None
+                self._vpc_subnets = frozenset(s["SubnetId"] for s in self._subnets_where("vpc-id", [self._vpc_id]))
+            except (ClientError, BotoCoreError, KeyError, TypeError) as error:
+                return self._vpc_subnets, f"DescribeSubnets failed: {describe_error(error)}"
+        return self._vpc_subnets, None
 
-    def holders_of(self, addresses: Sequence[str]) -> AddressHolders:
-        """Which interface, of any kind, holds each address: EC2 knows every interface, whatever its description."""
-        holders: dict[str, OtherInterface] = {}
+    def vpcs_of(self, subnet_ids: Sequence[str]) -> dict[str, str]:
+        """Subnet id -> its VPC, for subnets outside the endpoint's VPC; a failed read only leaves them unnamed."""
+        unknown = [s for s in subnet_ids if s not in self._elsewhere]
+        if unknown:
+            try:
+                for subnet in self._subnets_where("subnet-id", unknown):
+                    self._elsewhere[subnet["SubnetId"]] = subnet["VpcId"]
+            except (ClientError, BotoCoreError, KeyError, TypeError):
+                pass  # the report then names the subnets rather than their VPC
+        return {s: self._elsewhere[s] for s in subnet_ids if s in self._elsewhere}
+
+    def _subnets_where(self, name: str, values: list[str]) -> list[dict[str, Any]]:
+        pages = self._ec2.get_paginator("describe_subnets").paginate(Filters=[{"Name": name, "Values": values}])
+        return [s for page in pages for s in page.get("Subnets", [])]
+
+    def interfaces_holding(self, addresses: Sequence[str]) -> InterfaceListing:
+        """The interfaces in the VPC holding these addresses, whatever their description."""
         try:
-            for found in self._interfaces_where("addresses.private-ip-address", addresses):
-                for address in found.get("PrivateIpAddresses") or [{"PrivateIpAddress": found.get("PrivateIpAddress")}]:
-                    holder = OtherInterface(found.get("NetworkInterfaceId", "?"), found.get("Description") or "")
-                    holders[address.get("PrivateIpAddress")] = holder
+            found = [i for i in map(interface_from, self._interfaces_where("addresses.private-ip-address", addresses)) if i]
         except (ClientError, BotoCoreError) as error:
             raise InterfaceListingFailed(f"DescribeNetworkInterfaces by address failed: {describe_error(error)}") from error
-        return AddressHolders(frozenset(addresses), {ip: h for ip, h in holders.items() if ip in addresses})
+        return InterfaceListing(self._vpc_id, tuple(i for i in found if i.ip in addresses))
 
     def list_broker_endpoints(self) -> EndpointListing:
         """The Amazon MQ-managed interface VPC endpoints in the VPC, and their interfaces' addresses.
@@ -100,10 +107,16 @@ class BrokerNetwork:
         return EndpointListing(self._vpc_id, tuple(sorted(found, key=_by_id)))
 
     def _interfaces_where(self, name: str, values: Sequence[str]) -> Iterator[dict[str, Any]]:
-        """Every interface whose `name` is one of the values, in filters of at most 200 values, every page."""
+        """Every interface in the VPC whose `name` is one of the values, in filters of at most 200 values, every page.
+
+        Always filtered on the VPC: other VPCs of the account reuse the same ranges.
+        """
         for start in range(0, len(values), ADDRESSES_PER_FILTER):
             pages = self._ec2.get_paginator("describe_network_interfaces").paginate(
-                Filters=[{"Name": name, "Values": list(values[start : start + ADDRESSES_PER_FILTER])}],
+                Filters=[
+                    {"Name": "vpc-id", "Values": [self._vpc_id]},
+                    {"Name": name, "Values": list(values[start : start + ADDRESSES_PER_FILTER])},
+                ],
                 PaginationConfig={"PageSize": PAGE_SIZE},
             )
             for page in pages:
@@ -117,15 +130,14 @@ class BrokerNetwork:
             ],
             PaginationConfig={"PageSize": PAGE_SIZE},
         )
-        found: list[BrokerInterface] = []
+        found: list[NetworkInterface] = []
         try:
             for page in pages:
-                found.extend(i for i in map(broker_interface, page.get("NetworkInterfaces", [])) if i is not None)
+                found.extend(i for i in map(interface_from, page.get("NetworkInterfaces", [])) if i is not None)
         except (ClientError, BotoCoreError) as error:
             # A listing cut off after some pages would make the rest look free: all or nothing.
             raise InterfaceListingFailed(f"DescribeNetworkInterfaces failed: {describe_error(error)}") from error
         return InterfaceListing(self._vpc_id, tuple(found))
-
 
 
 def _by_id(endpoint: BrokerEndpoint) -> str:

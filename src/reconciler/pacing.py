@@ -29,16 +29,25 @@ class TokenBucket:
         self._updated = clock()
         self._lock = threading.Lock()
 
-    def acquire(self) -> None:
+    def acquire(self, before_wait: Callable[[float], None] | None = None) -> None:
         """Block until one request may be sent.
 
         The token is taken at once, possibly into debt, and the caller sleeps
         the debt off: callers queue in arrival order and the clock always moves.
+        `before_wait(seconds)` may refuse the wait by raising (the run's
+        deadline): the token is then given back.
         """
         with self._lock:
             now = self._clock()
             self._tokens = min(self._burst, self._tokens + (now - self._updated) * self._rate) - 1
             self._updated = now
             wait = -self._tokens / self._rate if self._tokens < 0 else 0.0
+        if wait and before_wait is not None:
+            try:
+                before_wait(wait)
+            except BaseException:
+                with self._lock:
+                    self._tokens += 1
+                raise
         if wait:
             self._sleep(wait)

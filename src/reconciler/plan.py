@@ -1,40 +1,31 @@
-"""The plan: which targets each group gains and loses. Pure, and where the safety rules live.
+"""The plan: which targets each group gains and loses. Pure; the rules are docs/safety.md's.
 
-A target group serves one engine: ActiveMQ (OpenWire, AMQP 1.0, STOMP, MQTT,
-WSS, the 8162 console) or RabbitMQ (AMQPS, its management console). Every
-address of a broker in scope of the group's engine is registered there. A
-target no such broker wants goes only on authoritative evidence read in this run:
-- EC2 says no network interface at all holds its address (checked by address,
-  whatever the interface's description), and no broker in scope could be
-  holding it unseen (one found by DescribeBroker alone, unresolved: its read
-  failed, or it is changing); or
-- the interface holding it belongs to a broker (an ActiveMQ broker's
-  interface, or a VPC endpoint tagged with a RabbitMQ broker's id) that
-  DescribeBroker confirmed, in this run, gone or out of scope; or
-- the interface holding it is of the other engine's kind: an ActiveMQ broker
-  interface in a RabbitMQ group, an Amazon MQ-managed VPC endpoint's in an
-  ActiveMQ group. Whoever answers there speaks the other engine's protocol.
-An endpoint tied to its broker only through DNS, or to none, keeps its
-addresses: DNS alone never removes anything.
-A failed, throttled or cut-off read never removes anything: no interface
-listing, no complete tag listing, or no confirmation means the target stays.
-Nothing remembered from an earlier run counts: EC2 hands freed addresses out
-again, so who held an address before says nothing about who holds it now.
-Memory may only delay a removal: a broker whose new addresses could not be
-registered keeps the addresses it was last registered with (`hold_back`).
+Every confirmed address of a broker the group serves is registered there. A
+target no such broker has goes only when:
+- the same address is wanted on the group's own port (a wrong port); or
+- Amazon MQ and EC2 confirm it as the address of a broker the group does not
+  serve (the other engine's, the other set's): addresses are unique in a VPC; or
+- no broker the group serves has it, every one of them is resolved (so none
+  could have it unseen), the scope and the interfaces were read whole, and the
+  reading cannot be stale: Amazon MQ confirmed in this run that the broker it
+  was last registered for no longer has it, or it was seen free at least
+  FREE_FOR_SECONDS before, in an earlier run.
+Whoever holds the address now (an instance, another VPC's interface) does not
+matter: the question is whether a broker the group serves has it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from enum import Enum
 
 from reconciler.brokers import Engine, Knowledge
-from reconciler.endpoints import BROKER_TAG, BrokerEndpoint
-from reconciler.evidence import Discovery, holding_broker
-from reconciler.interfaces import in_ranges
+from reconciler.evidence import RunEvidence, ServedBy
 from reconciler.targets import Target, TargetGroupView
+
+# EC2's Describe calls are eventually consistent: a listing may miss an interface created
+# moments ago. A second listing this much later that still shows the address free is trusted.
+FREE_FOR_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -47,8 +38,8 @@ class Withheld:
 class Removal:
     target: Target
     evidence: str
-    # The broker whose address it is or was, where a run can tell: its holder
-    # (confirmed gone), or the broker it was last registered for. Only delays.
+    # The broker whose address it is or was, where a run can tell: its owner in this
+    # run, or the broker it was last registered for. Only delays (hold_back).
     broker_id: str | None = None
 
 
@@ -62,9 +53,18 @@ class TargetGroupPlan:
     withheld: tuple[Withheld, ...]
     # Desired address -> the broker that has it.
     brokers_of: Mapping[str, str] = field(default_factory=dict)
-    # Registrations outside the VPC's subnets (a peered VPC): the ELB API wants
-    # them with AvailabilityZone "all" (botocore elbv2 TargetDescription).
-    outside_vpc: frozenset[Target] = frozenset()
+    # Registered addresses that looked free in this run: the run remembers when it first saw each.
+    free: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class RemovalClock:
+    """What earlier runs saw, which may only delay a removal: when each address was first seen free, and for whom
+    it was last registered."""
+
+    now: float
+    free_since: Mapping[str, float] = field(default_factory=dict)
+    last_registered_for: Mapping[str, str] = field(default_factory=dict)
 
 
 def hold_back(plan: TargetGroupPlan, failed_brokers: Collection[str]) -> tuple[list[Removal], list[Withheld]]:
@@ -79,122 +79,84 @@ def hold_back(plan: TargetGroupPlan, failed_brokers: Collection[str]) -> tuple[l
     return go, wait
 
 
-class _Verdict(Enum):
-    REMOVE = "remove"
-    WITHHOLD = "withhold"
-
-
 def plan_target_group(
     group: TargetGroupView,
-    discovery: Discovery,
-    last_registered_for: Mapping[str, str] | None = None,
-    engine: Engine = Engine.ACTIVEMQ,
+    evidence: RunEvidence,
+    clock: RemovalClock,
+    serves: ServedBy | None = None,
 ) -> TargetGroupPlan:
-    """The changes of a group serving `engine`'s brokers. `last_registered_for` (address -> broker, from earlier runs) only attributes removals."""
-    brokers_of = discovery.brokers_of(engine)
-    wanted_ips = frozenset(brokers_of)
-    desired = frozenset(Target(ip, group.port) for ip in wanted_ips)
-    register = desired - group.registered
+    """The changes of one group, serving the brokers `serves` admits (by default, ActiveMQ's)."""
+    serves = serves or ServedBy(Engine.ACTIVEMQ)
+    brokers_of = evidence.brokers_of(serves)
+    desired = frozenset(Target(ip, group.port) for ip in brokers_of)
     deregister: list[Removal] = []
     withheld: list[Withheld] = []
+    free: set[str] = set()
     for target in sorted(group.registered - desired):
-        verdict, why = _judge_removal(target, group.port, engine, wanted_ips, discovery)
-        if verdict is _Verdict.REMOVE:
-            deregister.append(Removal(target, why, _attribute(target, discovery, brokers_of, last_registered_for or {})))
+        why, removable, looks_free = _judge_removal(target, group.port, brokers_of, evidence, serves, clock)
+        if looks_free:
+            free.add(target.ip)
+        if removable:
+            owner = evidence.owner_of(target.ip)
+            broker = owner.broker_id if owner else clock.last_registered_for.get(target.ip)
+            deregister.append(Removal(target, why, broker))
         else:
             withheld.append(Withheld(target, why))
     return TargetGroupPlan(
         arn=group.arn,
         desired=tuple(sorted(desired)),
-        register=tuple(sorted(register)),
+        register=tuple(sorted(desired - group.registered)),
         deregister=tuple(deregister),
         keep=tuple(sorted(desired & group.registered)),
         withheld=tuple(withheld),
         brokers_of=brokers_of,
-        outside_vpc=_outside(register, discovery.subnet_ranges),
+        free=frozenset(free),
     )
 
 
-def _attribute(
-    target: Target, discovery: Discovery, brokers_of: Mapping[str, str], last_registered_for: Mapping[str, str]
-) -> str | None:
-    """Whose address a removal concerns: its broker in this run, its holder, or whom it was last registered for."""
-    if target.ip in brokers_of:
-        return brokers_of[target.ip]
-    held = holding_broker(target.ip, discovery.interfaces, discovery.endpoints)
-    return held[0] if held else last_registered_for.get(target.ip)
-
-
-def _outside(targets: frozenset[Target], subnet_ranges: tuple[str, ...] | None) -> frozenset[Target]:
-    """Targets outside the VPC's subnets; with the subnets unknown, none (AWS then says which it refuses)."""
-    if subnet_ranges is None:
-        return frozenset()
-    return frozenset(t for t in targets if not in_ranges(t.ip, subnet_ranges))
-
-
 def _judge_removal(
-    target: Target, group_port: int, engine: Engine, wanted_ips: frozenset[str], discovery: Discovery
-) -> tuple[_Verdict, str]:
-    """Whether an unwanted target may go, and the evidence, or the reason it may not."""
-    if target.ip in wanted_ips:
-        # The same address is wanted on the group's own port, and registered there.
-        return _Verdict.REMOVE, f"registered on port {target.port}, the group's port is {group_port}"
-    interfaces = discovery.interfaces
-    if interfaces is None:
-        return _Verdict.WITHHOLD, "the Amazon MQ network interfaces could not be listed: who holds this address is unknown"
-    if not discovery.scope_complete:
-        return _Verdict.WITHHOLD, "the brokers in scope could not be listed: whether its holder is in scope is unknown"
-    holder = interfaces.holder_of(target.ip)
-    if holder is not None and engine is not Engine.ACTIVEMQ:
-        return _Verdict.REMOVE, (
-            f"held by Amazon MQ interface {holder.interface_id} of ActiveMQ broker {holder.broker_id or '(unnamed)'}: "
-            f"this group serves {engine.value} brokers only"
-        )
-    endpoint = discovery.endpoints.holder_of(target.ip) if discovery.endpoints else None
-    if holder is None and endpoint is not None:
-        return _judge_endpoint_address(endpoint, engine, discovery)
-    if holder is None:
-        return _judge_address_no_broker_interface_holds(target, discovery)
-    if holder.broker_id is None:
-        return _Verdict.WITHHOLD, f"held by Amazon MQ interface {holder.interface_id}, whose description names no broker id"
-    return _judge_holder(holder.broker_id, f"held by {holder.broker_id}'s interface {holder.interface_id}", discovery)
+    target: Target,
+    group_port: int,
+    brokers_of: Mapping[str, str],
+    evidence: RunEvidence,
+    serves: ServedBy,
+    clock: RemovalClock,
+) -> tuple[str, bool, bool]:
+    """Why an unwanted target may go or must stay; whether it may go; whether its address looked free."""
+    ip = target.ip
+    if ip in brokers_of:
+        return f"registered on port {target.port}, the group's port is {group_port}", True, False
+    owner = evidence.owner_of(ip)
+    if owner is not None:
+        # Confirmed as a broker's by Amazon MQ and EC2, and not one this group serves.
+        engine = owner.engine.value if owner.engine else "unknown engine"
+        return f"Amazon MQ and EC2 confirm it as {owner.broker_id}'s ({engine}), a broker this group does not serve", True, False
+    departed = evidence.departed_from(ip)
+    if departed is not None:
+        return f"held for {departed.broker_id}, and that {departed.reason}", True, False
+    if not evidence.interfaces_listed:
+        return "the broker interfaces could not be listed: whether a broker has this address is unknown", False, False
+    if not evidence.scope_complete:
+        return "the brokers in scope could not be listed: whether one of them has this address is unknown", False, False
+    claimant = next((b for b in evidence.brokers.values() if serves.could_be(b) and b.served and ip in b.claimed), None)
+    if claimant is not None:
+        return f"{claimant.broker_id} may have it: {claimant.reason}", False, False
+    unresolved = sorted(b.broker_id for b in evidence.brokers.values() if b.knowledge is Knowledge.UNRESOLVED and serves.could_be(b))
+    if unresolved:
+        return f"{', '.join(unresolved)} unresolved: it could have this address unseen", False, False
+    return (*_judge_free_address(ip, evidence, clock), True)
 
 
-def _judge_holder(broker_id: str, held: str, discovery: Discovery) -> tuple[_Verdict, str]:
-    """An address EC2 shows as this broker's goes only if DescribeBroker confirmed the broker gone in this run."""
-    owner = discovery.brokers.get(broker_id)
-    if owner is not None and owner.knowledge is Knowledge.GONE:
-        return _Verdict.REMOVE, f"{held}, and that {owner.reason}"
-    if owner is not None and owner.knowledge is Knowledge.UNRESOLVED:
-        return _Verdict.WITHHOLD, f"{held}; {broker_id} could not be confirmed gone: {owner.reason}"
-    return _Verdict.WITHHOLD, f"{held}; this run did not confirm {broker_id} gone or out of scope"
-
-
-def _judge_endpoint_address(endpoint: BrokerEndpoint, engine: Engine, discovery: Discovery) -> tuple[_Verdict, str]:
-    """An address a RabbitMQ broker's VPC endpoint holds: only its Broker tag ties it firmly enough to remove it."""
-    held = f"held by Amazon MQ VPC endpoint {endpoint.endpoint_id}'s interface"
-    if engine is not Engine.RABBITMQ:
-        return _Verdict.REMOVE, f"{held} (a RabbitMQ broker's): this group serves {engine.value} brokers only"
-    if endpoint.broker_id is None:
-        tied = discovery.endpoints.dns_ties.get(endpoint.endpoint_id) if discovery.endpoints else None
-        if tied:
-            return _Verdict.WITHHOLD, f"{held}, tied to {tied} only through its hostname: DNS alone never removes anything"
-        return _Verdict.WITHHOLD, f"{held}, which has no {BROKER_TAG} tag and no broker's hostname resolved to it in this run"
-    return _judge_holder(endpoint.broker_id, f"{held}, tagged {BROKER_TAG}={endpoint.broker_id}", discovery)
-
-
-def _judge_address_no_broker_interface_holds(target: Target, discovery: Discovery) -> tuple[_Verdict, str]:
-    """Only a free address may go: any interface holding it may be a broker's whose description changed."""
-    holders = discovery.address_holders
-    if holders is None or target.ip not in holders.checked:
-        return _Verdict.WITHHOLD, "who holds this address could not be checked"
-    other = holders.holders.get(target.ip)
-    if other is not None:
-        return _Verdict.WITHHOLD, (
-            f"held by {other.interface_id} ({other.description or 'no description'}), not known as an Amazon MQ broker "
-            "interface: its owner is unknown"
-        )
-    blind = discovery.blind_spots()
-    if blind:
-        return _Verdict.WITHHOLD, f"{', '.join(blind)} is unresolved and may hold this address without a known interface"
-    return _Verdict.REMOVE, "no network interface holds this address"
+def _judge_free_address(ip: str, evidence: RunEvidence, clock: RemovalClock) -> tuple[str, bool]:
+    """No broker the group serves has it: one listing may be stale, so it goes on a second reading."""
+    last = clock.last_registered_for.get(ip)
+    answer = evidence.described.get(last) if last else None
+    if answer is not None and answer.no_longer_has(ip):
+        return f"no broker in scope has it, and Amazon MQ confirms {last}, which it was registered for, no longer does", True
+    since = clock.free_since.get(ip)
+    if since is not None and clock.now - since >= FREE_FOR_SECONDS:
+        return f"no broker in scope has had it for {clock.now - since:.0f} s (seen free in two listings)", True
+    return (
+        f"no broker in scope has it; it goes when a listing at least {FREE_FOR_SECONDS:.0f} s after the first "
+        "still shows it free", False,
+    )

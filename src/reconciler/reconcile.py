@@ -1,10 +1,11 @@
-"""One reconcile: read scope, interfaces, endpoints and target groups, confirm what EC2 cannot, plan, apply.
+"""One reconcile: read scope, interfaces, endpoints and target groups, confirm with Amazon MQ what is new, plan,
+then write in order.
 
 Every trigger runs this same whole comparison; an event only makes it sooner
 and names brokers to read directly. Knows nothing of Lambda. Between runs it
-keeps only what saves calls (the groups' ports, the VPC's ranges) and which
-broker each address was last registered for, which may delay a removal
-(plan.hold_back) but never justifies one.
+keeps what saves calls (the groups' ports, the VPC's subnets) and its Memory
+(memory.py), which may delay a removal but never causes one. Every run returns
+an outcome, whatever was raised.
 """
 
 from __future__ import annotations
@@ -14,28 +15,51 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import Enum
 
-from reconciler.brokers import Address, AddressSource, BrokerFinding, Described, Engine, Knowledge
+from reconciler.brokers import Address, AddressSource, BrokerDescription, BrokerFinding, Engine, Knowledge
 from reconciler.deadline import Deadline
 from reconciler.discovery import BrokerDirectory
 from reconciler.dns import Resolver, resolve_all, system_resolver
 from reconciler.endpoints import DnsVerdict, EndpointListing, tie_by_dns
 from reconciler.evidence import (
-    AddressHolders,
-    Discovery,
-    addresses_to_check,
+    RunEvidence,
+    RunReads,
+    ServedBy,
+    addresses_to_look_up,
     assess_brokers,
     brokers_to_describe,
     endpoints_needed,
     hostnames_to_confirm,
-    wanted_addresses,
+    subnets_to_place,
 )
 from reconciler.interfaces import InterfaceListing
+from reconciler.memory import Memory
 from reconciler.network import BrokerNetwork, EndpointListingFailed, InterfaceListingFailed
-from reconciler.plan import TargetGroupPlan, plan_target_group
+from reconciler.plan import RemovalClock, TargetGroupPlan, Withheld, hold_back, plan_target_group
 from reconciler.settings import Settings
-from reconciler.target_groups import AppliedChanges, GroupOwnedElsewhere, GroupReadFailed, TargetGroups
-from reconciler.targets import TargetGroupView
+from reconciler.target_groups import TARGETS_QUOTA, GroupOwnedElsewhere, GroupReadFailed, Refusal, TargetGroups, Written
+from reconciler.targets import Target, TargetGroupView, TargetState
 from reconciler.triggers import Trigger
+
+
+@dataclass
+class AppliedChanges:
+    """What the run wrote to one group."""
+
+    registered: list[Target] = field(default_factory=list)
+    deregistered: list[Target] = field(default_factory=list)
+    refused: list[Refusal] = field(default_factory=list)
+    # Removals that wait because their broker's registration failed.
+    held_back: list[Withheld] = field(default_factory=list)
+    # Calls that failed as a whole: the group is not as planned.
+    failures: list[str] = field(default_factory=list)
+    # Calls not sent because the run's deadline was near.
+    unsent: list[str] = field(default_factory=list)
+
+    def take(self, written: Written, plan: TargetGroupPlan) -> None:
+        """What went wrong in one pass of writes, naming each refused target's broker; a full group is told apart."""
+        self.refused += [replace(r, broker_id=plan.brokers_of.get(r.target.ip)) for r in written.refused]
+        self.failures += [] if written.full else written.failures
+        self.unsent += written.unsent
 
 
 class Status(str, Enum):
@@ -100,10 +124,12 @@ class RunOutcome:
     endpoints_listed: int | None = None
     cut_short: bool = False
     duration_ms: int = 0
+    # Something unexpected was raised: the run stopped where it was.
+    crashed: bool = False
 
     @property
     def status(self) -> Status:
-        if any(group.failures() for group in self.groups):
+        if self.crashed or any(group.failures() for group in self.groups):
             return Status.FAILED
         if self.problems():
             return Status.INCOMPLETE
@@ -123,8 +149,8 @@ class RunOutcome:
         return found
 
     def in_scope(self) -> list[BrokerFinding]:
-        """The brokers the endpoint serves in this run: every broker not confirmed gone."""
-        return [b for b in self.brokers.values() if b.knowledge is not Knowledge.GONE]
+        """The brokers the endpoint serves in this run: in scope, in the VPC, not confirmed gone."""
+        return [b for b in self.brokers.values() if b.served]
 
     def from_describe_broker(self) -> list[BrokerFinding]:
         """Brokers in scope whose addresses EC2 could not give: each a sign worth noticing."""
@@ -143,7 +169,7 @@ class RunOutcome:
         for group in self.groups:
             if group.view is None:
                 continue
-            initial = {t.target.ip for t in group.view.targets if t.state == "initial"}
+            initial = {t.target.ip for t in group.view.targets if t.state is TargetState.INITIAL}
             just_registered = {t.ip for t in group.applied.registered} if group.applied else set()
             if broker.ips & (initial | just_registered):
                 return True
@@ -151,7 +177,7 @@ class RunOutcome:
 
 
 class Reconciler:
-    """Keeps the configured target groups equal to the addresses of the brokers in scope."""
+    """Keeps the configured target groups equal to the confirmed addresses of the brokers in scope."""
 
     def __init__(
         self,
@@ -161,7 +187,7 @@ class Reconciler:
         target_groups: TargetGroups,
         *,
         deadline: Deadline | None = None,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] | None = None,
         resolver: Resolver = system_resolver,
     ) -> None:
         self._settings = settings
@@ -169,48 +195,60 @@ class Reconciler:
         self._network = network
         self._target_groups = target_groups
         self._deadline = deadline or Deadline()
-        self._clock = clock
+        # Looked up at each call, so that a test can let time pass for a warm container.
+        self._clock = clock or (lambda: time.monotonic())
         self._resolver = resolver
-        # Address -> the broker it was last registered for: attributes removals, only to delay them.
-        self._last_registered_for: dict[str, str] = {}
+        self._memory = Memory()
 
     def run(self, trigger: Trigger, *, remaining_ms: Callable[[], int] | None = None) -> RunOutcome:
         started = self._clock()
         self._deadline.arm(remaining_ms)
+        try:
+            return self._run(trigger, started)
+        except Exception as error:  # noqa: BLE001 - every run returns a report; the cause is in it and in the log
+            return RunOutcome(
+                trigger=trigger, dry_run=self._settings.dry_run or trigger.dry_run, brokers={}, groups=[],
+                interfaces_listed=None, cut_short=self._deadline.reached,
+                errors=[f"unexpected {type(error).__name__}: {error}: nothing more was changed in this run"],
+                crashed=True, duration_ms=round((self._clock() - started) * 1000),
+            )
+
+    def _run(self, trigger: Trigger, started: float) -> RunOutcome:
         dry_run = self._settings.dry_run or trigger.dry_run
         named = trigger.broker_ids or frozenset()
         listing, listing_error = self._directory.list_scope()
         interfaces, interfaces_error = self._list_interfaces()
         groups = self._observe_groups()
-
         registered = {t.ip for g in groups if g.view for t in g.view.registered}
-        # A stack that serves no RabbitMQ group never needs RabbitMQ brokers' endpoints: an address
-        # one of them holds is then an interface of unknown kind to it, and stays (plan.py).
+        # A stack that serves no RabbitMQ group never needs RabbitMQ brokers' endpoints.
         serves_rabbitmq = Engine.RABBITMQ in self._settings.engines_served
-        endpoints, endpoints_error = self._list_endpoints(
-            serves_rabbitmq and endpoints_needed(listing, named, interfaces, registered)
-        )
-        why = brokers_to_describe(listing, named, interfaces, registered, endpoints)
+        endpoints, endpoints_error = self._list_endpoints(serves_rabbitmq and endpoints_needed(listing, named, interfaces))
+        why = brokers_to_describe(listing, named, interfaces, endpoints, self._memory, registered)
         described = self._directory.describe(why)
-        endpoints, dns = self._tie_by_dns(endpoints, described)
-        brokers = assess_brokers(
-            listing, self._settings.scope, interfaces, described, why, endpoints, dns, self._settings.engines_served
+        looked_up, lookup_error = self._look_up(addresses_to_look_up(described, interfaces))
+        vpc_subnets, subnets_error = self._network.vpc_subnets(
+            {s for d in described.values() for s in d.subnet_ids} if described else ()
         )
-        # Only registrations need to know what lies outside the subnets (AvailabilityZone "all").
-        subnet_ranges, subnets_error = self._network.subnet_ranges(wanted_addresses(brokers).keys() - registered)
-        checked = addresses_to_check(registered, brokers, interfaces, endpoints) if listing.complete else []
-        holders, holders_error = self._look_up_holders(checked)
-        discovery = Discovery(brokers, interfaces, listing.complete, subnet_ranges, holders, endpoints)
-        groups = [self._reconcile_group(outcome, discovery, dry_run) for outcome in groups]
-        self._remember_registrations(discovery, groups)
-        errors = [e for e in (listing_error, interfaces_error, endpoints_error, subnets_error, holders_error) if e]
+        elsewhere = self._network.vpcs_of(subnets_to_place(described, vpc_subnets))
+        endpoints, dns = self._tie_by_dns(endpoints, described)
+        reads = RunReads(
+            listing, self._settings.scope, interfaces, described, why, looked_up, endpoints, dns, vpc_subnets,
+            elsewhere, self._settings.engines_served,
+        )
+        brokers, confirmations = assess_brokers(reads, self._memory)
+        confirmations.save(self._memory)
+        evidence = RunEvidence(brokers, listing.complete, interfaces is not None, described)
+        clock = RemovalClock(self._clock(), dict(self._memory.free_since), dict(self._memory.last_registered_for))
+        groups = [self._reconcile_group(outcome, evidence, clock, dry_run) for outcome in groups]
+        self._remember(evidence, groups, clock.now, dry_run)
+        errors = [e for e in (listing_error, interfaces_error, endpoints_error, lookup_error, subnets_error) if e]
         return RunOutcome(
             trigger=trigger,
             dry_run=dry_run,
-            brokers=dict(discovery.brokers),
+            brokers=dict(brokers),
             groups=groups,
             interfaces_listed=len(interfaces.interfaces) if interfaces else None,
-            errors=errors + _broker_problems(discovery.brokers, self._named_brokers(trigger)),
+            errors=errors + _broker_problems(brokers, self._named_brokers(trigger)),
             cut_short=self._deadline.reached,
             duration_ms=round((self._clock() - started) * 1000),
             endpoints_listed=len(endpoints.endpoints) if endpoints else None,
@@ -225,19 +263,19 @@ class Reconciler:
             return None, str(failure)
 
     def _tie_by_dns(
-        self, endpoints: EndpointListing | None, described: Mapping[str, Described]
+        self, endpoints: EndpointListing | None, described: Mapping[str, BrokerDescription]
     ) -> tuple[EndpointListing | None, dict[str, DnsVerdict]]:
-        """Resolve the hostnames of RabbitMQ brokers no endpoint is tagged for; EC2's listing confirms each address."""
-        hostnames = hostnames_to_confirm(described, self._settings.scope, endpoints, self._settings.region)
+        """Resolve the hostnames of RabbitMQ brokers no endpoint is confirmed for; EC2's listing checks each address."""
+        hostnames = hostnames_to_confirm(described, self._settings.scope, endpoints, self._memory, self._settings.region)
         if endpoints is None or not hostnames:
             return endpoints, {}
-        return tie_by_dns(endpoints, resolve_all(self._resolver, hostnames))
+        return tie_by_dns(endpoints, resolve_all(self._resolver, hostnames, self._deadline.seconds_left()))
 
-    def _look_up_holders(self, addresses: list[str]) -> tuple[AddressHolders | None, str | None]:
+    def _look_up(self, addresses: list[str]) -> tuple[InterfaceListing | None, str | None]:
         if not addresses:
-            return AddressHolders(frozenset(), {}), None
+            return None, None
         try:
-            return self._network.holders_of(addresses), None
+            return self._network.interfaces_holding(addresses), None
         except InterfaceListingFailed as failure:
             return None, str(failure)
 
@@ -273,26 +311,64 @@ class Reconciler:
         order = {arn: i for i, arn in enumerate(arns)}
         return sorted(outcomes, key=lambda outcome: order[outcome.arn])
 
-    def _reconcile_group(self, outcome: GroupOutcome, discovery: Discovery, dry_run: bool) -> GroupOutcome:
+    def _reconcile_group(
+        self, outcome: GroupOutcome, evidence: RunEvidence, clock: RemovalClock, dry_run: bool
+    ) -> GroupOutcome:
         if outcome.view is None:
             return outcome  # a group we could not read gets no plan at all
-        plan = plan_target_group(outcome.view, discovery, self._last_registered_for, outcome.engine)
-        applied = None if dry_run else self._target_groups.apply(plan)
+        plan = plan_target_group(outcome.view, evidence, clock, ServedBy(outcome.engine))
+        applied = None if dry_run else self._apply(plan, outcome.view)
         return replace(outcome, plan=plan, applied=applied)
 
-    def _remember_registrations(self, discovery: Discovery, groups: list[GroupOutcome]) -> None:
-        """Which broker each still-registered address is for: EC2's word where it has one, else what was known."""
+    def _apply(self, plan: TargetGroupPlan, view: TargetGroupView) -> AppliedChanges:
+        """Register first, then deregister, per broker: a broker's new addresses serve before its old ones go.
+
+        A full group is the exception: its removals go first, so that the new
+        addresses fit, in this run if the freed places count at once, in the
+        next one if draining targets still hold them (undocumented either way).
+        """
+        applied = AppliedChanges()
+        registration = self._target_groups.register(plan.arn, plan.register)
+        if registration.full:
+            removals = list(plan.deregister)
+        else:
+            applied.take(registration, plan)
+            applied.registered += registration.done
+            failed_brokers = {plan.brokers_of[t.ip] for t in registration.failed if t.ip in plan.brokers_of}
+            removals, applied.held_back = hold_back(plan, failed_brokers)
+        deregistration = self._target_groups.deregister(plan.arn, [r.target for r in removals])
+        applied.take(deregistration, plan)
+        applied.deregistered += deregistration.done
+        if registration.full:
+            retried = self._target_groups.register(plan.arn, registration.failed) if deregistration.done else registration
+            applied.take(retried, plan)
+            applied.registered += registration.done + retried.done
+            if retried.full:
+                applied.failures.append(
+                    f"the group is full: {len(view.targets)} targets, the quota is {TARGETS_QUOTA:,} per target group "
+                    f"unless raised; {len(retried.failed)} new targets wait for the next run, after "
+                    f"{len(deregistration.done)} removals"
+                )
+        return applied
+
+    def _remember(self, evidence: RunEvidence, groups: list[GroupOutcome], now: float, dry_run: bool) -> None:
+        """Since when each registered address has looked free and, after real writes, which broker each is for."""
         still = {t.ip for g in groups if g.view for t in g.view.registered}
         still -= {t.ip for g in groups if g.applied for t in g.applied.deregistered}
-        remembered = {ip: broker for ip, broker in self._last_registered_for.items() if ip in still}
-        self._last_registered_for = {**remembered, **discovery.brokers_of()}
+        memory = self._memory
+        free = set().union(*(g.plan.free for g in groups if g.plan)) & still
+        memory.free_since = {ip: memory.free_since.get(ip, now) for ip in free}
+        if not dry_run:
+            still |= {t.ip for g in groups if g.applied for t in g.applied.registered}
+            remembered = {ip: broker for ip, broker in memory.last_registered_for.items() if ip in still}
+            memory.last_registered_for = {**remembered, **evidence.brokers_of()}
 
 
 def _broker_problems(brokers: Mapping[str, BrokerFinding], named: frozenset[str]) -> list[str]:
     ordered = sorted(brokers.values(), key=lambda b: b.broker_id)
     problems = [
-        f"{b.broker_id}: {b.reason}"
+        f"{b.broker_id}{f' ({b.name})' if b.knowledge is Knowledge.OUTSIDE else ''}: {b.reason}"
         for b in ordered
-        if b.knowledge is Knowledge.UNRESOLVED or (b.knowledge is Knowledge.GONE and b.broker_id in named)
+        if b.knowledge in (Knowledge.UNRESOLVED, Knowledge.OUTSIDE) or (b.knowledge is Knowledge.GONE and b.broker_id in named)
     ]
-    return problems + [f"{b.broker_id}: its hostname resolves to {r.ip}, refused: {r.reason}" for b in ordered for r in b.refused]
+    return problems + [f"{b.broker_id}: {r.ip} refused: {r.reason}" for b in ordered for r in b.refused]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,8 +10,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from reconciler.clients import describe_error
 from reconciler.deadline import DeadlineReached
-from reconciler.plan import TargetGroupPlan, Withheld, hold_back
-from reconciler.targets import ObservedTarget, Target, TargetGroupView
+from reconciler.targets import ObservedTarget, Target, TargetGroupView, TargetState
 
 # No documented cap per call; the AWS Load Balancer Controller sends 200 at a time.
 MAX_TARGETS_PER_CALL = 200
@@ -19,11 +18,15 @@ MAX_TARGETS_PER_CALL = 200
 
 # The stack that owns a target group tags it with its name (template.yaml).
 OWNER_TAG = "mq-static-endpoint:stack"
+# The group holds as many targets as its quota allows (1,000 by default; docs/sources.md): no target is at fault.
+GROUP_FULL = frozenset({"TooManyTargets", "TooManyTargetsException"})
+TARGETS_QUOTA = 1000
 # 4xx answers that are about the call, not about one of its targets: never split.
 NOT_A_REFUSAL = frozenset({
     "Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException",
     "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "TargetGroupNotFound",
     "ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId", "SignatureDoesNotMatch",
+    *GROUP_FULL,
 })
 
 
@@ -58,16 +61,19 @@ class Refusal:
 
 
 @dataclass
-class AppliedChanges:
-    registered: list[Target] = field(default_factory=list)
-    deregistered: list[Target] = field(default_factory=list)
+class Written:
+    """What one RegisterTargets or DeregisterTargets pass did."""
+
+    done: list[Target] = field(default_factory=list)
+    # Not applied, whatever the reason: the run keeps these brokers' old addresses.
+    failed: list[Target] = field(default_factory=list)
     refused: list[Refusal] = field(default_factory=list)
-    # Removals that wait because their broker's registration failed.
-    held_back: list[Withheld] = field(default_factory=list)
-    # Calls that failed as a whole (throttled, denied, unreachable): their targets are unchanged.
+    # Calls that failed as a whole (throttled, denied, unreachable, the group full): their targets are unchanged.
     failures: list[str] = field(default_factory=list)
     # Calls not sent because the run's deadline was near.
     unsent: list[str] = field(default_factory=list)
+    # The group refused as a whole for being full (GROUP_FULL).
+    full: bool = False
 
 
 class TargetGroups:
@@ -108,47 +114,44 @@ class TargetGroups:
             answer = self._elbv2.describe_target_health(TargetGroupArn=group.arn)
         except (ClientError, BotoCoreError) as error:
             raise _read_failed("DescribeTargetHealth", error) from error
-        targets = tuple(
-            ObservedTarget(
-                Target(d["Target"]["Id"], int(d["Target"].get("Port", group.port))),
-                d.get("TargetHealth", {}).get("State", "unavailable"),
-                d.get("TargetHealth", {}).get("Reason"),
-            )
-            for d in answer.get("TargetHealthDescriptions", [])
-        )
+        try:
+            targets = tuple(_observed(d, group.port) for d in answer.get("TargetHealthDescriptions", []))
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise GroupReadFailed(f"DescribeTargetHealth answered in an unexpected shape: {type(error).__name__}: {error}") from error
         return TargetGroupView(group.arn, group.name, group.port, targets)
 
-    def apply(self, plan: TargetGroupPlan) -> AppliedChanges:
-        """Register first, then deregister, per broker: a broker's new addresses serve before its old ones go."""
-        applied = AppliedChanges()
-        failed = self._send(self._elbv2.register_targets, plan, plan.register, applied.registered, applied)
-        failed_brokers = {plan.brokers_of[t.ip] for t in failed if t.ip in plan.brokers_of}
-        removals, applied.held_back = hold_back(plan, failed_brokers)
-        self._send(self._elbv2.deregister_targets, plan, [r.target for r in removals], applied.deregistered, applied)
-        return applied
+    def register(self, arn: str, targets: Sequence[Target], outside_zones: Collection[Target] = ()) -> Written:
+        return self._send(self._elbv2.register_targets, arn, targets, outside_zones)
 
-    def _send(self, call: Any, plan: TargetGroupPlan, targets: Sequence[Target], done: list[Target], applied: AppliedChanges) -> list[Target]:
-        """Send the targets in batches; returns those not applied. A refused batch is split to find the targets at fault."""
-        failed: list[Target] = []
+    def deregister(self, arn: str, targets: Sequence[Target]) -> Written:
+        return self._send(self._elbv2.deregister_targets, arn, targets, ())
+
+    def _send(self, call: Any, arn: str, targets: Sequence[Target], outside_zones: Collection[Target]) -> Written:
+        """Send the targets in batches. A batch refused for a target's sake is split to find the targets at fault;
+        one refused as a whole (the group full, throttled, denied) is not."""
+        written = Written()
         pending = [list(batch) for batch in _batches(targets, MAX_TARGETS_PER_CALL)]
         while pending:
             batch = pending.pop(0)
             try:
-                call(TargetGroupArn=plan.arn, Targets=[_description(t, plan) for t in batch])
+                call(TargetGroupArn=arn, Targets=[_description(t, outside_zones) for t in batch])
             except (ClientError, BotoCoreError) as error:
                 if _refused(error) and len(batch) > 1:
                     middle = len(batch) // 2
                     pending[:0] = [batch[:middle], batch[middle:]]
                     continue
-                failed.extend(batch)
+                written.failed.extend(batch)
                 if _refused(error):
-                    applied.refused.append(Refusal(batch[0], describe_error(error), plan.brokers_of.get(batch[0].ip)))
+                    written.refused.append(Refusal(batch[0], describe_error(error)))
+                elif _code(error) in GROUP_FULL:
+                    written.full = True
+                    written.failures.append(f"{call.__name__} of {len(batch)} targets refused, the group is full: {describe_error(error)}")
                 else:
-                    where = applied.unsent if _cut_short(error) else applied.failures
+                    where = written.unsent if _cut_short(error) else written.failures
                     where.append(f"{call.__name__} of {len(batch)} targets failed: {describe_error(error)}")
             else:
-                done.extend(batch)
-        return failed
+                written.done.extend(batch)
+        return written
 
     def _describe_groups(self, arns: list[str]) -> list[dict[str, Any]]:
         pages = self._elbv2.get_paginator("describe_target_groups").paginate(TargetGroupArns=arns)
@@ -172,11 +175,24 @@ class TargetGroups:
         return owners
 
 
-def _description(target: Target, plan: TargetGroupPlan) -> dict[str, Any]:
+def _observed(described: dict[str, Any], port: int) -> ObservedTarget:
+    health = described.get("TargetHealth") or {}
+    return ObservedTarget(
+        Target(str(described["Target"]["Id"]), int(described["Target"].get("Port", port))),
+        TargetState.of(health.get("State")),
+        health.get("Reason"),
+    )
+
+
+def _description(target: Target, outside_zones: Collection[Target]) -> dict[str, Any]:
     described: dict[str, Any] = {"Id": target.ip, "Port": target.port}
-    if target in plan.outside_vpc:
+    if target in outside_zones:
         described["AvailabilityZone"] = "all"
     return described
+
+
+def _code(error: Exception) -> str | None:
+    return error.response.get("Error", {}).get("Code") if isinstance(error, ClientError) else None
 
 
 def _refused(error: Exception) -> bool:
@@ -184,7 +200,7 @@ def _refused(error: Exception) -> bool:
     if not isinstance(error, ClientError):
         return False
     status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-    return 400 <= status < 500 and error.response.get("Error", {}).get("Code") not in NOT_A_REFUSAL
+    return 400 <= status < 500 and _code(error) not in NOT_A_REFUSAL
 
 
 def _read_failed(call: str, error: Exception) -> GroupReadFailed:

@@ -30,9 +30,11 @@ def build_reconciler(
     """The reconciler and its AWS clients; `resolver` answers for RabbitMQ brokers' hostnames (the system's own by default)."""
     clients = create_clients(settings.region, pool_size=DESCRIBE_WORKERS, session=session)
     pacing = TokenBucket(settings.describe_rate, settings.describe_burst)
-    directory = BrokerDirectory(clients.mq, clients.tagging, settings.scope, pacing, workers=DESCRIBE_WORKERS)
-    network = BrokerNetwork(clients.ec2, settings.vpc_id)
     deadline = Deadline()
+    directory = BrokerDirectory(
+        clients.mq, clients.tagging, settings.scope, pacing, workers=DESCRIBE_WORKERS, deadline=deadline
+    )
+    network = BrokerNetwork(clients.ec2, settings.vpc_id)
     for client in (clients.mq, clients.tagging, clients.ec2, clients.elbv2):
         deadline.attach(client)  # after the pacing hook: a request that waited its turn is still checked
     target_groups = TargetGroups(clients.elbv2, stack_name=settings.stack_name)

@@ -46,23 +46,28 @@ class TestRefusedTargets:
         endpoint.sweep()
         assert set(endpoint.targets()) == set(aws.broker_ips(orders)) | payments_new
 
-    def test_an_address_outside_the_vpc_is_registered_for_every_zone(self, endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
-        """A broker in a peered VPC: its interfaces are not in the endpoint's VPC, so DescribeBroker gives its addresses."""
+    def test_a_broker_in_scope_in_another_vpc_is_reported_never_served_and_blocks_nothing(
+        self, endpoint: Endpoint, two_brokers: tuple[str, str]
+    ) -> None:
+        """Tag scope is regional, the endpoint is not: a tagged broker of a peered VPC is outside it (issue 16, case 6)."""
         aws = endpoint.aws
         ec2 = aws.client("ec2")
         peered = ec2.create_vpc(CidrBlock=PEERED_VPC_CIDR)["Vpc"]["VpcId"]
         subnet = ec2.create_subnet(VpcId=peered, CidrBlock="10.1.1.0/24", AvailabilityZone=f"{REGION}a")["Subnet"]["SubnetId"]
         remote = aws.create_broker("remote", "SINGLE_INSTANCE", tags=SCOPE_TAG, subnet_ids=[subnet])
+        endpoint.sweep()
+        stale = "10.0.2.250"
+        aws.client("elbv2").register_targets(TargetGroupArn=endpoint.groups["openwire"], Targets=[{"Id": stale, "Port": 61617}])
 
+        endpoint.sweep()
+        endpoint.let_time_pass(60)
         invocation = endpoint.sweep()
 
-        assert set(aws.broker_ips(remote)) <= set(endpoint.targets()), "ELB refuses it without AvailabilityZone all"
-        assert invocation.report["targetGroups"][0]["refused"] == []
-        remote_found = {b["brokerId"]: b for b in invocation.report["brokers"]}[remote]
-        assert remote_found["addressSource"] == "DescribeBroker"
-        with recording_api_calls() as calls:
-            endpoint.sweep()
-        assert calls.count("ec2", "DescribeSubnets") == 0, "registered: nothing more to know about its subnet"
+        assert not set(aws.broker_ips(remote)) & set(endpoint.targets()), "never registered here"
+        assert stale not in endpoint.targets(), "it blocks no removal"
+        found = {b["brokerId"]: b for b in invocation.report["brokers"]}[remote]
+        assert found["knowledge"] == "outsideVpc" and found["addresses"] == []
+        assert f"{remote} (remote): in {peered}, not {aws.vpc_id}: this endpoint does not serve it" in invocation.report["errors"]
 
 
 class TestUnusedTargets:
@@ -121,6 +126,8 @@ class TestOwnership:
 
         endpoint.cold_start(STACK_NAME="mq-staging")  # another stack pointed at the same group by mistake
         aws.change_broker_ips(two_brokers[0])
+        endpoint.sweep()
+        endpoint.let_time_pass(60)  # a cold container removes what a second listing still shows free
         invocation = endpoint.sweep()
 
         assert set(endpoint.targets("openwire")) == set(owned["openwire"]), "not touched by a stack it does not belong to"

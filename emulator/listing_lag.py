@@ -1,0 +1,179 @@
+"""Emulator support for EC2's eventual consistency: DescribeNetworkInterfaces lagging behind creations and deletions.
+
+The EC2 API reference ("Eventual consistency in the Amazon EC2 API") says the
+result of a call that creates or changes a resource may not show at once in
+the Describe calls that follow: a just-created network interface can be
+missing from DescribeNetworkInterfaces for a while, a just-deleted one can
+still be listed (CONTEXT.md, "Added for round 3"). moto's listing is always
+current. While a lag is on, the listing a client gets (every form: all
+interfaces, by NetworkInterfaceIds, by any filter, paged) leaves out every
+interface created since it began and still lists, as it was, every interface
+deleted since. Asked by id, a hidden interface is not found
+(InvalidNetworkInterfaceID.NotFound), as EC2 may answer right after a create.
+
+How long the listing lags: until the test calls catch_up, or per interface
+for a number of listings (each DescribeNetworkInterfaces call, that is each
+page, is one listing) or of seconds, each drawn from a range with a seeded
+random generator for the randomized suite. The lag ends at the first bound
+reached. Everything else (free addresses, DescribeBroker) stays current: an
+address a deleted interface held is free at once even while the listing still
+shows it, which is how a stale listing can mislead.
+
+A client's DescribeNetworkInterfaces is served by
+EC2Backend.get_all_network_interfaces (CONTEXT.md, moto): that is the hook.
+"""
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from threading import Lock
+from typing import Any, TypeAlias
+
+from moto.ec2.exceptions import InvalidNetworkInterfaceIdError
+from moto.ec2.models import EC2Backend
+from moto.ec2.models.elastic_network_interfaces import NetworkInterface, NetworkInterfaceBackend
+from moto.ec2.utils import generic_filter
+
+from ._patching import Patch
+
+# A bound of the lag: a fixed value, or a (low, high) range to draw each interface's from.
+Bound: TypeAlias = float | tuple[float, float] | None
+
+# On moto's EC2 backend, so that a moto reset forgets it.
+_LAG = "emulator_listing_lag"
+
+
+@dataclass
+class _Stale:
+    """How long one interface's listing stays stale: `listings` more listings, or until `until` on the lag's clock."""
+
+    listings: float | None
+    until: float | None
+
+    def expired(self, now: float) -> bool:
+        return (self.listings is not None and self.listings <= 0) or (self.until is not None and now >= self.until)
+
+
+@dataclass
+class Lag:
+    hide_new: bool
+    keep_deleted: bool
+    listings: Bound
+    seconds: Bound
+    rng: random.Random
+    clock: Callable[[], float]
+    hidden: dict[str, _Stale] = field(default_factory=dict)  # eni id -> its lag
+    deleted: dict[str, tuple[NetworkInterface, _Stale]] = field(default_factory=dict)
+    lock: Lock = field(default_factory=Lock)
+
+    def _draw(self, bound: Bound) -> float | None:
+        if isinstance(bound, tuple):
+            low, high = bound
+            return self.rng.randint(int(low), int(high)) if isinstance(low, int) and isinstance(high, int) else self.rng.uniform(low, high)
+        return bound
+
+    def stale(self) -> _Stale:
+        seconds = self._draw(self.seconds)
+        return _Stale(self._draw(self.listings), None if seconds is None else self.clock() + seconds)
+
+    def listing(self, current: list[NetworkInterface]) -> list[NetworkInterface]:
+        """What this listing shows instead of `current`; counts it as one listing for every stale interface."""
+        with self.lock:
+            now = self.clock()
+            for lags in (self.hidden, self.deleted):
+                for eni_id in [i for i, entry in lags.items() if _stale_of(entry).expired(now)]:
+                    del lags[eni_id]
+            shown = [eni for eni in current if eni.id not in self.hidden]
+            shown += [eni for eni, _ in self.deleted.values()]
+            for entry in [*self.hidden.values(), *self.deleted.values()]:
+                stale = _stale_of(entry)
+                if stale.listings is not None:
+                    stale.listings -= 1
+            return shown
+
+
+def _stale_of(entry: "_Stale | tuple[NetworkInterface, _Stale]") -> _Stale:
+    return entry[1] if isinstance(entry, tuple) else entry
+
+
+def lag_of(ec2: EC2Backend) -> Lag | None:
+    lag: Lag | None = getattr(ec2, _LAG, None)
+    return lag
+
+
+def start(
+    ec2: EC2Backend,
+    *,
+    hide_new: bool = True,
+    keep_deleted: bool = True,
+    listings: Bound = None,
+    seconds: Bound = None,
+    seed: int | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> None:
+    """From now on the listing lags: see the module's docstring. Replaces a lag already on (what it hid shows)."""
+    setattr(ec2, _LAG, Lag(hide_new, keep_deleted, listings, seconds, random.Random(seed), clock))
+
+
+def catch_up(ec2: EC2Backend) -> None:
+    """The listing is current again, and stays so."""
+    setattr(ec2, _LAG, None)
+
+
+def deleted(ec2: EC2Backend, eni: NetworkInterface) -> None:
+    """The interface was deleted: a lag still lists it, as it was."""
+    lag = lag_of(ec2)
+    if lag is not None and lag.keep_deleted:
+        with lag.lock:
+            lag.hidden.pop(eni.id, None)
+            lag.deleted[eni.id] = (eni, lag.stale())
+
+
+def _hiding_new_interfaces(original: Callable[..., NetworkInterface]) -> Callable[..., NetworkInterface]:
+    def create_network_interface(self: NetworkInterfaceBackend, *args: Any, **kwargs: Any) -> NetworkInterface:
+        eni = original(self, *args, **kwargs)
+        lag = lag_of(self)  # type: ignore[arg-type]
+        if lag is not None and lag.hide_new:
+            with lag.lock:
+                lag.hidden[eni.id] = lag.stale()
+        return eni
+
+    return create_network_interface
+
+
+def _listing_deleted_interfaces(original: Callable[..., None]) -> Callable[..., None]:
+    def delete_network_interface(self: NetworkInterfaceBackend, eni_id: str) -> None:
+        eni = self.enis.get(eni_id)
+        original(self, eni_id)
+        if eni is not None:
+            deleted(self, eni)  # type: ignore[arg-type]
+
+    return delete_network_interface
+
+
+def _lagging(original: Callable[..., list[NetworkInterface]]) -> Callable[..., list[NetworkInterface]]:
+    def get_all_network_interfaces(
+        self: NetworkInterfaceBackend, eni_ids: list[str] | None = None, filters: Any = None
+    ) -> list[NetworkInterface]:
+        lag = lag_of(self)  # type: ignore[arg-type]
+        if lag is None:
+            return original(self, eni_ids, filters)
+        enis = lag.listing(list(self.enis.values()))
+        if eni_ids:
+            found = {eni.id for eni in enis}
+            missing = [i for i in eni_ids if i not in found]
+            if missing:
+                raise InvalidNetworkInterfaceIdError(missing[0])
+            enis = [eni for eni in enis if eni.id in eni_ids]
+        listed: list[NetworkInterface] = generic_filter(filters, enis)
+        return listed
+
+    return get_all_network_interfaces
+
+
+PATCHES = [
+    Patch(NetworkInterfaceBackend, "create_network_interface", _hiding_new_interfaces),
+    Patch(NetworkInterfaceBackend, "delete_network_interface", _listing_deleted_interfaces),
+    Patch(NetworkInterfaceBackend, "get_all_network_interfaces", _lagging),
+]
