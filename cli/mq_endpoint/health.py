@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from reconciler.targets import TargetState
+
 from .names import group_label, ip_of
 
 @dataclass(frozen=True)
@@ -86,7 +88,7 @@ def _rows_of(group: Mapping[str, Any], label: str, brokers: Sequence[Mapping[str
             target = f"{address['ip']}:{port}"
             wanted.add(target)
             seen = observed.get(target)
-            present = seen is not None and seen["state"] != "draining"
+            present = seen is not None and not TargetState.of(seen["state"]).leaving
             state = seen["state"] if seen else None
             rows.append(TargetRow(
                 label, address["ip"], address.get("zone"), broker, state, seen.get("reason") if seen else None,

@@ -48,7 +48,7 @@ class Inspection:
             reported["targets"] = [
                 {
                     "target": str(t.target),
-                    "state": t.state,
+                    "state": t.state.value,
                     "reason": t.reason,
                     "brokerId": brokers_of.get(t.target.ip) or removed_for.get(t.target),
                 }

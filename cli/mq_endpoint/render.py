@@ -24,7 +24,8 @@ from rich.text import Text
 from .health import TargetRow, in_scope, nlb_says, rows_by_group, without_healthy_instance
 from .names import Names, group_label, ip_of
 
-HEALTH_STYLES = {"healthy": "green", "unhealthy": "red", "initial": "yellow", "draining": "yellow", "unused": "magenta"}
+HEALTH_STYLES = {"healthy": "green", "unhealthy": "red", "initial": "yellow", "draining": "yellow",
+                 "unhealthy.draining": "yellow", "unused": "magenta"}
 CURRENT_STYLES = {"yes": "green", "no: to register": "yellow", "no: to deregister": "red",
                   "no: stays (see plan)": "yellow", "no: draining": "dim", "unknown": "yellow"}
 # Rows that changed since --watch's previous refresh.
