@@ -22,6 +22,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from rich.text import Text
 
 from .aws import explain
+from .names import brokers_by_address
 
 REPORT_PATTERN = '"reconcile report"'
 WINDOWS_MINUTES = (15, 24 * 60)
@@ -81,7 +82,7 @@ def read_last_run(session: boto3.session.Session, log_group: str) -> LastRunRead
         for minutes in WINDOWS_MINUTES:
             runs = _reports(logs, log_group, now_ms - minutes * 60_000)
             if runs:
-                formerly = {ip: name for run in runs for ip, name in _addresses_of(run.report).items()}
+                formerly = {ip: name for run in runs for ip, name in brokers_by_address(run.report).items()}
                 return LastRunRead(runs[-1], runs[-1].line(), formerly)
     except (ClientError, BotoCoreError) as error:
         return LastRunRead(None, f"last run: not read ({explain(error, 'logs:FilterLogEvents')})")
@@ -112,8 +113,3 @@ def _run_of(event: Mapping[str, Any]) -> LastRun | None:
     if not isinstance(report, dict):
         return None
     return LastRun(datetime.fromtimestamp(event.get("timestamp", 0) / 1000, timezone.utc), report)
-
-
-def _addresses_of(report: Mapping[str, Any]) -> dict[str, str]:
-    return {a["ip"]: b.get("name") or b["brokerId"] for b in report.get("brokers", []) if b.get("knowledge") != "gone"
-            for a in b.get("addresses", [])}

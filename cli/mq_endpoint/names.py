@@ -38,3 +38,9 @@ class Names:
         if broker_id is None:
             return "-"
         return self.names.get(broker_id) or broker_id
+
+
+def brokers_by_address(report: Mapping[str, Any]) -> dict[str, str]:
+    """ip -> the name (else the id) of the broker in scope that has it, in this report."""
+    return {a["ip"]: b.get("name") or b["brokerId"] for b in report.get("brokers", []) if b.get("knowledge") != "gone"
+            for a in b.get("addresses", [])}
