@@ -10,9 +10,12 @@ from rich.padding import Padding
 
 from emulator import EmulatedAws, events
 from emulator.lambda_runtime import Invocation, LambdaRuntime
+from emulator.passing_time import PassingTime
 from mq_endpoint import render as tables
 from mq_endpoint.aws import CallWatch
+from mq_endpoint.console import make_console
 from mq_endpoint.inspect import inspect
+from mq_endpoint.names import brokers_by_address
 from mq_endpoint.stack import DeployedStack as StackAsRead
 from mq_endpoint.stack import read_stack
 
@@ -28,7 +31,9 @@ class Scene:
     world: World
     stack: DeployedStack
     out: Callable[[str], None] = print
-    console: Console = field(default_factory=tables.make_console)
+    console: Console = field(default_factory=make_console)
+    # ip -> the broker that had it in the latest report that listed it.
+    formerly: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         described = self.aws.client("elbv2").describe_target_groups(TargetGroupArns=self.stack.target_group_arns)
@@ -66,7 +71,7 @@ class Scene:
 
     def show_targets(self) -> None:
         """`mq-endpoint status`: the CLI's dry run of the reconciler, its tables."""
-        self.show(tables.status_tables(inspect(self._session, self._as_read, self._watch).document()))
+        self.show(tables.status_tables(inspect(self._session, self._as_read, self._watch).document(), earlier=self.formerly))
 
 
 @dataclass(frozen=True)
@@ -78,25 +83,30 @@ class Step:
 
 
 class Story:
-    def __init__(self, scene: Scene, runtime: LambdaRuntime) -> None:
+    def __init__(self, scene: Scene, runtime: LambdaRuntime, time: PassingTime) -> None:
         self.scene = scene
         self.runtime = runtime
+        # Each step comes a minute after the one before, as the sweeps do.
+        self.time = time
         self.region = scene.aws.region
         self.number = 0
         self.steps: list[Step] = []
 
     def step(self, title: str, what_happens: str, trigger: dict[str, Any]) -> Invocation:
         self.number += 1
+        self.time.minute_passes()
         out = self.scene.out
         out(f"\n=== {self.number}. {title}")
         out(f"    {what_happens}")
         out(f"    trigger: {_describe(trigger)}")
         invocation = self.runtime.invoke(trigger)
         report = invocation.report
+        # Who had each address before this run: what a removal's broker is.
+        earlier, self.scene.formerly = self.scene.formerly, {**self.scene.formerly, **brokers_by_address(report)}
         self.steps.append(Step(self.number, title, _short(trigger), report))
         out(f"    report: status={report['status']} dryRun={report['dryRun']}")
         out("  what it changed:" if not report["dryRun"] else "  what it would change:")
-        changed = tables.changes_tables(report, done=not report["dryRun"])
+        changed = tables.changes_tables(report, done=not report["dryRun"], earlier=earlier)
         if changed:
             self.scene.show(changed)
         else:

@@ -4,6 +4,9 @@ No container runtime is available, so the function's code runs here: a cold
 start imports (reloads) `reconciler.handler` under the function's own
 environment, and each invocation captures what the function writes to stdout
 (Powertools' JSON logs and its EMF metric lines), as CloudWatch Logs would.
+Given its log group, the runtime also writes those lines there, one stream
+per container, between Lambda's own START and END lines, where
+`mq-endpoint status` reads the last run (logs:FilterLogEvents).
 The function's Timeout is enforced as Lambda enforces it (lambda_timeout):
 a run that outlives it is killed and returns no report, and the next
 invocation is a cold start.
@@ -21,6 +24,8 @@ from contextlib import redirect_stdout
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
+
+from moto.logs.models import logs_backends
 
 from . import lambda_timeout
 from ._patching import Patch
@@ -119,12 +124,21 @@ class LambdaRuntime:
     """One warm container of the function: `cold_start` replaces it with a fresh one."""
 
     def __init__(
-        self, function_name: str, function_arn: str, *, timeout_seconds: float = 60.0, handler: str = "reconciler.handler"
+        self,
+        function_name: str,
+        function_arn: str,
+        *,
+        timeout_seconds: float = 60.0,
+        handler: str = "reconciler.handler",
+        log_group: str | None = None,
     ) -> None:
         self.function_name = function_name
         self.function_arn = function_arn
         # The module whose lambda_handler the function runs (template.yaml: reconciler.handler).
         self.handler = handler
+        # The function's log group (its LoggingConfig): None writes no log, as in the tests that read none.
+        self.log_group = log_group
+        self._log_stream = ""
         # The function's Timeout (template.yaml): what the context's remaining time counts down from.
         self.timeout_seconds = timeout_seconds
         self._handler: ModuleType | None = None
@@ -172,6 +186,8 @@ class LambdaRuntime:
             else:
                 self._handler = importlib.import_module(self.handler)
         self._cold_start_output = _json_lines(_STDOUT.take())
+        # Lambda names a container's stream after the day, the version and the container.
+        self._log_stream = f"{time.strftime('%Y/%m/%d', time.gmtime())}/[$LATEST]{uuid.uuid4().hex}"
 
     def invoke(self, event: Any) -> Invocation:
         """Run the handler on `event`, killed at the function's timeout as Lambda kills it.
@@ -190,8 +206,10 @@ class LambdaRuntime:
         context = _Context(self.function_name, self.function_arn, started + self.timeout_seconds)
         with redirect_stdout(_STDOUT):
             report, error = lambda_timeout.KillableRun(context.deadline).run(lambda: handler.lambda_handler(event, context))
-        records = self._cold_start_output + _json_lines(_STDOUT.take())
+        printed = _STDOUT.take()
+        records = self._cold_start_output + _json_lines(printed)
         self._cold_start_output = []
+        self._write_log(context.aws_request_id, printed)
         emf = [r for r in records if "_aws" in r]
         logs = [r for r in records if "_aws" not in r]
         if isinstance(error, lambda_timeout.RunKilled) or time.monotonic() > context.deadline:
@@ -203,6 +221,19 @@ class LambdaRuntime:
             raise error  # KeyboardInterrupt and the like are the test's, not the function's
         raised = None if error is None else f"{type(error).__name__}: {error}"
         return Invocation(report if error is None else {}, parse_emf(emf), logs, raised)
+
+    def _write_log(self, request_id: str, printed: str) -> None:
+        """Into moto's CloudWatch Logs, as Lambda writes them: START, every line the function printed, END."""
+        if self.log_group is None:
+            return
+        _, _, _, region, account, *_ = self.function_arn.split(":")
+        logs = logs_backends[account][region]
+        if self.log_group not in logs.groups:
+            logs.create_log_group(self.log_group, tags={})
+        logs.ensure_log_stream(self.log_group, self._log_stream)
+        lines = [f"START RequestId: {request_id} Version: $LATEST", *printed.splitlines(), f"END RequestId: {request_id}"]
+        now = int(time.time() * 1000)
+        logs.put_log_events(self.log_group, self._log_stream, [{"timestamp": now, "message": line} for line in lines])
 
 
 def _json_lines(text: str) -> list[dict[str, Any]]:

@@ -48,6 +48,11 @@ INTERFACE_STATUS = "in-use"
 # What matters is that it is not the customer's.
 SERVICE_ACCOUNT_ID = "330122558901"
 
+# Every BrokerState Amazon MQ reports (its API reference, BrokerState; botocore's mq model has the same enum).
+BROKER_STATES = (
+    "CREATION_IN_PROGRESS", "CREATION_FAILED", "DELETION_IN_PROGRESS", "RUNNING", "REBOOT_IN_PROGRESS",
+    "CRITICAL_ACTION_REQUIRED", "REPLICA",
+)
 # States in which a broker's instances serve traffic (and answer health checks).
 SERVING_STATES = frozenset({"RUNNING", "CRITICAL_ACTION_REQUIRED"})
 
@@ -148,6 +153,8 @@ def set_state(broker: Broker, region: str, state: str, ips: list[str] | None) ->
     ips=None reports the IPs it holds; ips=[] reports no instance IPs, as a
     broker being rebooted or created may; a non-empty list becomes what it holds.
     """
+    if state not in BROKER_STATES:
+        raise ValueError(f"{state!r} is not a broker state; Amazon MQ's are {', '.join(BROKER_STATES)}")
     if ips:
         _hold(broker, list(ips))
     else:

@@ -10,13 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import islice
+from typing import Any
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from reconciler.settings import ConfigurationError, Settings
 
-from .aws import CommandError, explain, reraise_as_command_error
+from .aws import explain, reraise_as_command_error
+from .errors import CommandError
+
+# What --stack defaults to.
+STACK_VARIABLE = "MQ_ENDPOINT_STACK"
 
 # The template's target groups, in the order of the function's TARGET_GROUP_ARNS (ActiveMQ brokers)...
 TARGET_GROUP_RESOURCES = (
@@ -30,6 +36,12 @@ TARGET_GROUP_RESOURCES = (
 # ...and of its RABBITMQ_TARGET_GROUP_ARNS (RabbitMQ brokers).
 RABBITMQ_TARGET_GROUP_RESOURCES = ("RabbitMqAmqpsTargetGroup", "RabbitMqConsoleTargetGroup")
 FUNCTION_RESOURCE = "ReconcilerFunction"
+# Where the function writes its reports (template.yaml: its LoggingConfig); Lambda's default group otherwise.
+LOG_GROUP_RESOURCE = "ReconcilerLogGroup"
+# An output only this project's template has: how the stacks of the region are told apart.
+PROJECT_OUTPUT = "ReconcilerFunctionName"
+# DescribeStacks pages (of 100 stacks... in practice far fewer) read to name the project's stacks.
+MAX_STACK_PAGES = 5
 # Stack parameter -> the function's variable it becomes (template.yaml, ReconcilerFunction's Environment).
 PARAMETER_VARIABLES = {
     "BrokerTag": "BROKER_TAG",
@@ -53,6 +65,7 @@ class DeployedStack:
     target_group_arns: tuple[str, ...]
     function_name: str
     rabbitmq_target_group_arns: tuple[str, ...] = ()
+    log_group: str = ""
 
     @property
     def scope(self) -> str:
@@ -88,7 +101,7 @@ def read_stack(session: boto3.session.Session, name: str) -> DeployedStack:
         described = cloudformation.describe_stacks(StackName=name)["Stacks"][0]
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") == "ValidationError" and "does not exist" in str(error):
-            raise CommandError(f"no stack {name} in {region}: check --stack and --region (or AWS_REGION)") from None
+            raise CommandError(f"no stack {name} in {region}: {_project_stacks_said(cloudformation, region)}") from None
         raise explain(error, "cloudformation:DescribeStacks") from None
     except BotoCoreError as error:  # no credentials, no answer
         raise explain(error, "cloudformation:DescribeStacks") from None
@@ -117,4 +130,22 @@ def read_stack(session: boto3.session.Session, name: str) -> DeployedStack:
         target_group_arns=tuple(resources[r] for r in TARGET_GROUP_RESOURCES if r in resources),
         function_name=resources[FUNCTION_RESOURCE],
         rabbitmq_target_group_arns=tuple(resources[r] for r in RABBITMQ_TARGET_GROUP_RESOURCES if r in resources),
+        log_group=resources.get(LOG_GROUP_RESOURCE) or f"/aws/lambda/{resources[FUNCTION_RESOURCE]}",
     )
+
+
+def _project_stacks_said(cloudformation: Any, region: str) -> str:
+    """What to try instead of a stack name that does not exist: this project's stacks in the region, if any."""
+    try:
+        found = sorted(
+            stack["StackName"]
+            for page in islice(cloudformation.get_paginator("describe_stacks").paginate(), MAX_STACK_PAGES)
+            for stack in page["Stacks"]
+            if any(o.get("OutputKey") == PROJECT_OUTPUT for o in stack.get("Outputs", []))
+            and stack.get("StackStatus") not in UNREADABLE_STATES
+        )
+    except (ClientError, BotoCoreError) as error:
+        return f"check --stack and --region (or AWS_REGION); the region's stacks could not be listed ({explain(error, 'cloudformation:DescribeStacks')})"
+    if not found:
+        return "no mq-static-endpoint stack is deployed there: check --region (or AWS_REGION)"
+    return f"mq-static-endpoint stacks there: {', '.join(found)} (--stack NAME, or set {STACK_VARIABLE})"
