@@ -16,7 +16,6 @@ from moto.moto_api._internal import mock_random
 from emulator import EmulatedAws, MotoServer
 from emulator.lambda_invoke import serving_function
 from emulator.lambda_runtime import Invocation, LambdaRuntime
-from emulator.passing_time import PassingTime
 
 from .stack import DeployedStack, deploy
 from .story import Scene, Story
@@ -47,9 +46,8 @@ def told(seed: int, *, port_file: Path | None = None) -> Iterator[tuple[MotoServ
             # lambda:Invoke of the stack's function runs this warm container, as on
             # AWS: `aws lambda invoke`, `sam remote invoke`, `mq-endpoint resync`.
             with LambdaRuntime(stack.function_name, stack.function_arn, log_group=stack.log_group) as runtime, \
-                    serving_function(stack.function_name, runtime, on_invoke=_invocation_printer(sys.stdout)), \
-                    PassingTime() as passing:
-                Story(scene, runtime, passing).tell()
+                    serving_function(stack.function_name, runtime, on_invoke=_invocation_printer(sys.stdout)):
+                Story(scene, runtime).tell()
                 print(f"\nThe story took {time.monotonic() - started:.1f} s.")
                 yield server, aws, stack
 

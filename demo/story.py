@@ -10,7 +10,6 @@ from rich.padding import Padding
 
 from emulator import EmulatedAws, events
 from emulator.lambda_runtime import Invocation, LambdaRuntime
-from emulator.passing_time import PassingTime
 from mq_endpoint import render as tables
 from mq_endpoint.aws import CallWatch
 from mq_endpoint.console import make_console
@@ -83,18 +82,17 @@ class Step:
 
 
 class Story:
-    def __init__(self, scene: Scene, runtime: LambdaRuntime, time: PassingTime) -> None:
+    def __init__(self, scene: Scene, runtime: LambdaRuntime) -> None:
         self.scene = scene
         self.runtime = runtime
-        # Each step comes a minute after the one before, as the sweeps do.
-        self.time = time
         self.region = scene.aws.region
         self.number = 0
         self.steps: list[Step] = []
 
     def step(self, title: str, what_happens: str, trigger: dict[str, Any]) -> Invocation:
         self.number += 1
-        self.time.minute_passes()
+        # Each step comes a minute after the one before, as the sweeps do.
+        self.runtime.let_time_pass(60)
         out = self.scene.out
         out(f"\n=== {self.number}. {title}")
         out(f"    {what_happens}")
@@ -163,7 +161,6 @@ class Story:
             events.reboot_broker(region, events_broker),
         )
 
-        self.runtime.let_time_pass(60)
         self.step(
             "A minute later, the scheduled sweep",
             "The endpoint's old addresses were seen free a minute ago and again now: one EC2 listing may lag, two "
