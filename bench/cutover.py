@@ -33,7 +33,8 @@ from emulator import EmulatedAws, target_health
 from emulator.lambda_invoke import serving_function
 from emulator.lambda_runtime import LambdaRuntime
 from emulator.server import FAKE_CREDENTIALS
-from mq_endpoint.cutover import DONE, Cutover
+from mq_endpoint.cutover import Cutover
+from mq_endpoint.exit_codes import Exit
 from mq_endpoint.stack import read_stack
 
 REGION = "eu-west-1"
@@ -110,7 +111,7 @@ def measure_cutover(health_seconds: float, drain_seconds: float) -> CutoverTimin
         command.sleep, command.after_step = sleep, after_step
         target_health.health_checks_take(health_seconds)
         try:
-            if command.run() != DONE:
+            if command.run() != Exit.OK:
                 raise RuntimeError("the benchmark's cutover did not finish")
         finally:
             target_health.health_checks_take(0)

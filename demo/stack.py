@@ -38,6 +38,8 @@ class DeployedStack:
     function_environment: dict[str, str]
     # Resources the template creates here that the emulator does not build, by type.
     not_emulated: dict[str, list[str]]
+    # Where the function logs (its LoggingConfig: the stack's ReconcilerLogGroup).
+    log_group: str = ""
 
     @property
     def target_group_arns(self) -> list[str]:
@@ -95,15 +97,16 @@ def deploy(world: World, *, stack_name: str = STACK_NAME, rabbitmq: bool = False
         raise RuntimeError(f"stack {stack_name}: {described['StackStatus']} {described.get('StackStatusReason', '')}")
     outputs = {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
     function = aws.client("lambda").get_function_configuration(FunctionName=outputs["ReconcilerFunctionName"])
+    listed = cloudformation.list_stack_resources(StackName=stack_name)
+    physical = {r["LogicalResourceId"]: r.get("PhysicalResourceId", "") for r in listed["StackResourceSummaries"]}
     return DeployedStack(
         name=stack_name,
         outputs=outputs,
         function_name=function["FunctionName"],
         function_arn=function["FunctionArn"],
         function_environment={k: str(v) for k, v in function["Environment"]["Variables"].items()},
-        not_emulated=_not_emulated(
-            translated, cloudformation.list_stack_resources(StackName=stack_name), aws.stack_conditions(stack_name)
-        ),
+        not_emulated=_not_emulated(translated, listed, aws.stack_conditions(stack_name)),
+        log_group=physical["ReconcilerLogGroup"],
     )
 
 

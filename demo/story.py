@@ -14,7 +14,9 @@ from emulator.lambda_runtime import Invocation, LambdaRuntime
 from mq_endpoint import render as tables
 from mq_endpoint.aws import CallWatch
 from mq_endpoint.cutover import Cutover
+from mq_endpoint.console import make_console
 from mq_endpoint.inspect import inspect
+from mq_endpoint.names import brokers_by_address
 from mq_endpoint.stack import DeployedStack as StackAsRead
 from mq_endpoint.stack import read_stack
 
@@ -30,7 +32,9 @@ class Scene:
     world: World
     stack: DeployedStack
     out: Callable[[str], None] = print
-    console: Console = field(default_factory=tables.make_console)
+    console: Console = field(default_factory=make_console)
+    # ip -> the broker that had it in the latest report that listed it.
+    formerly: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         described = self.aws.client("elbv2").describe_target_groups(TargetGroupArns=self.stack.target_group_arns)
@@ -68,7 +72,7 @@ class Scene:
 
     def show_targets(self) -> None:
         """`mq-endpoint status`: the CLI's dry run of the reconciler, its tables."""
-        self.show(tables.status_tables(inspect(self._session, self._as_read, self._watch).document()))
+        self.show(tables.status_tables(inspect(self._session, self._as_read, self._watch).document(), earlier=self.formerly))
 
 
 @dataclass(frozen=True)
@@ -89,16 +93,20 @@ class Story:
 
     def step(self, title: str, what_happens: str, trigger: dict[str, Any]) -> Invocation:
         self.number += 1
+        # Each step comes a minute after the one before, as the sweeps do.
+        self.runtime.let_time_pass(60)
         out = self.scene.out
         out(f"\n=== {self.number}. {title}")
         out(f"    {what_happens}")
         out(f"    trigger: {_describe(trigger)}")
         invocation = self.runtime.invoke(trigger)
         report = invocation.report
+        # Who had each address before this run: what a removal's broker is.
+        earlier, self.scene.formerly = self.scene.formerly, {**self.scene.formerly, **brokers_by_address(report)}
         self.steps.append(Step(self.number, title, _short(trigger), report))
         out(f"    report: status={report['status']} dryRun={report['dryRun']}")
         out("  what it changed:" if not report["dryRun"] else "  what it would change:")
-        changed = tables.changes_tables(report, done=not report["dryRun"])
+        changed = tables.changes_tables(report, done=not report["dryRun"], earlier=earlier)
         if changed:
             self.scene.show(changed)
         else:
@@ -155,6 +163,13 @@ class Story:
             events.reboot_broker(region, events_broker),
         )
 
+        self.step(
+            "A minute later, the scheduled sweep",
+            "The endpoint's old addresses were seen free a minute ago and again now: one EC2 listing may lag, two "
+            "a minute apart do not, so they go (docs/safety.md).",
+            events.scheduled(region),
+        )
+
         aws.tag_broker(analytics, world.scope_tag)
         arn = mq.describe_broker(BrokerId=analytics)["BrokerArn"]
         self.step(
@@ -196,7 +211,9 @@ class Story:
         scene.out("    A new broker, not in scope. After each step: whom a new connection to 61617 may reach, as the\n"
                   "    NLB's listeners and target health say (the client listener's group, healthy targets).")
         scene.world.add_broker("orders-4", in_scope=False)
-        self.runtime.invoke(events.resync())  # orders' silent maintenance above, applied first
+        for _ in range(2):  # orders' silent maintenance above, applied first: two sweeps a minute apart
+            self.runtime.let_time_pass(60)
+            self.runtime.invoke(events.resync())
         self.show_new_connections("before the cutover")
         # Clients still hold connections to orders: the old set's ActiveFlowCount, as the NLB would publish it.
         aws.publish_active_flows(self.scene.stack.live_target_group_arns, 12)

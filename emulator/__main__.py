@@ -4,6 +4,7 @@ import argparse
 import sys
 
 from .control import ControlError, call
+from .mq_brokers import BROKER_STATES
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     move.add_argument("--ips", help="comma-separated, one per instance, active first (default: free addresses of its subnets)")
     state = commands.add_parser("state", help="set the state DescribeBroker reports")
     state.add_argument("broker", help="name or id")
-    state.add_argument("state", help="RUNNING, REBOOT_IN_PROGRESS, CRITICAL_ACTION_REQUIRED, DELETION_IN_PROGRESS...")
+    state.add_argument("state", choices=BROKER_STATES, metavar="STATE", help=f"one of {', '.join(BROKER_STATES)}")
     state.add_argument("--no-ips", action="store_true", help="DescribeBroker shows no instance IPs meanwhile (a reboot)")
     args = parser.parse_args(argv)
     try:

@@ -16,6 +16,11 @@ against AWS. As Lambda answers them:
   while another runs gets TooManyRequestsException (HTTP 429); an Event
   (asynchronous) invocation is accepted (202) and waits its turn.
 - DryRun: 204, nothing runs.
+- A payload that is JSON but not an object (`[]`, `null`, `"text"`) is the
+  handler's event as it is; one that is not JSON at all is refused before
+  anything runs: InvalidRequestContentException, HTTP 400 (Lambda API
+  reference, Invoke: "The request body could not be parsed as JSON"). moto
+  answered both with an HTML page and a Flask traceback.
 
 Every other function stays moto's.
 """
@@ -28,6 +33,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from moto.awslambda.models import LambdaBackend, lambda_backends
+from moto.awslambda.responses import LambdaResponse
+from moto.core.responses import BaseResponse
 from moto.core.exceptions import JsonRESTError
 
 from ._patching import Patch
@@ -46,6 +53,15 @@ class TooManyRequests(JsonRESTError):
 
     def __init__(self) -> None:
         super().__init__("TooManyRequestsException", "Rate Exceeded.")
+
+
+class InvalidRequestContent(JsonRESTError):
+    """Lambda's answer to a payload that is not JSON."""
+
+    code = 400
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("InvalidRequestContentException", f"Could not parse request body into json: {detail}")
 
 
 class _ServedFunction:
@@ -126,7 +142,10 @@ def _running_the_served_function(original: Callable[..., Any]) -> Callable[..., 
             served = _served.get(_function_name(function_name))
         if served is None:
             return original(self, function_name, qualifier, body, headers, response_headers)
-        event = json.loads(body) if body else {}
+        try:
+            event = json.loads(body) if body else {}
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            raise InvalidRequestContent(str(error)) from None
         payload = served.invoke(
             event,
             _header(headers, "X-Amz-Invocation-Type", "RequestResponse"),
@@ -139,7 +158,23 @@ def _running_the_served_function(original: Callable[..., Any]) -> Callable[..., 
     return invoke
 
 
-_PATCH = Patch(LambdaBackend, "invoke", _running_the_served_function)
+def _reading_parameters_of_any_payload(original: Callable[..., Any] | None) -> Callable[..., Any]:
+    """moto looks for Invoke's Qualifier in the JSON body too, and fails (TypeError) on one that is not an object:
+    a payload has no parameters in it (Qualifier is in the query string), whatever JSON it is."""
+
+    def get_param(self: LambdaResponse, param_name: str, if_none: Any = None) -> Any:
+        try:
+            return (original or BaseResponse._get_param)(self, param_name, if_none)
+        except TypeError:
+            return if_none
+
+    return get_param
+
+
+_PATCHES = (
+    Patch(LambdaBackend, "invoke", _running_the_served_function),
+    Patch(LambdaResponse, "_get_param", _reading_parameters_of_any_payload),
+)
 
 
 @contextmanager
@@ -148,7 +183,8 @@ def serving_function(function_name: str, runtime: LambdaRuntime, *, on_invoke: O
 
     on_invoke(event, invocation) is called after each run: the demo prints a line per invocation.
     """
-    _PATCH.install()
+    for patch in _PATCHES:
+        patch.install()
     with _served_lock:
         _served[_function_name(function_name)] = _ServedFunction(runtime, on_invoke)
     try:
@@ -156,4 +192,5 @@ def serving_function(function_name: str, runtime: LambdaRuntime, *, on_invoke: O
     finally:
         with _served_lock:
             _served.pop(_function_name(function_name), None)
-        _PATCH.uninstall()
+        for patch in reversed(_PATCHES):
+            patch.uninstall()

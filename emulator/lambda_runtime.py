@@ -4,6 +4,9 @@ No container runtime is available, so the function's code runs here: a cold
 start imports (reloads) `reconciler.handler` under the function's own
 environment, and each invocation captures what the function writes to stdout
 (Powertools' JSON logs and its EMF metric lines), as CloudWatch Logs would.
+Given its log group, the runtime also writes those lines there, one stream
+per container, between Lambda's own START and END lines, where
+`mq-endpoint status` reads the last run (logs:FilterLogEvents).
 The function's Timeout is enforced as Lambda enforces it (lambda_timeout):
 a run that outlives it is killed and returns no report, and the next
 invocation is a cold start.
@@ -19,8 +22,10 @@ import uuid
 from collections.abc import Mapping
 from contextlib import redirect_stdout
 from dataclasses import dataclass, field
-from types import ModuleType, SimpleNamespace
+from types import ModuleType
 from typing import Any
+
+from moto.logs.models import logs_backends
 
 from . import lambda_timeout
 from ._patching import Patch
@@ -104,40 +109,62 @@ def parse_emf(lines: list[dict[str, Any]]) -> list[Metric]:
     return metrics
 
 
+class _FunctionClock:
+    """time as the reconciler's run reads it (reconciler.reconcile looks up `time.monotonic` at each call), moved on
+    by let_time_pass without sleeping: a minute between two scheduled sweeps costs a test nothing."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def monotonic(self) -> float:
+        return time.monotonic() + self.offset
+
+
 class LambdaRuntime:
     """One warm container of the function: `cold_start` replaces it with a fresh one."""
 
     def __init__(
-        self, function_name: str, function_arn: str, *, timeout_seconds: float = 60.0, handler: str = "reconciler.handler"
+        self,
+        function_name: str,
+        function_arn: str,
+        *,
+        timeout_seconds: float = 60.0,
+        handler: str = "reconciler.handler",
+        log_group: str | None = None,
     ) -> None:
         self.function_name = function_name
         self.function_arn = function_arn
         # The module whose lambda_handler the function runs (template.yaml: reconciler.handler).
         self.handler = handler
+        # The function's log group (its LoggingConfig): None writes no log, as in the tests that read none.
+        self.log_group = log_group
+        self._log_stream = ""
         # The function's Timeout (template.yaml): what the context's remaining time counts down from.
         self.timeout_seconds = timeout_seconds
         self._handler: ModuleType | None = None
         self._cold_start_output: list[dict[str, Any]] = []
         self._saved_env: dict[str, str | None] = {}
-        self._clock_offset = 0.0
         # The environment of the last cold start: a container discarded after a timeout starts again with it.
         self._environment: dict[str, Any] = {}
         self._discarded = False
         self._patches: list[Patch] = list(lambda_timeout.PATCHES)
+        self._clock = _FunctionClock()
 
     def __enter__(self) -> "LambdaRuntime":
         for patch in self._patches:
             patch.install()
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
-        """Give the process its environment, and the function its clock, back."""
-        if self._clock_offset:
-            import reconciler.reconcile
+    def let_time_pass(self, seconds: float) -> None:
+        """The function's clock moves on by `seconds`, as between two scheduled sweeps."""
+        self._clock.offset += seconds
 
-            reconciler.reconcile.time = time  # type: ignore[assignment]
+    def __exit__(self, *exc_info: object) -> None:
+        """Give the process its environment and its clock back."""
         for patch in reversed(self._patches):
             patch.uninstall()
+        if "reconciler.reconcile" in sys.modules:
+            sys.modules["reconciler.reconcile"].time = time
         for name, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(name, None)
@@ -153,20 +180,14 @@ class LambdaRuntime:
         for name, value in {**environment, "AWS_LAMBDA_FUNCTION_NAME": self.function_name}.items():
             self._saved_env.setdefault(name, os.environ.get(name))
             os.environ[name] = str(value)
-        with redirect_stdout(_STDOUT):  # type: ignore[type-var]
+        with redirect_stdout(_STDOUT):
             if self.handler in sys.modules:
                 self._handler = importlib.reload(sys.modules[self.handler])
             else:
                 self._handler = importlib.import_module(self.handler)
         self._cold_start_output = _json_lines(_STDOUT.take())
-
-    def let_time_pass(self, seconds: float) -> None:
-        """The function's clock (reconciler.reconcile's time.monotonic) moves on, as between two scheduled sweeps."""
-        import reconciler.reconcile
-
-        self._clock_offset += seconds
-        offset = self._clock_offset
-        reconciler.reconcile.time = SimpleNamespace(monotonic=lambda: time.monotonic() + offset)  # type: ignore[assignment]
+        # Lambda names a container's stream after the day, the version and the container.
+        self._log_stream = f"{time.strftime('%Y/%m/%d', time.gmtime())}/[$LATEST]{uuid.uuid4().hex}"
 
     def follow(self, environment: Mapping[str, Any]) -> None:
         """Lambda runs the function's current configuration: after a change (a stack update), a new container."""
@@ -184,12 +205,16 @@ class LambdaRuntime:
         if self._discarded:
             self.cold_start(self._environment)
         handler = self._handler
+        if "reconciler.reconcile" in sys.modules:  # the reconciler's handler imports it; a test's own function may not
+            sys.modules["reconciler.reconcile"].time = self._clock
         started = time.monotonic()
         context = _Context(self.function_name, self.function_arn, started + self.timeout_seconds)
-        with redirect_stdout(_STDOUT):  # type: ignore[type-var]
+        with redirect_stdout(_STDOUT):
             report, error = lambda_timeout.KillableRun(context.deadline).run(lambda: handler.lambda_handler(event, context))
-        records = self._cold_start_output + _json_lines(_STDOUT.take())
+        printed = _STDOUT.take()
+        records = self._cold_start_output + _json_lines(printed)
         self._cold_start_output = []
+        self._write_log(context.aws_request_id, printed)
         emf = [r for r in records if "_aws" in r]
         logs = [r for r in records if "_aws" not in r]
         if isinstance(error, lambda_timeout.RunKilled) or time.monotonic() > context.deadline:
@@ -201,6 +226,19 @@ class LambdaRuntime:
             raise error  # KeyboardInterrupt and the like are the test's, not the function's
         raised = None if error is None else f"{type(error).__name__}: {error}"
         return Invocation(report if error is None else {}, parse_emf(emf), logs, raised)
+
+    def _write_log(self, request_id: str, printed: str) -> None:
+        """Into moto's CloudWatch Logs, as Lambda writes them: START, every line the function printed, END."""
+        if self.log_group is None:
+            return
+        _, _, _, region, account, *_ = self.function_arn.split(":")
+        logs = logs_backends[account][region]
+        if self.log_group not in logs.groups:
+            logs.create_log_group(self.log_group, tags={})
+        logs.ensure_log_stream(self.log_group, self._log_stream)
+        lines = [f"START RequestId: {request_id} Version: $LATEST", *printed.splitlines(), f"END RequestId: {request_id}"]
+        now = int(time.time() * 1000)
+        logs.put_log_events(self.log_group, self._log_stream, [{"timestamp": now, "message": line} for line in lines])
 
 
 def _json_lines(text: str) -> list[dict[str, Any]]:

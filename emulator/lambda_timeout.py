@@ -97,14 +97,14 @@ class KillableRun:
                 sys.settrace(None)
 
         thread = threading.Thread(target=target, name="lambda-handler", daemon=True)
-        self._previous_hook = threading.gettrace()
-        threading.settrace(self._adopt)  # type: ignore[arg-type]
+        self._previous_hook = threading.gettrace()  # type: ignore[assignment]
+        threading.settrace(self._adopt)
         try:
             self._threads.add(thread)
             thread.start()
             thread.join()
         finally:
-            threading.settrace(self._previous_hook)  # type: ignore[arg-type]
+            threading.settrace(self._previous_hook)
         return outcome[0], outcome[1]
 
     def _join_this_thread(self) -> None:

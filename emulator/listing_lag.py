@@ -46,10 +46,14 @@ _LAG = "emulator_listing_lag"
 
 @dataclass
 class _Stale:
-    """How long one interface's listing stays stale: `listings` more listings, or until `until` on the lag's clock."""
+    """How long one interface's listing stays stale: `listings` more listings, or until `until` on the lag's clock.
+
+    eni: a deleted interface, as the listing still shows it.
+    """
 
     listings: float | None
     until: float | None
+    eni: NetworkInterface | None = None
 
     def expired(self, now: float) -> bool:
         return (self.listings is not None and self.listings <= 0) or (self.until is not None and now >= self.until)
@@ -64,7 +68,7 @@ class Lag:
     rng: random.Random
     clock: Callable[[], float]
     hidden: dict[str, _Stale] = field(default_factory=dict)  # eni id -> its lag
-    deleted: dict[str, tuple[NetworkInterface, _Stale]] = field(default_factory=dict)
+    deleted: dict[str, _Stale] = field(default_factory=dict)
     lock: Lock = field(default_factory=Lock)
 
     def _draw(self, bound: Bound) -> float | None:
@@ -73,28 +77,23 @@ class Lag:
             return self.rng.randint(int(low), int(high)) if isinstance(low, int) and isinstance(high, int) else self.rng.uniform(low, high)
         return bound
 
-    def stale(self) -> _Stale:
+    def stale(self, eni: NetworkInterface | None = None) -> _Stale:
         seconds = self._draw(self.seconds)
-        return _Stale(self._draw(self.listings), None if seconds is None else self.clock() + seconds)
+        return _Stale(self._draw(self.listings), None if seconds is None else self.clock() + seconds, eni)
 
     def listing(self, current: list[NetworkInterface]) -> list[NetworkInterface]:
         """What this listing shows instead of `current`; counts it as one listing for every stale interface."""
         with self.lock:
             now = self.clock()
             for lags in (self.hidden, self.deleted):
-                for eni_id in [i for i, entry in lags.items() if _stale_of(entry).expired(now)]:
+                for eni_id in [i for i, stale in lags.items() if stale.expired(now)]:
                     del lags[eni_id]
             shown = [eni for eni in current if eni.id not in self.hidden]
-            shown += [eni for eni, _ in self.deleted.values()]
-            for entry in [*self.hidden.values(), *self.deleted.values()]:
-                stale = _stale_of(entry)
+            shown += [stale.eni for stale in self.deleted.values() if stale.eni is not None]
+            for stale in [*self.hidden.values(), *self.deleted.values()]:
                 if stale.listings is not None:
                     stale.listings -= 1
             return shown
-
-
-def _stale_of(entry: "_Stale | tuple[NetworkInterface, _Stale]") -> _Stale:
-    return entry[1] if isinstance(entry, tuple) else entry
 
 
 def lag_of(ec2: EC2Backend) -> Lag | None:
@@ -127,7 +126,7 @@ def deleted(ec2: EC2Backend, eni: NetworkInterface) -> None:
     if lag is not None and lag.keep_deleted:
         with lag.lock:
             lag.hidden.pop(eni.id, None)
-            lag.deleted[eni.id] = (eni, lag.stale())
+            lag.deleted[eni.id] = lag.stale(eni)
 
 
 def _hiding_new_interfaces(original: Callable[..., NetworkInterface]) -> Callable[..., NetworkInterface]:

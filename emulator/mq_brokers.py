@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable
 
 from moto.ec2.exceptions import InvalidSubnetIdError
 from moto.ec2.models import EC2Backend, ec2_backends
+from moto.ec2.models.elastic_network_interfaces import NetworkInterface
 from moto.ec2.models.subnets import Subnet
 from moto.mq.models import Broker, MQBackend, mq_backends
 
@@ -47,6 +48,11 @@ INTERFACE_STATUS = "in-use"
 # What matters is that it is not the customer's.
 SERVICE_ACCOUNT_ID = "330122558901"
 
+# Every BrokerState Amazon MQ reports (its API reference, BrokerState; botocore's mq model has the same enum).
+BROKER_STATES = (
+    "CREATION_IN_PROGRESS", "CREATION_FAILED", "DELETION_IN_PROGRESS", "RUNNING", "REBOOT_IN_PROGRESS",
+    "CRITICAL_ACTION_REQUIRED", "REPLICA",
+)
 # States in which a broker's instances serve traffic (and answer health checks).
 SERVING_STATES = frozenset({"RUNNING", "CRITICAL_ACTION_REQUIRED"})
 
@@ -147,6 +153,8 @@ def set_state(broker: Broker, region: str, state: str, ips: list[str] | None) ->
     ips=None reports the IPs it holds; ips=[] reports no instance IPs, as a
     broker being rebooted or created may; a non-empty list becomes what it holds.
     """
+    if state not in BROKER_STATES:
+        raise ValueError(f"{state!r} is not a broker state; Amazon MQ's are {', '.join(BROKER_STATES)}")
     if ips:
         _hold(broker, list(ips))
     else:
@@ -263,14 +271,17 @@ def _sync_interfaces(broker: Broker, ips: list[str], fmt: str | None) -> None:
     description = (fmt or "").format(broker_id=broker.id)
     ids = []
     for ip in wanted:
-        eni = kept.get(ip)
-        if eni is None:
-            eni = interfaces.create(ec2, subnets[ip], ip, description, INTERFACE_STATUS)
-            interfaces.attach_to_foreign_instance(eni, SERVICE_ACCOUNT_ID)
+        eni = kept.get(ip) or _attached_interface(ec2, subnets[ip], ip, description)
         eni.description = description
         ids.append(eni.id)
     setattr(broker, _INTERFACES, ids)
     setattr(broker, _INTERFACE_FORMAT, fmt)
+
+
+def _attached_interface(ec2: EC2Backend, subnet: Subnet, ip: str, description: str) -> NetworkInterface:
+    eni = interfaces.create(ec2, subnet, ip, description, INTERFACE_STATUS)
+    interfaces.attach_to_foreign_instance(eni, SERVICE_ACCOUNT_ID)
+    return eni
 
 
 def serving_roles(brokers: Iterable[Broker]) -> dict[str, str]:

@@ -8,6 +8,8 @@ client honours), so nothing in the process can reach AWS.
 
 import logging
 import os
+import socket
+from pathlib import Path
 
 from moto.server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
@@ -38,17 +40,46 @@ class _QuickStoppingServer(ThreadedMotoServer):
         self.control = ControlRoutes(DomainDispatcherApplication(create_backend_app))
 
     def _server_entry(self) -> None:
-        self._server = make_server(self._ip_address, self._port, self.control, True)
+        try:
+            self._server = make_server(self._ip_address, self._port, self.control, True)
+        except OSError:  # the remembered port was taken since it was found free: any port will do
+            self._server = make_server(self._ip_address, 0, self.control, True)
         self._server_ready_event.set()
         self._server.serve_forever(poll_interval=0.02)
 
 
-class MotoServer:
-    """Start ThreadedMotoServer on a free port of 127.0.0.1; stop it and restore env on exit."""
+def _is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
-    def __init__(self, region: str = "eu-west-1") -> None:
+
+def _remembered(port_file: Path | None) -> int:
+    """The port of the last run, if it is free now; else 0: any free port."""
+    if port_file is None:
+        return 0
+    try:
+        port = int(port_file.read_text().strip())
+    except (OSError, ValueError):
+        return 0
+    return port if 0 < port < 65536 and _is_free(port) else 0
+
+
+class MotoServer:
+    """Start ThreadedMotoServer on a free port of 127.0.0.1; stop it and restore env on exit.
+
+    With a port_file, the port of the last run is taken again when it is free,
+    and the one taken is written there: a shell that exported AWS_ENDPOINT_URL
+    keeps working across restarts of `make demo ARGS=--keep-running`.
+    """
+
+    def __init__(self, region: str = "eu-west-1", *, port_file: Path | None = None) -> None:
         self.region = region
-        self._server = _QuickStoppingServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._port_file = port_file
+        self._server = _QuickStoppingServer(ip_address="127.0.0.1", port=_remembered(port_file), verbose=False)
         self._saved_env: dict[str, str | None] = {}
         self.endpoint_url = ""
         self._werkzeug_level = logging.NOTSET
@@ -60,6 +91,8 @@ class MotoServer:
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.endpoint_url = f"http://{host}:{port}"
+        if self._port_file is not None:
+            self._port_file.write_text(f"{port}\n")
         env = {
             **FAKE_CREDENTIALS,
             "AWS_ENDPOINT_URL": self.endpoint_url,

@@ -45,7 +45,7 @@ _TIMEOUT = ("Target.Timeout", "Request timed out")
 
 # Per target group, on moto's own object so that a moto reset forgets it: ip -> forced state.
 _FORCED = "emulator_forced_states"
-# Per target group likewise: ip -> time.monotonic() of its registration.
+# Per target group likewise: ip -> when it was registered (time.monotonic()), and until when it stays initial.
 _REGISTERED_AT = "emulator_registered_at"
 _first_checks = {"seconds": 0.0}
 
@@ -55,7 +55,7 @@ def health_checks_take(seconds: float) -> None:
     _first_checks["seconds"] = seconds
 
 
-def _registered_at(group: FakeTargetGroup) -> dict[str, float]:
+def _initial_until(group: FakeTargetGroup) -> dict[str, float]:
     found: dict[str, float] | None = getattr(group, _REGISTERED_AT, None)
     if found is None:
         found = {}
@@ -114,7 +114,7 @@ def _with_broker_health(original: Callable[..., FakeHealthStatus]) -> Callable[.
             return moto_says
         if not in_use(self, elbv2_backends[ec2_backend.account_id][ec2_backend.region_name]):
             return _status(self, ip, port, "unused", REASONS["unused"])
-        if time.monotonic() - _registered_at(self).get(ip, 0.0) < _first_checks["seconds"]:
+        if time.monotonic() < _initial_until(self).get(ip, 0.0):
             return _status(self, ip, port, "initial", ("Elb.InitialHealthChecking", "Initial health checks in progress"))
         role = _role(self, ip, ec2_backend)
         if role == "active":
@@ -155,7 +155,8 @@ def _registration_starts_health_checks(original: Callable[..., None]) -> Callabl
     def register(self: FakeTargetGroup, targets: list[dict[str, Any]]) -> None:
         new = [t["Id"] for t in targets if t["Id"] not in self.targets]
         original(self, targets)
-        _registered_at(self).update(dict.fromkeys(new, time.monotonic()))
+        # The first checks of a target take what they took when it was registered, not what a later setting says.
+        _initial_until(self).update(dict.fromkeys(new, time.monotonic() + _first_checks["seconds"]))
 
     return register
 

@@ -29,12 +29,13 @@ from rich.console import Console
 from reconciler.brokers import is_broker_id
 from reconciler.plan import FREE_FOR_SECONDS
 
-from .aws import CommandError, explain
-from .resync import invoke_resync, resync_payload
+from .aws import explain
+from .context import Context
+from .errors import CommandError, UsageError
+from .exit_codes import Exit
+from .inspect import resync_payload
+from .resync import invoke_resync
 from .stack import DeployedStack, read_stack
-
-# Exit codes, as mq-endpoint's other commands use them (main.py): done, refused or failed, not done yet.
-DONE, FAILED, WAITING = 0, 1, 2
 
 LIVE_SET, STANDBY, LIVE_ONLY, BROKER_IDS, BROKER_TAG = (
     "LiveTargetGroupSet", "StandbyBrokerIds", "LiveOnlyBrokerIds", "BrokerIds", "BrokerTag")
@@ -55,7 +56,8 @@ def add_command(commands: Any, common: argparse.ArgumentParser) -> None:
         description="Replace the broker the endpoint serves by another of the same engine: the new one is registered in the "
         "standby target-group set and must be healthy there, then one stack update switches every listener, the old "
         "broker's connections drain, and it leaves. Run it again to resume after an interruption. Exit 0: done, "
-        "2: not done yet (the new broker not healthy in time, or --keep-old), 1: refused or failed.",
+        "2: not done yet (the new broker not healthy in time, or --keep-old), 1: refused or failed, 64: an unknown "
+        "broker, or no --yes off a terminal.",
     )
     parser.add_argument("--to", required=True, metavar="BROKER", help="the new broker: its name or id")
     parser.add_argument("--from", dest="from_", metavar="BROKER",
@@ -72,6 +74,7 @@ def add_command(commands: Any, common: argparse.ArgumentParser) -> None:
     parser.add_argument("--keep-old", action="store_true",
                         help="stop after the drain with the old broker still in the standby set (exit 2); run again to finish")
     parser.add_argument("--poll", metavar="SECONDS", type=float, default=10.0, help="seconds between looks (default: 10)")
+    parser.set_defaults(run=run)
 
 
 @dataclass(frozen=True)
@@ -140,8 +143,9 @@ class Cutover:
         # Told each finished step's name: the demo shows where the listeners really send new connections.
         self.after_step: Callable[[str], None] = lambda step: None
         self.names: dict[str, str] = {}
-        # The function's last report: each broker in scope and its addresses.
+        # The function's last report, and the last dry run's: each broker in scope and its addresses.
         self.report: dict[str, Any] = {}
+        self.dry_report: dict[str, Any] = {}
         self.clock: Callable[[], float] = time.monotonic
         self.sleep: Callable[[float], None] = time.sleep
 
@@ -155,7 +159,7 @@ class Cutover:
             return self.roll_back(position, new, stage)
         if stage == "idle" and self.in_live_scope(position, new):
             self.out.print(f"{new} is live already: the client listeners send new connections to it. Nothing to do.")
-            return DONE
+            return Exit.OK
         old = self.old_broker(position, new, stage)
         self.refuse_unless_servable(new, old)
         steps = ["prepare", "health", "switch", "drain", "finish"]
@@ -163,7 +167,7 @@ class Cutover:
         steps = steps[{"idle": 0, "prepared": 0, "switched": 2}[stage]:]
         self.show_plan(position, new, old, steps)
         if self.args.dry_run or not self.confirmed():
-            return DONE
+            return Exit.OK
         return self.go(new, old, steps)
 
     def roll_back(self, position: Position, new: Broker, stage: str) -> int:
@@ -171,12 +175,12 @@ class Cutover:
             if self.in_live_scope(position, new):
                 raise CommandError(f"the cutover to {new} has finished: nothing to roll back; to go back, run a cutover to the old broker")
             self.out.print(f"No cutover to {new} is under way: nothing to roll back.")
-            return DONE
+            return Exit.OK
         old = self.broker((position.standby if stage == "switched" else position.live_only)[0])
         steps = ["health-back", "switch-back", "drain", "cancel"] if stage == "switched" else ["cancel"]
         self.show_plan(position, new, old, steps)
         if self.args.dry_run or not self.confirmed():
-            return DONE
+            return Exit.OK
         return self.go(new, old, steps)
 
     def go(self, new: Broker, old: Broker, steps: Sequence[str]) -> int:
@@ -186,11 +190,11 @@ class Cutover:
             self.say_where_new_connections_go()
             self.after_step(step)
             if not finished:
-                return WAITING
+                return Exit.PENDING
         ids = self.stack.parameters.get(BROKER_IDS, "")
         self.out.print(f"Done. samconfig.toml: leave {LIVE_SET}, {STANDBY} and {LIVE_ONLY} out of parameter_overrides"
                        + (f", and set BrokerIds={ids}" if ids else "") + " (docs/cutover.md), or the next sam deploy undoes this.")
-        return DONE
+        return Exit.OK
 
     # --- the steps ---------------------------------------------------------------------
 
@@ -202,10 +206,10 @@ class Cutover:
         return True
 
     def _health(self, new: Broker, old: Broker) -> bool:
-        return self.wait_healthy(new, "the switch")
+        return self.wait_healthy(new, old, "the switch")
 
     def _health_back(self, new: Broker, old: Broker) -> bool:
-        return self.wait_healthy(old, "the switch back")
+        return self.wait_healthy(old, new, "the switch back")
 
     def _switch(self, new: Broker, old: Broker) -> bool:
         self.switch(new, old, f"switch: the client listeners to {new}")
@@ -301,22 +305,34 @@ class Cutover:
 
     # --- waits -------------------------------------------------------------------------
 
-    def wait_healthy(self, broker: Broker, before: str) -> bool:
-        """Until the broker has a healthy target in every standby group of its engine; false (and why) after the bound."""
+    def wait_healthy(self, broker: Broker, leaving: Broker, before: str) -> bool:
+        """Until, in every standby group of its engine, the broker has a healthy target, and so has every other broker
+        with one in the live set (they are switched too); false, and why, after the bound."""
         deadline = self.clock() + self.args.health_timeout
-        groups = self.standby_groups(broker.engine)
+        standby = self.standby_groups(broker.engine)
+        live = [arn for arn in self.engine_groups(broker.engine) if arn not in standby]
         while True:
-            ips = self.addresses(broker)
-            states = {arn: self.states(arn, ips) for arn in groups}
-            waiting = {arn: s for arn, s in states.items() if HEALTHY not in {state for state, _ in s.values()}}
-            if ips and not waiting:
-                self.out.print(f"health: {broker} is healthy in every standby group ({len(groups)}): ready for {before}")
+            addresses = self.all_addresses(broker)
+            healthy_live = {ip for arn in live for ip, (state, _) in self.states(arn, _flat(addresses)).items() if state == HEALTHY}
+            required = {broker.broker_id} | {b for b, ips in addresses.items() if set(ips) & healthy_live} - {leaving.broker_id}
+            states = {arn: self.states(arn, _flat({b: addresses.get(b, []) for b in required})) for arn in standby}
+            missing = {arn: sorted(b for b in required if not any(s[ip][0] == HEALTHY for ip in addresses.get(b, []) if ip in s))
+                       for arn, s in states.items()}
+            missing = {arn: names for arn, names in missing.items() if names}
+            if addresses.get(broker.broker_id) and not missing:
+                self.out.print(f"health: {broker} (and every broker switched with it) is healthy in every standby group "
+                               f"({len(standby)}): ready for {before}")
                 return True
             if self.clock() >= deadline:
-                why = "; ".join(f"{_group_name(arn)}: " + (", ".join(f"{ip} {state} ({reason})" for ip, (state, reason) in s.items())
-                                                            or "none of its addresses registered") for arn, s in waiting.items())
-                self.out.print(f"[red]health: {broker} was not healthy within {self.args.health_timeout:g} s; nothing was "
-                               f"switched.[/red] {why or 'its addresses are unknown to the function (see mq-endpoint status)'}. "
+                why = "; ".join(
+                    f"{_group_name(arn)}: " + ", ".join(
+                        f"{self.names.get(b, b)} " + (", ".join(f"{ip} {states[arn][ip][0]} ({states[arn][ip][1]})"
+                                                                for ip in addresses.get(b, []) if ip in states[arn])
+                                                      or "not registered")
+                        for b in names)
+                    for arn, names in missing.items())
+                self.out.print(f"[red]health: not healthy within {self.args.health_timeout:g} s; nothing was switched.[/red] "
+                               f"{why or f'the function does not know {broker} addresses (see mq-endpoint status)'}. "
                                "Run the same command again to keep waiting, or --rollback to cancel.")
                 return False
             if any(not s for s in states.values()):
@@ -364,7 +380,7 @@ class Cutover:
             found = mq.describe_broker(BrokerId=broker_id)
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") == "NotFoundException":
-                raise CommandError(f"no broker {name_or_id} in {self.session.region_name}") from None
+                raise UsageError(f"no broker {name_or_id} in {self.session.region_name}") from None
             raise explain(error, "mq:DescribeBroker") from None
         except BotoCoreError as error:
             raise explain(error, "mq:DescribeBroker") from None
@@ -378,9 +394,9 @@ class Cutover:
 
         found = [b["BrokerId"] for b in self.call("mq:ListBrokers", listed) if b.get("BrokerName") == name]
         if not found:
-            raise CommandError(f"no broker named {name} in {self.session.region_name}")
+            raise UsageError(f"no broker named {name} in {self.session.region_name}")
         if len(found) > 1:
-            raise CommandError(f"{len(found)} brokers are named {name}: give its id")
+            raise UsageError(f"{len(found)} brokers are named {name}: give its id")
         return str(found[0])
 
     def broker_arn(self, broker_id: str) -> str:
@@ -438,16 +454,26 @@ class Cutover:
             where = f"its subnets are in {', '.join(elsewhere)}" if elsewhere else "it has no subnet there (publicly accessible?)"
             raise CommandError(f"cutover refused: {new} is not in {vpc}, the endpoint's VPC: {where}")
 
+    def engine_groups(self, engine: str) -> tuple[str, ...]:
+        return self.stack.rabbitmq_target_group_arns if engine == "RABBITMQ" else self.stack.target_group_arns
+
     def standby_groups(self, engine: str) -> list[str]:
-        own = self.stack.rabbitmq_target_group_arns if engine == "RABBITMQ" else self.stack.target_group_arns
-        return [arn for arn in self.stack.standby_target_group_arns if arn in own]
+        return [arn for arn in self.stack.standby_target_group_arns if arn in self.engine_groups(engine)]
+
+    def all_addresses(self, broker: Broker) -> dict[str, list[str]]:
+        """Every broker's addresses as the function's last report gives them (a dry run's if it lacks `broker`)."""
+        self.addresses(broker)  # fills the report with a dry run's when the last one does not name it
+        report = self.report if any(b.get("brokerId") == broker.broker_id for b in self.report.get("brokers", [])) else self.dry_report
+        self.names.update({b["brokerId"]: b.get("name") or b["brokerId"] for b in report.get("brokers", [])})
+        return {b["brokerId"]: [a["ip"] for a in b.get("addresses", [])] for b in report.get("brokers", [])}
 
     def addresses(self, broker: Broker) -> list[str]:
         """The broker's addresses as the function knows them: its last report names each broker's, else a dry run's."""
         for report in (self.report, None):
             if report is None:
-                report = invoke_resync(self.session, self.stack.function_name, resync_payload([broker.broker_id], True),
-                                       wait_seconds=120, on_busy=lambda attempt, delay: None)
+                report = self.dry_report = invoke_resync(self.session, self.stack.function_name,
+                                                         resync_payload([broker.broker_id], True), wait_seconds=120,
+                                                         on_busy=lambda attempt, delay: None)
             for found in report.get("brokers", []):
                 if found.get("brokerId") == broker.broker_id and found.get("addresses"):
                     return [a["ip"] for a in found["addresses"]]
@@ -528,7 +554,7 @@ class Cutover:
         if self.args.yes:
             return True
         if not sys.stdin.isatty():
-            raise CommandError("not a terminal, so nobody can confirm the plan: pass --yes to go ahead")
+            raise UsageError("not a terminal, so nobody can confirm the plan: pass --yes to go ahead")
         answer = input("Go ahead? [y/N] ").strip().lower()
         if answer not in ("y", "yes"):
             self.out.print("Nothing changed.")
@@ -536,10 +562,14 @@ class Cutover:
         return True
 
 
+def _flat(addresses: dict[str, list[str]]) -> list[str]:
+    return [ip for ips in addresses.values() for ip in ips]
+
+
 def _group_name(arn: str) -> str:
     return arn.split(":")[-1].split("/")[1] if "/" in arn else arn
 
 
-def run(session: boto3.session.Session, stack: DeployedStack, args: argparse.Namespace, out: Console, err: Console) -> int:
-    """mq-endpoint cutover: its exit code (DONE, WAITING; a refusal or failure raises CommandError, which exits 1)."""
-    return Cutover(session, stack, args, out, err).run()
+def run(ctx: Context) -> int:
+    """mq-endpoint cutover: its exit code (exit_codes.py); a refusal or failure raises CommandError."""
+    return Cutover(ctx.session, ctx.stack, ctx.args, ctx.out, ctx.err).run()

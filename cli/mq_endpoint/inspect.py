@@ -8,23 +8,21 @@ nothing is written: a dry run never applies its plan.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import boto3
 
 from reconciler.evidence import wanted_addresses
-from reconciler.reconcile import RunOutcome, Status
+from reconciler.reconcile import RunOutcome
 from reconciler.report import report_run
 from reconciler.triggers import parse_trigger
 from reconciler.wiring import build_reconciler
 
 from .aws import CallWatch, FailedCall
 from .stack import DeployedStack
-
-# What `sam remote invoke ... --event '{"action":"resync","dryRun":true}'` would send.
-DRY_RUN_RESYNC = {"action": "resync", "dryRun": True}
-
 
 @dataclass(frozen=True)
 class Inspection:
@@ -37,13 +35,12 @@ class Inspection:
         """Targets a real run would register or deregister now."""
         return sum(len(g.plan.register) + len(g.plan.deregister) for g in self.outcome.groups if g.plan)
 
-    @property
-    def failed(self) -> bool:
-        """A read failed, or a group could not be planned: what is shown is not the whole truth."""
-        return bool(self.failed_calls) or self.outcome.status is Status.FAILED
-
     def document(self) -> dict[str, Any]:
         """The function's report of this dry run, with what a report leaves out: each target's health and broker."""
+        return self._document
+
+    @cached_property
+    def _document(self) -> dict[str, Any]:
         report = report_run(self.outcome)
         brokers_of = wanted_addresses(self.outcome.brokers)
         for reported, group in zip(report["targetGroups"], self.outcome.groups):
@@ -51,7 +48,7 @@ class Inspection:
             reported["targets"] = [
                 {
                     "target": str(t.target),
-                    "state": t.state,
+                    "state": t.state.value,
                     "reason": t.reason,
                     "brokerId": brokers_of.get(t.target.ip) or removed_for.get(t.target),
                 }
@@ -67,10 +64,26 @@ class Inspection:
         }
 
 
-def inspect(session: boto3.session.Session, stack: DeployedStack, watch: CallWatch) -> Inspection:
-    """One dry run; `watch` watches `session`, and only the calls of this run count as its failures."""
+def inspect(
+    session: boto3.session.Session, stack: DeployedStack, watch: CallWatch, broker_ids: Sequence[str] = ()
+) -> Inspection:
+    """One dry run, as a resync naming `broker_ids` would run; `watch` watches `session`, and only the calls
+    of this run count as its failures. The run ends within the command's read budget, as the function's
+    ends within its timeout: it stops sending early and says it was cut short."""
     settings = stack.settings()
     reconciler = build_reconciler(settings, session=session)
     earlier = len(watch.failed)
-    outcome = reconciler.run(parse_trigger(DRY_RUN_RESYNC, region=settings.region, account=None))
+    trigger = parse_trigger(resync_payload(broker_ids, dry_run=True), region=settings.region, account=None)
+    outcome = reconciler.run(trigger, remaining_ms=watch.remaining_ms)
     return Inspection(stack, outcome, tuple(watch.failed[earlier:]))
+
+
+def resync_payload(broker_ids: Iterable[str], dry_run: bool) -> dict[str, Any]:
+    """What `sam remote invoke ... --event` would send: {"action": "resync"}, dryRun and brokerIds if any."""
+    payload: dict[str, Any] = {"action": "resync"}
+    if dry_run:
+        payload["dryRun"] = True
+    ids = sorted(set(broker_ids))
+    if ids:
+        payload["brokerIds"] = ids
+    return payload

@@ -2,7 +2,9 @@
 
 status and plan reconcile locally in dry-run mode, with the operator's
 read-only credentials, through the function's own code; resync asks the
-deployed function to run now.
+deployed function to run now. Each command is one function taking a
+Context (context.py) and returning its exit code (exit_codes.py), added to
+the parser by one `_add_<command>` function below.
 """
 
 from __future__ import annotations
@@ -11,229 +13,189 @@ import argparse
 import json
 import os
 import sys
-import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+import traceback
+from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
+from typing import NoReturn
 
-import boto3
 from rich.console import Console
 
-from reconciler.brokers import is_broker_id
+from . import cutover, exit_codes
+from .aws import CONNECT_TIMEOUT_VARIABLE, READ_TIMEOUT_VARIABLE
+from .console import make_console
+from .context import Context
+from .errors import DEBUG_VARIABLE, CommandError, UsageError, debugging, one_line
+from .exit_codes import Exit
+from .plan import plan
+from .resync import resync
+from .stack import STACK_VARIABLE
+from .status import status
+from .watch import DEFAULT_INTERVAL
 
-from . import cutover, render
-from .aws import CallWatch, CommandError, open_session
-from .inspect import Inspection, inspect
-from .resync import invoke_resync, resync_payload
-from .stack import DeployedStack, read_stack
-
-OK, ERROR, PENDING = 0, 1, 2
-STACK_VARIABLE = "MQ_ENDPOINT_STACK"
+Command = Callable[[Context], int]
 
 EPILOG = f"""\
-exit codes:
-  status   0 read completely, 1 on error (a read failed or was denied, no such stack, no credentials)
-  plan     0 nothing to do, 2 changes pending, 1 on error (as terraform plan -detailed-exitcode)
-  resync   0 status ok, 2 status incomplete (see its problems), 1 failed, rejected or not invoked
-  cutover  0 done, 2 not done yet (new broker not healthy in time, or --keep-old), 1 refused or failed
+{exit_codes.help_text()}
 
 credentials and region follow the AWS CLI: --profile or AWS_PROFILE, --region or AWS_REGION
-(else the profile's region); AWS_ENDPOINT_URL too. --stack defaults to ${STACK_VARIABLE}.
+(else AWS_DEFAULT_REGION or the profile's region); AWS_ENDPOINT_URL too. --stack defaults to ${STACK_VARIABLE}.
+Every call gives up after 3 attempts of --connect-timeout + --read-timeout ({CONNECT_TIMEOUT_VARIABLE},
+{READ_TIMEOUT_VARIABLE}), and no read starts after a command's first minute. {DEBUG_VARIABLE}=1 shows the
+traceback of an unexpected error.
 
 status and plan need read-only permissions: cloudformation:DescribeStacks, ListStackResources,
 tag:GetResources, ec2:DescribeNetworkInterfaces, ec2:DescribeSubnets, ec2:DescribeVpcEndpoints, mq:DescribeBroker,
-elasticloadbalancing:DescribeTargetGroups, DescribeTargetHealth, DescribeTags.
-resync needs lambda:InvokeFunction on the stack's ReconcilerFunction.
+elasticloadbalancing:DescribeTargetGroups, DescribeTargetHealth, DescribeTags, logs:FilterLogEvents (the last run).
+resync needs lambda:InvokeFunction on the stack's ReconcilerFunction, and mq:ListBrokers for a --broker given by name.
 """
 
 
-def _broker_id(value: str) -> str:
-    if not is_broker_id(value):
-        raise argparse.ArgumentTypeError(f"{value!r} is not a broker id (b-<uuid>)")
-    return value
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad command line exits 64 (EX_USAGE), never 2: 2 means "changes pending"."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
-def _parser() -> argparse.ArgumentParser:
-    # Accepted before or after the command, as the AWS CLI accepts its global options.
-    common = argparse.ArgumentParser(add_help=False)
+def _positive(kind: Callable[[str], float]) -> Callable[[str], float]:
+    def parse(value: str) -> float:
+        try:
+            number = kind(value)
+        except ValueError:
+            number = 0
+        if not number > 0:
+            raise argparse.ArgumentTypeError(f"{value!r} is not a number above 0")
+        return number
+
+    return parse
+
+
+def _common_options() -> _Parser:
+    """Accepted before or after the command, as the AWS CLI accepts its global options."""
+    common = _Parser(add_help=False)
     common.add_argument("--stack", metavar="NAME", default=argparse.SUPPRESS,
                         help=f"the CloudFormation stack of the endpoint (default: ${STACK_VARIABLE})")
     common.add_argument("--region", default=argparse.SUPPRESS, help="AWS region (default: AWS_REGION, or the profile's)")
     common.add_argument("--profile", default=argparse.SUPPRESS, help="named profile of ~/.aws/config (default: AWS_PROFILE)")
-    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
-                        help="print the report as JSON, for scripts (no tables, no progress)")
+    common.add_argument("-o", "--output", choices=("table", "wide", "json"), default=argparse.SUPPRESS,
+                        help="table (default); wide: more columns; json: the report, for scripts (no tables, no progress)")
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="the same as -o json")
+    common.add_argument("--connect-timeout", metavar="SECONDS", type=_positive(float), default=argparse.SUPPRESS,
+                        help=f"per attempt of each call (default: ${CONNECT_TIMEOUT_VARIABLE}, else 5)")
+    common.add_argument("--read-timeout", metavar="SECONDS", type=_positive(float), default=argparse.SUPPRESS,
+                        help=f"per attempt of each call (default: ${READ_TIMEOUT_VARIABLE}, else 10)")
+    return common
 
-    parser = argparse.ArgumentParser(
+
+def _add_status(commands: argparse._SubParsersAction[_Parser], common: _Parser) -> None:
+    parser = commands.add_parser(
+        "status", parents=[common], help="the brokers no healthy target serves, then each target group's targets",
+        description="First the brokers in scope that have no healthy instance, with their state and what the NLB says "
+        "of each address; the function's last run; then one table per target group: each broker's addresses and zones, "
+        "the NLB's health of each, and whether it is current (registered and wanted). With BROKER, that broker "
+        "described. Read-only: the reconciler's dry run, here, with your credentials. Exit 3 when a broker in scope "
+        "has no healthy instance.",
+    )
+    parser.add_argument("broker", metavar="BROKER", nargs="?", help="describe this broker (a name or an id)")
+    parser.add_argument("--group", metavar="GROUP", action="append", default=[],
+                        help="only this target group: a port (61617), a protocol (OpenWire), or its name (repeatable)")
+    parser.add_argument("-w", "--watch", action="store_true", help="read again every --interval seconds and show "
+                        "what changed, until Ctrl-C")
+    parser.add_argument("--interval", metavar="SECONDS", type=_positive(float), default=None,
+                        help=f"with --watch: seconds between reads (default: {DEFAULT_INTERVAL:g})")
+    parser.add_argument("--count", metavar="N", type=_positive(int), default=None,
+                        help="with --watch: stop after N reads, with the last one's exit code")
+    parser.set_defaults(run=status)
+
+
+def _add_plan(commands: argparse._SubParsersAction[_Parser], common: _Parser) -> None:
+    parser = commands.add_parser(
+        "plan", parents=[common], help="what a reconcile would register and deregister now, with the evidence",
+        description="What the function would register and deregister if it ran now, with the evidence for each removal, "
+        "and what it would leave in place and why. Read-only. Exit 0: nothing to do, 2: changes pending, "
+        "3: nothing pending but something in scope unknown, 1: error.",
+    )
+    parser.set_defaults(run=plan)
+
+
+def _add_resync(commands: argparse._SubParsersAction[_Parser], common: _Parser) -> None:
+    parser = commands.add_parser(
+        "resync", parents=[common], help="invoke the deployed function now and print its report",
+        description="Invoke the stack's function now (lambda:InvokeFunction) with {\"action\": \"resync\"}; retry while it "
+        "is busy with another run (429), then print what it changed. On a terminal the plan is shown first and you "
+        "confirm; elsewhere pass --yes. Exit codes as plan's, for what the run left.",
+    )
+    parser.add_argument("--broker", metavar="BROKER", action="append", default=[],
+                        help="a broker (a name or an id) to read directly even if the tag listing does not show it yet "
+                        "(repeatable)")
+    parser.add_argument("--dry-run", action="store_true", help="the function plans and reports, and changes nothing")
+    parser.add_argument("-y", "--yes", action="store_true", help="do not ask: for scripts (needed off a terminal)")
+    parser.add_argument("--wait", metavar="SECONDS", type=_positive(float), default=120.0,
+                        help="how long to keep retrying while the function is busy (default: 120)")
+    parser.set_defaults(run=resync)
+
+
+def _parser() -> _Parser:
+    common = _common_options()
+    parser = _Parser(
         prog="mq-endpoint",
-        description="See and steer an mq-static-endpoint stack: its target groups, their pending changes, a resync now.",
+        description="See and steer an mq-static-endpoint stack: what clients can reach, pending changes, a resync now.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser(
-        "status", parents=[common], help="each target group: brokers, addresses, zones, NLB health, whether current",
-        description="One table per target group: each broker's addresses and zones, the NLB's health of each, and whether "
-        "it is current (registered and wanted). Read-only: the reconciler's dry run, here, with your credentials.",
-    )
-    commands.add_parser(
-        "plan", parents=[common], help="what a reconcile would register and deregister now, with the evidence",
-        description="What the function would register and deregister if it ran now, with the evidence for each removal, "
-        "and what it would leave in place and why. Read-only. Exit 0: nothing to do, 2: changes pending, 1: error.",
-    )
-    resync = commands.add_parser(
-        "resync", parents=[common], help="invoke the deployed function now and print its report",
-        description="Invoke the stack's function now (lambda:InvokeFunction) with {\"action\": \"resync\"}; retry while it "
-        "is busy with another run (429), then print what it changed.",
-    )
-    resync.add_argument("--broker", metavar="ID", action="append", default=[], type=_broker_id,
-                        help="a broker to read directly even if the tag listing does not show it yet (repeatable)")
-    resync.add_argument("--dry-run", action="store_true", help="the function plans and reports, and changes nothing")
-    resync.add_argument("--wait", metavar="SECONDS", type=float, default=120.0,
-                        help="how long to keep retrying while the function is busy (default: 120)")
-    cutover.add_command(commands, common)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+    for add in (_add_status, _add_plan, _add_resync, cutover.add_command):
+        add(commands, common)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    as_json = getattr(args, "json", False)
-    out = render.make_console()
-    err = render.make_console(stderr=True)
+    out = make_console()
+    err = make_console(stderr=True)
+    context: Context | None = None
     try:
-        stack_name = getattr(args, "stack", None) or os.environ.get(STACK_VARIABLE)
-        if not stack_name:
-            raise CommandError(f"which stack? pass --stack NAME or set {STACK_VARIABLE}")
-        session = open_session(getattr(args, "profile", None), getattr(args, "region", None))
-        watch = CallWatch(session)
-        with _progress(err, watch, f"reading stack {stack_name}", quiet=as_json):
-            stack = read_stack(session, stack_name)
-        if args.command == "resync":
-            return _resync(session, stack, args, out, err, as_json)
-        if args.command == "cutover":
-            return cutover.run(session, stack, args, out, err)
-        with _progress(err, watch, f"reading {stack.name}'s brokers and target groups", quiet=as_json, stack=stack):
-            inspection = inspect(session, stack, watch)
+        args = _parser().parse_args(argv)
+        context = Context(args, out, err)
+        run: Command = args.run
+        return run(context)
+    except KeyboardInterrupt:
+        _say(err, context, "interrupted")
+        return Exit.INTERRUPTED
     except CommandError as error:
-        if as_json:
-            print(json.dumps({"error": str(error)}), file=sys.stderr)
-        else:
-            err.print(f"mq-endpoint: {error}", style="red", markup=False)
-        return ERROR
-    if as_json:
-        print(json.dumps(inspection.document(), indent=2))
-    elif args.command == "status":
-        _print_status(out, inspection)
+        _say(err, context, str(error))
+        return error.code
+    except Exception as error:  # noqa: BLE001 - the last line of defence: one line, never a traceback
+        if debugging():
+            traceback.print_exc()
+        blamed = context.opened_watch.blame(error) if context and context.opened_watch else None
+        said = str(blamed) if blamed else (f"unexpected error: {type(error).__name__}: {error} "
+                                           f"({DEBUG_VARIABLE}=1 shows where)")
+        _say(err, context, said)
+        return Exit.ERROR
+
+
+def _say(err: Console, context: Context | None, error: str) -> None:
+    """The error, on one line of stderr; JSON for scripts that asked for JSON."""
+    if context is not None and context.as_json:
+        err.out(json.dumps({"error": one_line(error)}), highlight=False)
     else:
-        _print_plan(out, inspection)
-    if inspection.failed:
-        return ERROR
-    return PENDING if args.command == "plan" and inspection.pending_changes else OK
+        err.print(f"mq-endpoint: {one_line(error)}", style="red", markup=False, highlight=False, soft_wrap=True)
 
 
-def _print_status(out: Console, inspection: Inspection) -> None:
-    document = inspection.document()
-    out.print(_heading(inspection.stack, document))
-    for table in render.status_tables(document):
-        out.print(table)
-    out.print("[dim]An active/standby broker's standby is unhealthy by design: only the active instance answers the "
-              "health check on 8162.[/dim]")
-    _print_problems(out, document)
-
-
-def _print_plan(out: Console, inspection: Inspection) -> None:
-    document = inspection.document()
-    counted = render.count_changes(document)
-    out.print(_heading(inspection.stack, document))
-    out.print(f"Plan: {counted['register']} to register, {counted['deregister']} to deregister, "
-              f"{counted['withheld']} left in place for want of evidence.")
-    for table in render.changes_tables(document, done=False):
-        out.print(table)
-    if inspection.pending_changes:
-        out.print(f"The function's next sweep makes these changes (SweepSchedule, every minute by default); "
-                  f"to make them now: mq-endpoint resync --stack {inspection.stack.name}")
-    elif not inspection.failed:
-        out.print("[green]Nothing to do:[/green] the target groups hold exactly the addresses of the brokers in scope.")
-    _print_problems(out, document)
-
-
-def _resync(session: boto3.session.Session, stack: DeployedStack, args: argparse.Namespace, out: Console, err: Console, as_json: bool) -> int:
-    payload = resync_payload(args.broker, args.dry_run)
-
-    def on_busy(attempt: int, delay: float) -> None:
-        err.print(f"[yellow]{stack.function_name} is busy with another run (429 TooManyRequestsException, attempt "
-                  f"{attempt}): retrying in {delay:.1f} s[/yellow]")
-
-    with _progress(err, None, f"invoking {stack.function_name} {json.dumps(payload)}", quiet=as_json):
-        report = invoke_resync(session, stack.function_name, payload, wait_seconds=args.wait, on_busy=on_busy)
-    if as_json:
-        print(json.dumps(report, indent=2))
-    else:
-        _print_resync(out, stack, report)
-    status = report.get("status")
-    return OK if status == "ok" else PENDING if status == "incomplete" else ERROR
-
-
-def _print_resync(out: Console, stack: DeployedStack, report: dict[str, Any]) -> None:
-    dry = " (dry run: nothing changed)" if report.get("dryRun") else ""
-    style = {"ok": "green", "incomplete": "yellow"}.get(str(report.get("status")), "red")
-    out.print(f"Resync of stack [bold]{stack.name}[/bold] by {stack.function_name}: "
-              f"[{style}]{report.get('status')}[/{style}] in {report.get('durationMs', 0)} ms{dry}")
-    tables = render.changes_tables(report, done=not report.get("dryRun"))
-    for table in tables:
-        out.print(table)
-    if not tables:
-        out.print("No change: the target groups already held exactly the addresses of the brokers in scope.")
-    if report.get("brokers"):
-        out.print(render.brokers_table(report))
-    _print_problems(out, report)
-
-
-def _heading(stack: DeployedStack, document: dict[str, Any]) -> str:
-    in_scope = sum(1 for b in document.get("brokers", []) if b.get("knowledge") != "gone")
-    groups = len(document.get("targetGroups", []))
-    return (f"Stack [bold]{stack.name}[/bold] ({stack.region}): scope {stack.scope}, {in_scope} broker(s) in scope, "
-            f"{groups} target group(s), read in {document.get('durationMs', 0)} ms")
-
-
-def _print_problems(out: Console, document: dict[str, Any]) -> None:
-    found = render.problems(document)
-    if found is not None:
-        out.print(found)
-
-
-@contextmanager
-def _progress(err: Console, watch: CallWatch | None, what: str, *, quiet: bool, stack: DeployedStack | None = None) -> Iterator[None]:
-    """A spinner on stderr (terminals only) saying what is being read, and how far: brokers listed, groups read, brokers described."""
-    if quiet or not err.is_terminal:
-        yield
-        return
-    started = time.monotonic()
-    with err.status(what) as status:
-        def update() -> None:
-            if watch is None:
-                return
-            parts = [what]
-            if watch.brokers_listed:
-                parts.append(f"{watch.brokers_listed} tagged broker(s)")
-            if watch.done["ec2:DescribeNetworkInterfaces"]:
-                parts.append("interfaces listed")
-            if stack is not None:
-                groups = len(stack.target_group_arns) + len(stack.rabbitmq_target_group_arns)
-                parts.append(f"{watch.done['elasticloadbalancing:DescribeTargetHealth']}/{groups} target groups")
-            if watch.done["mq:DescribeBroker"]:
-                parts.append(f"{watch.done['mq:DescribeBroker']} broker(s) described")
-            status.update(f"{', '.join(parts)} ({time.monotonic() - started:.0f} s)")
-
-        if watch is not None:
-            watch.listeners.append(update)
-        try:
-            yield
-        finally:
-            if watch is not None:
-                watch.listeners.remove(update)
+def entry() -> NoReturn:
+    """The `mq-endpoint` command. After Ctrl-C, end now: the reconciler's reader threads may be
+    waiting on a silent endpoint, and the interpreter would wait for them at exit."""
+    code = main()
+    if code == Exit.INTERRUPTED:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except OSError:
+                pass  # a reader gone: nothing more to say to it
+        os._exit(code)
+    sys.exit(code)
 
 
 def _version() -> str:

@@ -10,13 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import islice
+from typing import Any
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from reconciler.settings import ConfigurationError, Settings
 
-from .aws import CommandError, explain, reraise_as_command_error
+from .aws import explain, reraise_as_command_error
+from .errors import CommandError
+
+# What --stack defaults to.
+STACK_VARIABLE = "MQ_ENDPOINT_STACK"
 
 # The template's blue target groups (each has a green twin, `...Green`, docs/cutover.md)...
 BLUE_TARGET_GROUP_RESOURCES = (
@@ -37,6 +43,12 @@ RABBITMQ_TARGET_GROUP_RESOURCES = BLUE_RABBITMQ_TARGET_GROUP_RESOURCES + tuple(
 )
 FUNCTION_RESOURCE = "ReconcilerFunction"
 LOAD_BALANCER_RESOURCE = "LoadBalancer"
+# Where the function writes its reports (template.yaml: its LoggingConfig); Lambda's default group otherwise.
+LOG_GROUP_RESOURCE = "ReconcilerLogGroup"
+# An output only this project's template has: how the stacks of the region are told apart.
+PROJECT_OUTPUT = "ReconcilerFunctionName"
+# DescribeStacks pages (of 100 stacks... in practice far fewer) read to name the project's stacks.
+MAX_STACK_PAGES = 5
 # Stack parameter -> the function's variable it becomes (template.yaml, ReconcilerFunction's Environment).
 PARAMETER_VARIABLES = {
     "BrokerTag": "BROKER_TAG",
@@ -65,6 +77,7 @@ class DeployedStack:
     # The groups behind the standby listeners: the set LiveTargetGroupSet does not name.
     standby_target_group_arns: tuple[str, ...] = ()
     load_balancer_arn: str = ""
+    log_group: str = ""
 
     @property
     def scope(self) -> str:
@@ -101,7 +114,7 @@ def read_stack(session: boto3.session.Session, name: str) -> DeployedStack:
         described = cloudformation.describe_stacks(StackName=name)["Stacks"][0]
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") == "ValidationError" and "does not exist" in str(error):
-            raise CommandError(f"no stack {name} in {region}: check --stack and --region (or AWS_REGION)") from None
+            raise CommandError(f"no stack {name} in {region}: {_project_stacks_said(cloudformation, region)}") from None
         raise explain(error, "cloudformation:DescribeStacks") from None
     except BotoCoreError as error:  # no credentials, no answer
         raise explain(error, "cloudformation:DescribeStacks") from None
@@ -135,4 +148,22 @@ def read_stack(session: boto3.session.Session, name: str) -> DeployedStack:
         # A stack of a template before the green set has none: nothing stands by.
         standby_target_group_arns=tuple(resources[r] for r in standby if r in resources and f"{r.removesuffix(GREEN)}{GREEN}" in resources),
         load_balancer_arn=resources.get(LOAD_BALANCER_RESOURCE, ""),
+        log_group=resources.get(LOG_GROUP_RESOURCE) or f"/aws/lambda/{resources[FUNCTION_RESOURCE]}",
     )
+
+
+def _project_stacks_said(cloudformation: Any, region: str) -> str:
+    """What to try instead of a stack name that does not exist: this project's stacks in the region, if any."""
+    try:
+        found = sorted(
+            stack["StackName"]
+            for page in islice(cloudformation.get_paginator("describe_stacks").paginate(), MAX_STACK_PAGES)
+            for stack in page["Stacks"]
+            if any(o.get("OutputKey") == PROJECT_OUTPUT for o in stack.get("Outputs", []))
+            and stack.get("StackStatus") not in UNREADABLE_STATES
+        )
+    except (ClientError, BotoCoreError) as error:
+        return f"check --stack and --region (or AWS_REGION); the region's stacks could not be listed ({explain(error, 'cloudformation:DescribeStacks')})"
+    if not found:
+        return "no mq-static-endpoint stack is deployed there: check --region (or AWS_REGION)"
+    return f"mq-static-endpoint stacks there: {', '.join(found)} (--stack NAME, or set {STACK_VARIABLE})"

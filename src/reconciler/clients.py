@@ -24,7 +24,7 @@ def create_clients(region: str, *, pool_size: int, session: boto3.session.Sessio
     # Standard mode: retries with jittered backoff, nothing more. Adaptive mode
     # adds a client-side rate limiter that drops to about 0.5 requests/s after
     # throttling; under our own token bucket a 120-broker sweep then took 77 s
-    # instead of 17 s (../shared/CONTEXT.md, "Retry modes"). AWS_RETRY_MODE and
+    # instead of 17 s (docs/sources.md, Amazon MQ). AWS_RETRY_MODE and
     # AWS_MAX_ATTEMPTS (botocore's own variables) still override.
     config = Config(
         region_name=region,

@@ -16,6 +16,9 @@ from botocore.exceptions import BotoCoreError
 # Enough for one request started just before it to finish or fail: the
 # clients' connect (3 s) and read (10 s) timeouts, and a second to report.
 MARGIN_MS = 14_000
+# A pacing wait leaves this much more: the writes that follow the reads, so that a run cut short
+# still registers what it confirmed in time (each run then gets further).
+WRITE_RESERVE_MS = 3_000
 
 
 class DeadlineReached(BotoCoreError):  # type: ignore[misc]  # botocore ships no types
@@ -49,7 +52,7 @@ class Deadline:
 
     def check_wait(self, seconds: float) -> None:
         """Refuse a wait (pacing) after which no request could be sent in time."""
-        self._check(wait_ms=round(seconds * 1000))
+        self._check(wait_ms=round(seconds * 1000) + WRITE_RESERVE_MS)
 
     def _check(self, wait_ms: int = 0, **_: Any) -> None:
         if self._remaining_ms is None:

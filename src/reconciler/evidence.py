@@ -52,22 +52,6 @@ class ScopeListing:
 
 
 @dataclass(frozen=True)
-class Confirmations:
-    """What this run learned that later runs may rely on (memory.py)."""
-
-    interfaces: Mapping[str, Confirmed] = field(default_factory=dict)
-    refused_interfaces: Mapping[str, str] = field(default_factory=dict)
-    endpoints: Mapping[str, str] = field(default_factory=dict)
-    instance_counts: Mapping[str, int] = field(default_factory=dict)
-
-    def save(self, memory: Memory) -> None:
-        memory.interfaces.update(self.interfaces)
-        memory.refused_interfaces.update(self.refused_interfaces)
-        memory.endpoints.update(self.endpoints)
-        memory.instance_counts.update(self.instance_counts)
-
-
-@dataclass(frozen=True)
 class RunEvidence:
     """Everything the plan may rely on: read in this run, or confirmed in an earlier one (memory.py)."""
 
@@ -144,7 +128,8 @@ def brokers_to_describe(
         if interfaces is None:
             continue  # nothing it says could be confirmed against EC2 in this run
         candidates = [i for i in interfaces.named_for(broker_id) if i.interface_id not in memory.refused_interfaces]
-        new = [i for i in candidates if i.interface_id not in memory.interfaces]
+        # A confirmed interface that is no longer attached says its broker changed: ask again.
+        new = [i for i in candidates if i.interface_id not in memory.interfaces or not i.attached]
         expected = memory.instance_counts.get(broker_id)
         if new:
             why[broker_id] = f"interface {', '.join(i.interface_id for i in new)} names it: Amazon MQ must confirm"
@@ -154,8 +139,10 @@ def brokers_to_describe(
             )
         elif candidates and (expected is None or len(candidates) < expected):
             why[broker_id] = f"{len(candidates)} of {expected or '?'} instances' interfaces listed: it may be changing"
-    for broker_id in sorted(set(named) - set(listing.brokers)):
-        why.setdefault(broker_id, "named by the trigger, not in the tag listing (yet)")
+    for broker_id in sorted(named):
+        # An event says something changed: Amazon MQ's word on the broker it names costs one call.
+        lag = "" if broker_id in listing.brokers else ", not in the tag listing (yet)"
+        why.setdefault(broker_id, f"named by the trigger{lag}")
     if listing.complete and interfaces is not None:
         held = _held_by_confirmed(interfaces, endpoints, memory)
         for ip in sorted(set(registered_ips)):
@@ -249,28 +236,17 @@ class RunReads:
     engines_served: Collection[Engine] = tuple(Engine)
 
 
-def assess_brokers(reads: RunReads, memory: Memory) -> tuple[dict[str, BrokerFinding], Confirmations]:
-    """One finding per broker listed in scope or described in this run, and what it confirmed."""
+def assess_brokers(reads: RunReads, memory: Memory) -> tuple[dict[str, BrokerFinding], Memory]:
+    """One finding per broker listed in scope or described in this run, and what it confirmed (to remember)."""
     findings: dict[str, BrokerFinding] = {}
-    learned = _Learned()
+    learned = Memory()
     for broker_id in sorted(set(reads.listing.brokers) | set(reads.described)):
         finding = _assess(broker_id, reads, memory, learned)
         findings[broker_id] = _served_here(finding, reads.engines_served)
-    return findings, learned.freeze()
+    return findings, learned
 
 
-@dataclass
-class _Learned:
-    interfaces: dict[str, Confirmed] = field(default_factory=dict)
-    refused: dict[str, str] = field(default_factory=dict)
-    endpoints: dict[str, str] = field(default_factory=dict)
-    counts: dict[str, int] = field(default_factory=dict)
-
-    def freeze(self) -> Confirmations:
-        return Confirmations(self.interfaces, self.refused, self.endpoints, self.counts)
-
-
-def _assess(broker_id: str, reads: RunReads, memory: Memory, learned: _Learned) -> BrokerFinding:
+def _assess(broker_id: str, reads: RunReads, memory: Memory, learned: Memory) -> BrokerFinding:
     answer = reads.described.get(broker_id)
     listed = broker_id in reads.listing.brokers
     name = reads.listing.brokers.get(broker_id) or (answer.name if answer else None)
@@ -342,7 +318,7 @@ def _outside(answer: BrokerDescription, reads: RunReads) -> BrokerFinding | None
 
 
 def _assess_activemq(
-    broker_id: str, answer: BrokerDescription | None, reads: RunReads, memory: Memory, learned: _Learned
+    broker_id: str, answer: BrokerDescription | None, reads: RunReads, memory: Memory, learned: Memory
 ) -> BrokerFinding:
     interfaces = reads.interfaces
     if interfaces is None:
@@ -360,7 +336,7 @@ def _assess_activemq(
         else:
             claimed.add(ip)
     count = answer.instance_count
-    learned.counts[broker_id] = count
+    learned.instance_counts[broker_id] = count
     confirmed_ips = {i.ip for i in confirmed}
     strays = [i for i in named if i.ip not in confirmed_ips and i.ip not in claimed]
     complete = answer.settled and len(confirmed) == count == len(answer.instance_ips) and count > 0
@@ -370,7 +346,7 @@ def _assess_activemq(
             # Amazon MQ shows every instance's address, none of them this one: not the broker's.
             why = f"interface {stray.interface_id} names {broker_id}, but Amazon MQ gives it no such address"
             refused.append(RefusedAddress(stray.ip, why))
-            learned.refused[stray.interface_id] = why
+            learned.refused_interfaces[stray.interface_id] = why
         else:
             claimed.add(stray.ip)
     addresses = tuple(sorted(i.address() for i in confirmed))
@@ -393,7 +369,7 @@ def _activemq_from_memory(
     broker_id: str, named: list[NetworkInterface], vpc_id: str, memory: Memory
 ) -> BrokerFinding:
     """Not asked in this run: the interfaces EC2 lists that an earlier run confirmed, and no more."""
-    confirmed = [i for i in named if memory.interfaces.get(i.interface_id) == Confirmed(broker_id, i.ip)]
+    confirmed = [i for i in named if i.attached and memory.interfaces.get(i.interface_id) == Confirmed(broker_id, i.ip)]
     unconfirmed = {i.ip for i in named if i not in confirmed}
     expected = memory.instance_counts.get(broker_id)
     complete = expected is not None and len(confirmed) == expected and not unconfirmed
@@ -409,7 +385,7 @@ def _activemq_from_memory(
 
 
 def _assess_rabbitmq(
-    broker_id: str, answer: BrokerDescription | None, reads: RunReads, memory: Memory, learned: _Learned
+    broker_id: str, answer: BrokerDescription | None, reads: RunReads, memory: Memory, learned: Memory
 ) -> BrokerFinding:
     endpoints = reads.endpoints
     if endpoints is None:

@@ -37,3 +37,10 @@ class Memory:
     instance_counts: dict[str, int] = field(default_factory=dict)
     free_since: dict[str, float] = field(default_factory=dict)
     last_registered_for: dict[str, str] = field(default_factory=dict)
+
+    def learn(self, confirmed: Memory) -> None:
+        """Keep what a run confirmed: interfaces, refusals, endpoints, instance counts."""
+        self.interfaces.update(confirmed.interfaces)
+        self.refused_interfaces.update(confirmed.refused_interfaces)
+        self.endpoints.update(confirmed.endpoints)
+        self.instance_counts.update(confirmed.instance_counts)

@@ -131,9 +131,6 @@ def _judge_removal(
         # Confirmed as a broker's by Amazon MQ and EC2, and not one this group serves.
         engine = owner.engine.value if owner.engine else "unknown engine"
         return f"Amazon MQ and EC2 confirm it as {owner.broker_id}'s ({engine}), a broker this group does not serve", True, False
-    departed = evidence.departed_from(ip)
-    if departed is not None:
-        return f"held for {departed.broker_id}, and that {departed.reason}", True, False
     if not evidence.interfaces_listed:
         return "the broker interfaces could not be listed: whether a broker has this address is unknown", False, False
     if not evidence.scope_complete:
@@ -144,6 +141,11 @@ def _judge_removal(
     unresolved = sorted(b.broker_id for b in evidence.brokers.values() if b.knowledge is Knowledge.UNRESOLVED and serves.could_be(b))
     if unresolved:
         return f"{', '.join(unresolved)} unresolved: it could have this address unseen", False, False
+    departed = evidence.departed_from(ip)
+    if departed is not None:
+        # Checked after the claims: a listing may still show a deleted broker's interface on an address
+        # Amazon MQ already gives another broker.
+        return f"held for {departed.broker_id}, and that {departed.reason}", True, False
     return (*_judge_free_address(ip, evidence, clock), True)
 
 

@@ -235,8 +235,8 @@ class Reconciler:
             listing, self._settings.scope, interfaces, described, why, looked_up, endpoints, dns, vpc_subnets,
             elsewhere, self._settings.engines_served,
         )
-        brokers, confirmations = assess_brokers(reads, self._memory)
-        confirmations.save(self._memory)
+        brokers, confirmed = assess_brokers(reads, self._memory)
+        self._memory.learn(confirmed)
         evidence = RunEvidence(brokers, listing.complete, interfaces is not None, described)
         clock = RemovalClock(self._clock(), dict(self._memory.free_since), dict(self._memory.last_registered_for))
         groups = [self._reconcile_group(outcome, evidence, clock, dry_run) for outcome in groups]

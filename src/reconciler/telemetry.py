@@ -24,6 +24,8 @@ def publish_run(metrics: Metrics, outcome: RunOutcome, *, per_broker: bool = Fal
     metrics.add_metric("TargetGroupsOwnedElsewhere", MetricUnit.Count, sum(g.owned_elsewhere for g in outcome.groups))
     metrics.add_metric("BrokersUnresolved", MetricUnit.Count, sum(b.knowledge is Knowledge.UNRESOLVED for b in outcome.brokers.values()))
     metrics.add_metric("BrokersFromDescribeBroker", MetricUnit.Count, len(outcome.from_describe_broker()))
+    metrics.add_metric("BrokersOutsideVpc", MetricUnit.Count, sum(b.knowledge is Knowledge.OUTSIDE for b in outcome.brokers.values()))
+    metrics.add_metric("AddressesRefused", MetricUnit.Count, sum(len(b.refused) for b in outcome.brokers.values()))
     metrics.add_metric("InterfaceListingFailures", MetricUnit.Count, 1 if outcome.interfaces_listed is None else 0)
     without_healthy = [b for b in settled if outcome.healthy_instances(b) == 0 and not outcome.awaiting_health_checks(b)]
     metrics.add_metric("BrokersWithoutHealthyInstance", MetricUnit.Count, len(without_healthy))

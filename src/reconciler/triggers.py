@@ -22,7 +22,7 @@ MAX_EVENT_ID = 128  # EventBridge ids are UUIDs; anything longer is not one
 # "arn%3Aaws%3Akafka%3A..."). No real Amazon MQ record of Reboot/CreateTags/
 # DeleteTags was found, so every spelling is read, in the request and in the
 # response (RebootBroker's is empty; Create/Update/DeleteBroker's carry
-# brokerId). Sources: ../shared/CONTEXT.md, "CloudTrail for REST APIs".
+# brokerId). Sources: docs/sources.md, Amazon MQ.
 ID_KEYS = ("brokerId", "broker-id")
 ARN_KEYS = ("resourceArn", "resource-arn", "brokerArn")
 

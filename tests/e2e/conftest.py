@@ -10,7 +10,8 @@ from emulator.lambda_runtime import LambdaRuntime
 from demo.stack import deploy, template_exists
 from demo.world import build_world
 from emulator import EmulatedAws, MotoServer
-from tests.e2e.endpoint import REGION, Endpoint
+from mq_endpoint.main import main
+from tests.e2e.endpoint import REGION, Cli, Endpoint, Run
 
 
 @pytest.fixture
@@ -23,7 +24,7 @@ def endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[Endpoint]:
         world = build_world(aws)
         stack = deploy(world)
         # lambda:Invoke of the stack's function runs this runtime, as `mq-endpoint resync` expects of AWS.
-        with LambdaRuntime(stack.function_name, stack.function_arn) as runtime, serving_function(stack.function_name, runtime):
+        with LambdaRuntime(stack.function_name, stack.function_arn, log_group=stack.log_group) as runtime, serving_function(stack.function_name, runtime):
             # Two attempts: a throttled call gives up in about a second, not after botocore's full backoff.
             runtime.cold_start({**stack.function_environment, "AWS_MAX_ATTEMPTS": "2"})
             yield Endpoint(world, stack, runtime)
@@ -36,3 +37,21 @@ def empty_account(monkeypatch: pytest.MonkeyPatch) -> Iterator[EmulatedAws]:
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     with mock_aws(), MotoServer(region=REGION), EmulatedAws(region=REGION, seed=11) as aws:
         yield aws
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """mq-endpoint's main(argv), in this process: its exit code and what it printed.
+
+    Piped output is as wide as COLUMNS says; pytest's own runs (xdist workers
+    among them) may set it to 80, which would wrap the lines these tests read.
+    """
+    monkeypatch.delenv("COLUMNS", raising=False)
+
+    def run(*argv: str) -> Run:
+        capsys.readouterr()
+        code = main(list(argv))
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    return run

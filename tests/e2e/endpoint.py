@@ -1,6 +1,12 @@
-"""The endpoint the end-to-end tests drive: the deployed stack, its function, the emulated account."""
+"""The endpoint the end-to-end tests drive: the deployed stack, its function, the emulated account; and mq-endpoint run on it."""
 
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from emulator import events
@@ -46,3 +52,50 @@ class Endpoint:
 
     def registered(self) -> list[set[str]]:
         return [set(states) for states in self.targets()]
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+Cli = Callable[..., Run]
+
+
+def lines_with(text: str, *parts: str) -> list[str]:
+    return [line for line in text.splitlines() if all(part in line for part in parts)]
+
+
+def section(text: str, heading: str) -> str:
+    """The lines under a heading (`OpenWire 61617`), up to the next target group's heading."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(heading))
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith(("OpenWire", "console", "RabbitMQ"))),
+               len(lines))
+    return "\n".join(lines[start + 1 : end])
+
+
+def installed_command() -> str:
+    command = shutil.which("mq-endpoint", path=str(Path(sys.executable).parent))
+    assert command, "mq-endpoint is not installed in the venv: run make venv"
+    return command
+
+
+def command_environment(**changes: str | None) -> dict[str, str]:
+    """This process's environment (the emulator's endpoint and credentials among it), without COLUMNS, with changes."""
+    environment = {name: value for name, value in os.environ.items() if name != "COLUMNS"}
+    for name, value in changes.items():
+        if value is None:
+            environment.pop(name, None)
+        else:
+            environment[name] = value
+    return environment
+
+
+def run_command(*argv: str, env: Mapping[str, str] | None = None, timeout: float = 60, **popen: Any) -> subprocess.CompletedProcess[str]:
+    """The installed mq-endpoint, in a process of its own: exit codes, signals, pipes and widths as a shell sees them."""
+    streams = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **popen}
+    return subprocess.run([installed_command(), *argv], env=dict(env or command_environment()), text=True,
+                          timeout=timeout, **streams)

@@ -1,60 +1,12 @@
 """The operator's command, mq-endpoint, against the deployed stack in the emulator, over HTTP: what an operator sees."""
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
 from emulator import EmulatedAws, Fault, events, faults
-from mq_endpoint.main import main
-from tests.e2e.endpoint import REGION, Endpoint
-
-
-@dataclass(frozen=True)
-class Run:
-    code: int
-    out: str
-    err: str
-
-
-Cli = Callable[..., Run]
-
-
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
-    """mq-endpoint's main(argv), in this process: its exit code and what it printed.
-
-    Piped output is as wide as COLUMNS says; pytest's own runs (xdist workers
-    among them) may set it to 80, which would wrap the lines these tests read.
-    """
-    monkeypatch.delenv("COLUMNS", raising=False)
-
-    def run(*argv: str) -> Run:
-        capsys.readouterr()
-        code = main(list(argv))
-        captured = capsys.readouterr()
-        return Run(code, captured.out, captured.err)
-
-    return run
-
-
-def _lines_with(text: str, *parts: str) -> list[str]:
-    return [line for line in text.splitlines() if all(part in line for part in parts)]
-
-
-def _section(text: str, heading: str) -> str:
-    """The lines under a target group's heading (`OpenWire 61617`), up to the next heading."""
-    lines = text.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith(heading))
-    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith(("OpenWire", "console"))), len(lines))
-    return "\n".join(lines[start + 1 : end])
+from tests.e2e.endpoint import REGION, Cli, Endpoint, lines_with, run_command, section
 
 
 def test_status_shows_each_group_by_protocol_with_brokers_addresses_zones_health_and_what_is_not_current(
@@ -71,21 +23,26 @@ def test_status_shows_each_group_by_protocol_with_brokers_addresses_zones_health
     # The live (blue) set, then the green one, empty while no cutover is under way (docs/cutover.md).
     assert headings == [["OpenWire", "61617"], ["console", "8162"]] * 2
     for heading in ("OpenWire 61617", "console 8162"):
-        group = _section(run.out, heading)
+        group = section(run.out, heading)
         # The broker's name on its first row, its id under it.
-        assert _lines_with(group, active["PrivateIpAddress"])[0].split() == [
+        assert lines_with(group, active["PrivateIpAddress"])[0].split() == [
             "orders", active["PrivateIpAddress"], active["AvailabilityZone"], "healthy", "yes"]
-        assert _lines_with(group, standby["PrivateIpAddress"])[0].split() == [
-            orders, standby["PrivateIpAddress"], standby["AvailabilityZone"], "unhealthy", "yes"]
+        # Its partner healthy, the standby's failed health check is by design, and said so.
+        assert lines_with(group, standby["PrivateIpAddress"])[0].split() == [
+            orders, standby["PrivateIpAddress"], standby["AvailabilityZone"], "unhealthy", "(standby)", "yes"]
         assert endpoint.world.brokers["payments"] in group
 
     old = endpoint.aws.broker_ips(orders)
     new = endpoint.aws.change_broker_ips(orders)
     moved = cli("status", "--stack", endpoint.stack.name)
 
-    assert moved.code == 0, "status reports; only plan's exit code says changes are pending"
-    assert [line.split()[-4:] for ip in new for line in _lines_with(moved.out, ip)] == [["-", "no:", "to", "register"]] * 4
-    assert all(line.endswith("no: to deregister") for ip in old for line in _lines_with(moved.out, ip))
+    assert moved.code == 3, "orders' new addresses are not registered: no healthy target serves it"
+    rows = [line.split()[-4:] for heading in ("OpenWire 61617", "console 8162") for ip in new
+            for line in lines_with(section(moved.out, heading), ip)]
+    assert rows == [["-", "no:", "to", "register"]] * 4
+    # The old addresses are no broker's now: not current, and who had them is said.
+    stale = [line for ip in old for line in lines_with(moved.out, ip)]
+    assert len(stale) == 4 and all(line.split()[:2] == ["was", "orders"] and " no: " in line for line in stale)
 
 
 def test_plan_exits_0_with_nothing_to_do_and_2_with_each_change_and_its_evidence(endpoint: Endpoint, cli: Cli) -> None:
@@ -99,13 +56,16 @@ def test_plan_exits_0_with_nothing_to_do_and_2_with_each_change_and_its_evidence
     run = cli("plan", "--stack", endpoint.stack.name)
 
     assert run.code == 2
-    assert "Plan: 4 to register, 4 to deregister, 0 left in place" in run.out
+    assert "Plan: 4 to register, " in run.out
     for heading in ("OpenWire 61617", "console 8162"):
-        group = _section(run.out, heading)
+        group = section(run.out, heading)
         for ip in new:
-            assert len(_lines_with(group, "+ register", ip, "orders", "its interface eni-")) == 1
+            assert len(lines_with(group, "+ register", ip, "orders", "its interface eni-")) == 1
         for ip in old:
-            assert len(_lines_with(group, "- deregister", ip, "no network interface holds this address")) == 1
+            # Removed now, or left until a second reading: either way with the broker that had it and why.
+            (removal,) = lines_with(group, ip)
+            assert removal.split()[:2] in (["-", "deregister"], ["=", "stays"]) and removal.split()[3:5] == ["was", "orders"]
+            assert len(removal.split("was orders", 1)[1].strip()) > 10
     assert endpoint.registered() == before, "plan changes nothing"
 
 
@@ -119,9 +79,9 @@ def test_plan_says_what_stays_and_why(endpoint: Endpoint, cli: Cli) -> None:
     run = cli("plan", "--stack", endpoint.stack.name)
 
     assert run.code == 2
-    assert "left in place" in run.out
-    kept = _lines_with(_section(run.out, "OpenWire 61617"), "= stays", old)
-    assert len(kept) == 1 and "an EC2 instance took the address" in kept[0]
+    assert "left in place" in run.out and "0 left in place" not in run.out
+    kept = lines_with(section(run.out, "OpenWire 61617"), "= stays", old)
+    assert len(kept) == 1 and len(kept[0].split("was orders", 1)[1].strip()) > 10, "why it stays"
 
 
 def test_plan_exits_1_when_a_read_is_denied_and_names_the_permission(endpoint: Endpoint, cli: Cli) -> None:
@@ -149,8 +109,20 @@ def test_a_missing_stack_is_named_with_its_region(empty_account: EmulatedAws, cl
     run = cli("plan", "--stack", "no-such-stack")
 
     assert run.code == 1
-    assert f"no stack no-such-stack in {REGION}: check --stack and --region" in run.err
+    assert run.err == (f"mq-endpoint: no stack no-such-stack in {REGION}: "
+                       "no mq-static-endpoint stack is deployed there: check --region (or AWS_REGION)\n")
     assert "no stack no-such-stack in us-east-1" in cli("plan", "--stack", "no-such-stack", "--region", "us-east-1").err
+
+
+def test_a_wrong_stack_name_lists_this_projects_stacks_in_the_region(endpoint: Endpoint, cli: Cli) -> None:
+    endpoint.aws.client("cloudformation").create_stack(StackName="someone-elses", TemplateBody=json.dumps(
+        {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}, "Outputs": {"Arn": {"Value": {"Ref": "Topic"}}}}))
+
+    run = cli("status", "--stack", "mq-endpont")
+
+    assert run.code == 1
+    assert run.err == (f"mq-endpoint: no stack mq-endpont in {REGION}: mq-static-endpoint stacks there: "
+                       f"{endpoint.stack.name} (--stack NAME, or set MQ_ENDPOINT_STACK)\n")
 
 
 def test_no_credentials_and_an_unknown_profile_are_errors_saying_what_to_do(
@@ -177,7 +149,9 @@ def test_json_is_the_functions_report_with_each_targets_health(endpoint: Endpoin
     assert run.code == 2
     document = json.loads(run.out)
     assert document["stack"]["name"] == endpoint.stack.name
-    assert document["dryRun"] is True and document["pendingChanges"] == 8
+    groups = document["targetGroups"]
+    assert document["dryRun"] is True and document["pendingChanges"] >= 4
+    assert document["pendingChanges"] == sum(len(g["registered"]) + len(g["deregistered"]) for g in groups)
     openwire = document["targetGroups"][0]
     assert openwire["port"] == 61617
     assert sorted(openwire["registered"]) == sorted(f"{ip}:61617" for ip in new)
@@ -190,18 +164,16 @@ def test_resync_invokes_the_function_and_prints_what_it_changed(endpoint: Endpoi
     orders = endpoint.world.brokers["orders"]
     new = endpoint.aws.change_broker_ips(orders)
 
-    run = cli("resync", "--stack", endpoint.stack.name)
+    run = cli("resync", "--stack", endpoint.stack.name, "--yes")
 
     assert run.code == 0, run.err
     assert f"Resync of stack {endpoint.stack.name} by {endpoint.stack.function_name}: ok" in run.out
-    assert len(_lines_with(_section(run.out, "OpenWire 61617"), "+ registered", new[0], "orders")) == 1
+    assert len(lines_with(section(run.out, "OpenWire 61617"), "+ registered", new[0], "orders")) == 1
     assert all(set(new) <= ips for ips in endpoint.registered())
     assert cli("plan", "--stack", endpoint.stack.name).code == 0
 
 
-def test_resync_dry_run_and_named_brokers_reach_the_function(
-    endpoint: Endpoint, cli: Cli, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_resync_dry_run_and_named_brokers_reach_the_function(endpoint: Endpoint, cli: Cli) -> None:
     endpoint.sweep()
     orders = endpoint.world.brokers["orders"]
     endpoint.aws.change_broker_ips(orders)
@@ -210,13 +182,9 @@ def test_resync_dry_run_and_named_brokers_reach_the_function(
     run = cli("resync", "--stack", endpoint.stack.name, "--dry-run", "--broker", orders, "--json")
 
     report = json.loads(run.out)
-    assert run.code == 0
+    assert run.code == 2, "a dry run with changes pending exits as plan does"
     assert report["dryRun"] is True and report["trigger"]["brokerIds"] == [orders]
     assert endpoint.registered() == before
-    with pytest.raises(SystemExit) as exited:
-        cli("resync", "--stack", endpoint.stack.name, "--broker", "orders")
-    assert exited.value.code == 2
-    assert "'orders' is not a broker id (b-<uuid>)" in capsys.readouterr().err
 
 
 def test_resync_retries_the_429_of_reserved_concurrency(endpoint: Endpoint, cli: Cli) -> None:
@@ -224,7 +192,7 @@ def test_resync_retries_the_429_of_reserved_concurrency(endpoint: Endpoint, cli:
         Fault("lambda", "Invoke", "TooManyRequestsException", 429, "Rate Exceeded.", times=2)
     )
 
-    run = cli("resync", "--stack", endpoint.stack.name)
+    run = cli("resync", "--stack", endpoint.stack.name, "--yes")
 
     assert run.code == 0
     assert busy.hits == 2
@@ -241,34 +209,52 @@ def test_resync_waits_for_a_run_in_progress_and_gives_up_after_wait(endpoint: En
     while slow.seen == 0:  # the sweep holds the function's one concurrent execution
         threading.Event().wait(0.01)
 
-    run = cli("resync", "--stack", endpoint.stack.name)
+    run = cli("resync", "--stack", endpoint.stack.name, "--yes")
     sweep.join()
 
     assert run.code == 0
     assert "is busy with another run (429" in run.err, "the function really was busy: the emulator answered 429"
 
     endpoint.aws.inject_fault(Fault("lambda", "Invoke", "TooManyRequestsException", 429, "Rate Exceeded."))
-    gave_up = cli("resync", "--stack", endpoint.stack.name, "--wait", "0.5")
+    gave_up = cli("resync", "--stack", endpoint.stack.name, "--yes", "--wait", "0.5")
     assert gave_up.code == 1
     assert "the function stayed busy for 0.5 s" in gave_up.err
 
 
 def test_the_installed_command_plans_resyncs_and_plans_again(endpoint: Endpoint) -> None:
     """As docs/demo.md shows it: a broker moves, plan exits 2, resync, plan exits 0."""
-    command = shutil.which("mq-endpoint", path=str(Path(sys.executable).parent))
-    assert command, "mq-endpoint is not installed in the venv: run make venv"
     endpoint.sweep()
     endpoint.aws.change_broker_ips(endpoint.world.brokers["orders"])
 
-    def run(*argv: str) -> subprocess.CompletedProcess[str]:
-        environment = {name: value for name, value in os.environ.items() if name != "COLUMNS"}
-        return subprocess.run([command, *argv, "--stack", endpoint.stack.name], env=environment,
-                              capture_output=True, text=True, timeout=60)
-
-    planned = run("plan")
+    planned = run_command("plan", "--stack", endpoint.stack.name)
     assert planned.returncode == 2, planned.stderr
-    assert "Plan: 4 to register, 4 to deregister" in planned.stdout
-    resynced = run("resync")
+    assert "Plan: 4 to register, " in planned.stdout
+    resynced = run_command("resync", "--yes", "--stack", endpoint.stack.name)
     assert resynced.returncode == 0, resynced.stderr
     assert "+ registered" in resynced.stdout
-    assert run("plan").returncode == 0
+    assert run_command("plan", "--stack", endpoint.stack.name).returncode == 0
+
+
+def test_the_dry_run_gets_the_commands_read_budget_and_stops_sending_when_it_is_short(
+    endpoint: Endpoint, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No command hangs: the reconciler sends nothing once less is left of the command's minute than a request
+    may take (its deadline's margin), and says the run was cut short, as in the function near its timeout."""
+    endpoint.sweep()
+    monkeypatch.setattr("mq_endpoint.aws.READ_BUDGET_SECONDS", 10.0)
+
+    run = cli("plan", "--stack", endpoint.stack.name)
+
+    assert run.code == 1
+    assert "the run was cut short: its deadline was near" in run.out
+    assert "DeadlineReached" in run.out, "each read it did not send is named"
+
+
+def test_no_read_starts_once_the_commands_budget_is_spent(empty_account: EmulatedAws, cli: Cli,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("mq_endpoint.aws.READ_BUDGET_SECONDS", 0.0)
+
+    run = cli("status", "--stack", "mq-endpoint")
+
+    assert run.code == 1
+    assert run.err == "mq-endpoint: cloudformation:DescribeStacks failed: not sent: the command's 0 s for reading are up\n"

@@ -13,7 +13,8 @@ def test_the_demo_tells_every_step_and_exits_0(monkeypatch: pytest.MonkeyPatch, 
     assert main([]) == 0
 
     out = capsys.readouterr().out
-    assert out.count("\n=== ") == 10, "eight steps, the summary and the cutover"
+    assert out.count("\n=== ") == 11, "nine steps, the summary and the cutover"
+    assert "(would)" not in out.split("A minute later", 1)[1].split("===", 1)[0], "its second reading removes"
     assert "target groups unchanged by the dry run: yes" in out
     assert "status=failed" not in out
     summary = out.split("=== Summary", 1)[1].split("=== Cutover", 1)[0].splitlines()

@@ -7,6 +7,7 @@ from moto import mock_aws
 
 from emulator import EmulatedAws, MotoServer
 from emulator.__main__ import main
+from emulator.control import ControlError, call
 
 REGION = "eu-west-1"
 
@@ -68,3 +69,17 @@ def test_it_refuses_an_endpoint_that_is_not_this_machine(monkeypatch: pytest.Mon
 
     assert main(["brokers"]) == 1
     assert "AWS_ENDPOINT_URL must name the emulator on 127.0.0.1" in capsys.readouterr().err
+
+
+def test_a_state_amazon_mq_never_reports_is_refused(aws: EmulatedAws, capsys: pytest.CaptureFixture[str]) -> None:
+    orders = aws.create_broker("orders")
+
+    with pytest.raises(SystemExit) as refused:
+        main(["state", "orders", "BOGUS"])
+    assert refused.value.code == 2
+    assert "invalid choice: 'BOGUS'" in capsys.readouterr().err
+
+    # The control route checks too: another client, or an older `python -m emulator`, is refused the same way.
+    with pytest.raises(ControlError, match="'BOGUS' is not a broker state; Amazon MQ's are CREATION_IN_PROGRESS"):
+        call("POST", "brokers/orders/state", {"state": "BOGUS"})
+    assert aws.client("mq").describe_broker(BrokerId=orders)["BrokerState"] == "RUNNING"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-import time
 from typing import Any
 
 import pytest
@@ -32,8 +31,6 @@ class Endpoint:
             rabbitmq_groups.update(aws.create_target_groups({name: port}, health_check_port=port))
         self.groups.update(rabbitmq_groups)
         self._runtime = runtime
-        self._clock = _ShiftedClock()
-        self._clock.install()
         self.environment: dict[str, str] = {
             "TARGET_GROUP_ARNS": ",".join(arn for name, arn in self.groups.items() if name in PORTS),
             "RABBITMQ_TARGET_GROUP_ARNS": ",".join(rabbitmq_groups.values()),
@@ -53,7 +50,7 @@ class Endpoint:
 
     def let_time_pass(self, seconds: float) -> None:
         """The container's clock moves on, as between two scheduled sweeps."""
-        self._clock.offset += seconds
+        self._runtime.let_time_pass(seconds)
 
     def timeout(self, *, seconds: float) -> None:
         """The function's Timeout: each invocation's remaining time counts down from it."""
@@ -74,29 +71,6 @@ class Endpoint:
 
     def all_targets(self) -> dict[str, dict[str, str]]:
         return {name: self.targets(name) for name in self.groups}
-
-
-class _ShiftedClock:
-    """time.monotonic as the reconciler reads it, moved on by let_time_pass."""
-
-    def __init__(self) -> None:
-        self.offset = 0.0
-
-    def monotonic(self) -> float:
-        return time.monotonic() + self.offset
-
-    def install(self) -> None:
-        import reconciler.reconcile
-
-        reconciler.reconcile.time = self  # type: ignore[assignment]
-
-
-@pytest.fixture(autouse=True)
-def _real_clock_afterwards() -> Iterator[None]:
-    yield
-    import reconciler.reconcile
-
-    reconciler.reconcile.time = time
 
 
 @pytest.fixture

@@ -113,5 +113,6 @@ def test_the_cutover_bench_splits_each_step_into_what_it_waited_for_and_what_it_
 
     assert [s.step for s in timing.steps] == ["prepare", "health", "switch", "drain", "finish"]
     assert all(0 <= s.waited <= s.seconds for s in timing.steps)
-    assert timing.steps[1].waited > 0 and timing.steps[3].waited > 0, "health checks and drain are waited for"
+    assert timing.steps[1].waited > 0, "the health checks are waited for"
+    assert timing.steps[3].seconds >= 0.2, "flows stay open: the drain lasts its whole time"
     print(cutover_section(timing))

@@ -46,11 +46,11 @@ class Situation:
     def ips(self, broker: str) -> set[str]:
         return set(self.endpoint.aws.broker_ips(broker))
 
-    def settle(self) -> None:
+    def settle(self) -> Invocation:
         """Two sweeps a minute apart: a free address goes on its second reading (docs/safety.md, rule 5)."""
         self.endpoint.sweep()
         self.endpoint.let_time_pass(60)
-        self.endpoint.sweep()
+        return self.endpoint.sweep()
 
     def run_with(self, fault: Fault, event: dict[str, object] | None = None) -> Invocation:
         self.endpoint.aws.inject_fault(fault)
@@ -152,7 +152,8 @@ def test_a_group_that_cannot_be_read_is_left_alone_and_the_run_fails(situation: 
     before = situation.openwire()
     invocation = situation.run_with(READ_FAILURES[failure]("elbv2", call, match=situation.endpoint.groups["openwire"]))
     assert situation.openwire() == before
-    assert set(situation.endpoint.targets("console")) == situation.ips(situation.orders) | situation.ips(situation.payments)
+    # The other group is reconciled: the new addresses come in (a cold container removes on a second reading).
+    assert set(situation.endpoint.targets("console")) >= situation.ips(situation.orders) | situation.ips(situation.payments)
     assert invocation.raised is None and invocation.report["status"] == "failed"
     assert invocation.report["targetGroups"][0]["errors"] and invocation.metric("ReconcileFailures") == 1
 
@@ -177,7 +178,8 @@ def test_when_a_brokers_new_addresses_cannot_be_registered_its_old_ones_stay_and
     invocation = situation.run_with(READ_FAILURES[failure]("elbv2", "RegisterTargets", match=group),
                                     events.reboot_broker(REGION, situation.orders))
     assert situation.old_ips <= situation.openwire() and not situation.new_ips & situation.openwire()
-    assert STRAY not in situation.openwire(), "a stray belongs to no broker whose registration failed"
+    stray = {w["target"]: w["reason"] for w in invocation.report["targetGroups"][0]["withheld"]}[f"{STRAY}:61617"]
+    assert "its old ones stay" not in stray, "a stray belongs to no broker whose registration failed"
     assert invocation.report["status"] == "failed" and invocation.raised is None
     assert reported_error(invocation, "its old ones stay")
 
@@ -194,7 +196,7 @@ def test_a_registration_whose_answer_was_lost_leaves_the_old_targets_for_the_nex
 def test_the_next_run_finishes_a_failed_swap(situation: Situation, failure: str, call: str) -> None:
     event = events.reboot_broker(REGION, situation.orders)
     first = situation.run_with(READ_FAILURES[failure]("elbv2", call, match=situation.endpoint.groups["openwire"]), event)
-    next_sweep = situation.endpoint.sweep()
+    next_sweep = situation.settle()
     assert first.report["status"] == "failed" and next_sweep.report["status"] == "ok"
     assert not situation.old_ips & situation.openwire(), "the next run is the whole reconcile again"
 
@@ -207,7 +209,7 @@ def test_a_deleted_brokers_targets_go_at_the_next_run_after_a_failed_removal(sit
     fault = READ_FAILURES[failure]("elbv2", "DeregisterTargets", match=situation.endpoint.groups["console"])
 
     first = situation.run_with(fault, event)
-    next_sweep = situation.endpoint.sweep()
+    next_sweep = situation.settle()
 
     assert first.report["status"] == "failed" and next_sweep.report["status"] == "ok"
     assert not payments_ips & set(situation.endpoint.targets("console")), "EC2 no longer shows their interfaces"

@@ -114,6 +114,12 @@ class Scenario:
         self.freed: list[str] = []  # addresses brokers gave up, which EC2 may hand out again
         self.stray_ips = iter(STRAY_IPS)
         self.names = (f"broker-{n}" for n in range(10_000))
+        self.forged: set[str] = set()  # addresses of interfaces anyone could create, naming a broker in scope
+        self.ec2_lags = False
+        self.seed = seed
+        # Another VPC of the account on the same ranges, and an IPv6-only subnet in ours: neither may matter.
+        self.other_vpc = self.aws.create_other_vpc()
+        self.aws.add_ipv6_subnet()
 
         for _ in range(3):
             self.create_broker(announce=False)
@@ -317,6 +323,45 @@ class Scenario:
         elbv2.register_targets(TargetGroupArn=arn, Targets=[{"Id": ip, "Port": port}])
         return f"by hand: stray {ip} into {name}"
 
+    def forge_interface(self) -> str:
+        """Someone with EC2 rights creates an interface described as a broker's in scope: it must never be served."""
+        broker = self.pick("RUNNING")
+        if broker is None:
+            return "forge: none"
+        ip = next(self.stray_ips)
+        self.aws.create_interface(ip, description=INTERFACE_DESCRIPTION.format(broker_id=broker.broker_id))
+        self.forged.add(ip)
+        return f"forged interface {ip} naming {broker.broker_id}"
+
+    def borrow_address_elsewhere(self) -> str:
+        """Another VPC of the account holds an address our groups hold: it says nothing about our brokers."""
+        held = sorted({ip for targets in self.configured_targets().values() for ip in targets})
+        subnets = {s.cidr.rsplit(".", 1)[0]: s.id for s in self.other_vpc.private_subnets + self.other_vpc.public_subnets}
+        candidates = [ip for ip in held if ip.rsplit(".", 1)[0] in subnets]
+        if not candidates:
+            return "borrow: nothing"
+        ip = self.rng.choice(candidates)
+        try:
+            self.aws.create_interface(ip, subnet_id=subnets[ip.rsplit(".", 1)[0]], description="another team's")
+        except ValueError:
+            return f"borrow: {ip} is held there already"
+        return f"another VPC holds {ip} too"
+
+    def lag_ec2(self) -> str:
+        """EC2's listing starts or stops lagging behind interfaces created and deleted (eventual consistency)."""
+        self.ec2_lags = not self.ec2_lags
+        if self.ec2_lags:
+            self.aws.lag_interfaces(listings=(1, 3), seed=self.rng.randrange(1 << 30))
+            return "EC2 listing lags"
+        self.aws.ec2_catch_up()
+        return "EC2 listing current"
+
+    def pass_time(self) -> str:
+        """The function's clock moves on: a scheduled minute, or less."""
+        seconds = self.rng.choice([20, 60, 60, 120])
+        self.endpoint.let_time_pass(seconds)
+        return f"{seconds} s pass"
+
     # --- faults ----------------------------------------------------------------
 
     def new_fault(self) -> LiveFault:
@@ -392,6 +437,8 @@ class Scenario:
 
         summary = f"{label} faults={fault_labels} -> {invocation.report['status']}"
         self.check_no_live_target_was_removed(protected, before, after, invocation, summary)
+        served = {ip for targets in after.values() for ip in targets} & self.forged
+        assert not served, self.explain(f"{summary}: forged interfaces' addresses {sorted(served)} were registered")
         assert tripwire.hits == 0, self.explain(f"the function called ELB naming a group it was never given: {summary}")
         assert invocation.raised is None, self.explain(f"the handler raised: {invocation.raised}; {summary}")
         if invocation.report["status"] == "failed":
@@ -463,6 +510,8 @@ class Scenario:
         self.live_faults.clear()
         if self.listing_lags:
             self.lag_tag_listing()
+        if self.ec2_lags:
+            self.lag_ec2()
         for broker in list(self.brokers.values()):
             if broker.state in ("CREATION_IN_PROGRESS", "REBOOT_IN_PROGRESS"):
                 broker.state = "RUNNING"
@@ -500,7 +549,8 @@ class Scenario:
             (self.sweep, 14), (self.deliver_event, 16), (self.resync, 4), (self.health_event, 3), (self.cold_start, 3),
             (self.create_broker, 5), (self.finish_creation, 4), (self.start_reboot, 7), (self.finish_reboot, 7),
             (self.maintenance, 5), (self.delete_broker, 3), (self.finish_deletion, 3), (self.retag, 6), (self.drift, 3),
-            (self.lag_tag_listing, 3), (self.relabel_interfaces, 2),
+            (self.lag_tag_listing, 3), (self.relabel_interfaces, 2), (self.forge_interface, 2),
+            (self.borrow_address_elsewhere, 2), (self.lag_ec2, 3), (self.pass_time, 8),
         ]
         action = self.rng.choices([a for a, _ in actions], weights=[w for _, w in actions])[0]
         self.figures.actions[action.__name__] += 1

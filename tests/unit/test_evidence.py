@@ -38,7 +38,7 @@ def assess(*interfaces: NetworkInterface, answers: tuple[BrokerDescription, ...]
         {a.broker_id: a for a in answers}, {a.broker_id: "asked" for a in answers},
         vpc_subnets=frozenset(SUBNETS), **reads,
     ), memory)
-    learned.save(memory)
+    memory.learn(learned)
     return found, memory
 
 

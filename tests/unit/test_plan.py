@@ -88,6 +88,13 @@ def test_a_gone_brokers_held_address_leaves_at_once() -> None:
     assert removed(plan(group("10.0.1.5"), departed)) == {"10.0.1.5"}
 
 
+def test_a_gone_brokers_address_another_broker_claims_stays() -> None:
+    """Found by the property: EC2 may still list a deleted broker's interface on an address Amazon MQ gives another."""
+    departed = BrokerFinding(A, Knowledge.GONE, (Address("10.0.1.5"),), reason="broker does not exist")
+    p = plan(group("10.0.1.5"), departed, unresolved(B, "10.0.1.5"))
+    assert not p.deregister and "may have it" in p.withheld[0].reason
+
+
 def test_a_wanted_address_on_the_wrong_port_goes() -> None:
     view = TargetGroupView("arn:tg", "openwire", PORT, (ObservedTarget(Target("10.0.1.5", 8162), TargetState.HEALTHY),))
     p = plan(view, settled(A, "10.0.1.5"))
