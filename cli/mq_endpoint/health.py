@@ -14,7 +14,7 @@ from typing import Any
 
 from reconciler.targets import TargetState
 
-from .names import group_label, ip_of
+from .names import ip_of, label_of
 
 @dataclass(frozen=True)
 class TargetRow:
@@ -65,7 +65,7 @@ def rows_by_group(document: Mapping[str, Any]) -> dict[str, list[TargetRow]]:
     healthy = {b["brokerId"] for b in brokers if b.get("healthyInstances")}
     by_group: dict[str, list[TargetRow]] = {}
     for group in document.get("targetGroups", []):
-        label = group_label(group.get("port"), group.get("engine"))
+        label = label_of(group)
         by_group[label] = _rows_of(group, label, brokers, healthy)
     return by_group
 
@@ -80,7 +80,11 @@ def _rows_of(group: Mapping[str, Any], label: str, brokers: Sequence[Mapping[str
     wanted = set()
     # A group serves one engine: the other engine's brokers are not its business.
     # (A broker whose engine is unknown, its DescribeBroker having failed, shows in every group.)
+    # Nor, in a cutover, the brokers of the other target-group set: their addresses are neither kept nor to register.
+    here = set(group.get("kept", [])) | to_register
     for broker in (b for b in brokers if b.get("engine") in (None, group.get("engine", "ACTIVEMQ"))):
+        if broker.get("addresses") and not any(f"{a['ip']}:{port}" in here for a in broker["addresses"]):
+            continue
         if not broker.get("addresses"):
             rows.append(TargetRow(label, "", None, broker, None, None, None, "unknown",
                                   unresolved=broker.get("reason") or broker.get("knowledge", "")))

@@ -44,6 +44,7 @@ class Inspection:
         report = report_run(self.outcome)
         brokers_of = wanted_addresses(self.outcome.brokers)
         for reported, group in zip(report["targetGroups"], self.outcome.groups):
+            reported["standby"] = group.arn in self.stack.standby_target_group_arns  # docs/cutover.md
             removed_for = {r.target: r.broker_id for r in group.plan.deregister} if group.plan else {}
             reported["targets"] = [
                 {

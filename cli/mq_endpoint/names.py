@@ -18,6 +18,12 @@ def group_label(port: int | None, engine: str | None = None) -> str:
     return f"{protocols.get(port or 0, 'port')} {port}" if port else "target group"
 
 
+def label_of(group: Mapping[str, Any]) -> str:
+    """A group of the report by its label; a group of the standby set (docs/cutover.md) says so."""
+    label = group_label(group.get("port"), group.get("engine"))
+    return f"{label} (standby set)" if group.get("standby") else label
+
+
 def ip_of(target: str) -> str:
     """`10.0.1.31:61617` -> `10.0.1.31`."""
     return target.rsplit(":", 1)[0]

@@ -22,7 +22,7 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from .health import TargetRow, in_scope, nlb_says, rows_by_group, without_healthy_instance
-from .names import Names, group_label, ip_of
+from .names import Names, group_label, ip_of, label_of
 
 HEALTH_STYLES = {"healthy": "green", "unhealthy": "red", "initial": "yellow", "draining": "yellow",
                  "unhealthy.draining": "yellow", "unused": "magenta"}
@@ -147,7 +147,7 @@ def status_tables(
     broker's, if given), the NLB's health of each, and whether each is current. `wide` adds the NLB's reason
     and the interface; rows whose key is in `changed` stand out (--watch)."""
     names = Names.of(document)
-    reported = {group_label(g.get("port"), g.get("engine")): g for g in document.get("targetGroups", [])}
+    reported = {label_of(g): g for g in document.get("targetGroups", [])}
     columns = ["broker", "address", "zone", "health", *(("reason", "interface") if wide else ()), "current"]
     tables: list[WholeIds] = []
     for label, rows in rows_by_group(document).items():
@@ -230,7 +230,7 @@ def changes(report: Mapping[str, Any], earlier: Mapping[str, str] | None = None)
     addresses = {a["ip"]: (b, a) for b in report.get("brokers", []) for a in b.get("addresses", [])}
     found: list[Change] = []
     for group in report.get("targetGroups", []):
-        label = group_label(group.get("port"), group.get("engine"))
+        label = label_of(group)
         attributed = {t["target"]: t.get("brokerId") for t in group.get("targets", [])}
 
         def broker_of(target: str) -> str:
