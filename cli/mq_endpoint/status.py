@@ -19,6 +19,7 @@ from .describe import describe
 from .errors import UsageError
 from .exit_codes import Exit, of_status
 from .health import TargetRow, rows_by_group, without_healthy_instance
+from .names import group_label
 from .inspect import Inspection
 from .last_run import LastRunRead
 from .views import heading, inspect_stack, last_run, print_json, print_problems
@@ -128,7 +129,7 @@ def _groups(ctx: Context, read: StatusRead) -> set[str] | None:
 
 
 def _names_group(value: str, label: str, group: Mapping[str, Any]) -> bool:
-    protocol = label.rsplit(" ", 1)[0]
+    protocol = group_label(group.get("port"), group.get("engine")).rsplit(" ", 1)[0]  # both sets' groups (cutover)
     said = value.strip().lower()
     return said in (label.lower(), protocol.lower(), str(group.get("port")), str(group.get("name", "")).lower(),
                     str(group.get("arn", "")).lower())

@@ -89,9 +89,11 @@ def test_group_narrows_the_tables_by_port_protocol_or_name(endpoint: Endpoint, c
         out = cli("status", "--stack", endpoint.stack.name, *argv).out
         return [" ".join(line.split()[:2]) for line in out.splitlines() if line.startswith(("OpenWire", "console"))]
 
-    assert headings("--group", "console") == ["console 8162"]
-    assert headings("--group", "61617") == ["OpenWire 61617"]
-    assert headings("--group", "OpenWire 61617", "--group", "8162") == ["OpenWire 61617", "console 8162"]
+    # A port or a protocol names both sets' groups (docs/cutover.md); a label names one.
+    assert headings("--group", "console") == ["console 8162"] * 2
+    assert headings("--group", "61617") == ["OpenWire 61617"] * 2
+    assert headings("--group", "OpenWire 61617", "--group", "8162") == ["OpenWire 61617", "console 8162", "console 8162"]
+    assert headings("--group", "OpenWire 61617 (standby set)") == ["OpenWire 61617"]
     wrong = cli("status", "--stack", endpoint.stack.name, "--group", "stomp")
     assert wrong.code == 64 and "its groups are OpenWire 61617, console 8162" in wrong.err
 
