@@ -25,8 +25,13 @@ REGION = "eu-west-1"
 
 
 @contextmanager
-def told(seed: int, *, port_file: Path | None = None) -> Iterator[tuple[MotoServer, EmulatedAws, DeployedStack]]:
-    """The emulated account once the story is told, the function still answering lambda:Invoke: for exploring."""
+def told(
+    seed: int, *, port_file: Path | None = None, replace_orders: bool = True
+) -> Iterator[tuple[MotoServer, EmulatedAws, DeployedStack]]:
+    """The emulated account once the story is told, the function still answering lambda:Invoke: for exploring.
+
+    replace_orders=False stops before the cutover that ends the story: the docs' sessions show orders as the
+    story's steps leave it."""
     # moto would load thousands of default AMIs into EC2 and warn about each
     # resource type it does not model; neither belongs in the story.
     os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
@@ -47,7 +52,7 @@ def told(seed: int, *, port_file: Path | None = None) -> Iterator[tuple[MotoServ
             # AWS: `aws lambda invoke`, `sam remote invoke`, `mq-endpoint resync`.
             with LambdaRuntime(stack.function_name, stack.function_arn, log_group=stack.log_group) as runtime, \
                     serving_function(stack.function_name, runtime, on_invoke=_invocation_printer(sys.stdout)):
-                Story(scene, runtime).tell()
+                Story(scene, runtime).tell(replace_orders=replace_orders)
                 print(f"\nThe story took {time.monotonic() - started:.1f} s.")
                 yield server, aws, stack
 

@@ -131,7 +131,7 @@ class Story:
         self.scene.out("\n=== Summary (targets, summed over the target groups)")
         self.scene.show([tables.table(["step", "what happened", "trigger", "registered", "deregistered", "withheld"], rows)])
 
-    def tell(self) -> None:
+    def tell(self, *, replace_orders: bool = True) -> None:
         aws, world, region = self.scene.aws, self.scene.world, self.region
         mq, elbv2 = aws.client("mq"), aws.client("elbv2")
         orders, payments = world.brokers["orders"], world.brokers["payments"]
@@ -202,7 +202,8 @@ class Story:
         if not unchanged or invocation.report["status"] != "ok":
             raise RuntimeError("the dry run changed the target groups")
         self.summarize()
-        self.replace_orders()
+        if replace_orders:
+            self.replace_orders()
 
     def replace_orders(self) -> None:
         """`mq-endpoint cutover`: orders-4 replaces orders behind the same name, shown from the listeners' side."""
