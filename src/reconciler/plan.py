@@ -159,7 +159,9 @@ def _judge_free_address(ip: str, evidence: RunEvidence, clock: RemovalClock) -> 
     if evidence.holders is None:
         return "who holds this address in the VPC could not be looked up", False
     holder = evidence.holders.holder_of(ip)
-    if holder is not None and holder.attached and holder.instance_owner not in (None, evidence.account_id):
+    named = evidence.brokers.get(holder.broker_id) if holder is not None and holder.broker_id else None
+    known = named is not None and not named.served  # a broker Amazon MQ showed gone or outside in this run
+    if holder is not None and holder.attached and holder.instance_owner not in (None, evidence.account_id) and not known:
         return (
             f"held by {holder.interface_id}, attached to an instance of account {holder.instance_owner}: it may be a "
             "broker's whose interfaces are described otherwise", False,
