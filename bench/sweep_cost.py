@@ -27,6 +27,8 @@ class SweepCosts:
     moved: tuple[Measured, ...]  # after MOVING brokers moved, then (where B is larger) after every broker moved
     event: Measured
     tagged: Measured
+    # What moto alone takes to answer the steady sweep's listing and health reads (world.emulator_read_seconds).
+    emulator_seconds: float
 
     def rows(self) -> tuple[Measured, ...]:
         return self.steady, *self.moved, self.event, self.tagged
@@ -46,10 +48,11 @@ def measure_sweep_costs(world: BenchWorld, groups: int) -> SweepCosts:
         # Whether an extra page is the reconciler's doing or the emulator's: how full moto makes a page.
         note = f"moto returns {world.tagged_per_page()} brokers on a page of ResourcesPerPage=100"
     steady = Measured("steady sweep", brokers, groups, calls, bound, seconds, note=note)
+    emulator_seconds = world.emulator_read_seconds(groups)
 
     moving = sorted({min(MOVING, brokers), brokers})
     moved = tuple(measure_moved_sweep(world, groups, count) for count in moving)
-    return SweepCosts(steady, moved, _reboot_event(world, groups), _tag_event(world, groups))
+    return SweepCosts(steady, moved, _reboot_event(world, groups), _tag_event(world, groups), emulator_seconds)
 
 
 def measure_moved_sweep(world: BenchWorld, groups: int, moving: int) -> Measured:

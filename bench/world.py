@@ -131,6 +131,14 @@ class BenchWorld:
                      {"Name": "description", "Values": ["Amazon MQ network interface for broker *"]}])
         return sum(len(page["NetworkInterfaces"]) for page in pages)
 
+    def emulator_read_seconds(self, groups: int) -> float:
+        """How long moto itself takes to answer a steady sweep's interface listing and health reads, asked directly:
+        the part of a sweep's wall time that is the emulator's, not the reconciler's."""
+        started = time.perf_counter()
+        self.interfaces()
+        self.targets(groups)
+        return time.perf_counter() - started
+
     def tagged_per_page(self) -> int:
         """How many brokers in scope moto puts on a GetResources page of 100 (the reconciler's page size)."""
         key, value = SCOPE_TAG
