@@ -59,6 +59,11 @@ def interface_pages(interfaces: int) -> int:
     return max(1, ceil(interfaces / INTERFACES_PER_PAGE))
 
 
+def address_lookups(addresses: int) -> int:
+    """DescribeNetworkInterfaces calls that look `addresses` up (200 values a filter; network.py)."""
+    return ceil(addresses / 200)
+
+
 def write_calls(targets: int) -> int:
     """RegisterTargets or DeregisterTargets calls for `targets` changes in one group."""
     return ceil(targets / TARGETS_PER_WRITE)
@@ -70,14 +75,15 @@ def sweep_bound(brokers: int, groups: int, interfaces: int, *, changed_per_group
     The scope's pages, the interfaces' pages and one DescribeTargetHealth per
     group, whatever happened; `described` DescribeBroker calls, one per broker
     with an interface the container has not confirmed yet (0 in the steady
-    state); when addresses moved, the batched writes (as many targets
-    registered as deregistered in each group). Nothing is looked up by
-    address: an old address goes in the same sweep because DescribeBroker
-    confirms its broker no longer has it.
+    state); when addresses moved, one lookup by address of the ones that look
+    free (who holds them now: an instance of another account may be a broker
+    nobody lists) and the batched writes (as many targets registered as
+    deregistered in each group). An old address goes in the same sweep because
+    DescribeBroker confirms its broker no longer has it.
     """
     bound = Counter(
         GetResources=discovery_pages(brokers),
-        DescribeNetworkInterfaces=interface_pages(interfaces),
+        DescribeNetworkInterfaces=interface_pages(interfaces) + address_lookups(changed_per_group),
         DescribeTargetHealth=groups,
         DescribeBroker=described,
     )

@@ -63,7 +63,6 @@ class BenchWorld:
     in_scope: list[str] = field(default_factory=list)
     outside: list[str] = field(default_factory=list)
     _subnet_pairs: list[list[str]] = field(default_factory=list)
-    _clock: _ShiftedClock = field(default_factory=lambda: _ShiftedClock())
 
     @classmethod
     @contextmanager
@@ -77,8 +76,7 @@ class BenchWorld:
                 world.in_scope.append(world._create_broker(f"in-scope-{number}", "ACTIVE_STANDBY_MULTI_AZ", {key: value}))
                 tags = {key: "elsewhere"} if number % 2 else {}
                 world.outside.append(world._create_broker(f"outside-{number}", "SINGLE_INSTANCE", tags))
-            with world._clock.installed():
-                yield world
+            yield world
 
     def cold_start(self, groups: int, **environment: str) -> None:
         """A new container serving the first `groups` target groups."""
@@ -113,7 +111,7 @@ class BenchWorld:
 
     def let_time_pass(self, seconds: float) -> None:
         """The container's clock moves on, as between two scheduled sweeps (what a removal on a second reading waits for)."""
-        self._clock.offset += seconds
+        self.runtime.let_time_pass(seconds)
 
     @contextmanager
     def function_timeout(self, seconds: float) -> Iterator[None]:
@@ -166,23 +164,3 @@ class BenchWorld:
             ]
             self._subnet_pairs.append(pair)
         return self._subnet_pairs[index]
-
-
-class _ShiftedClock:
-    """time.monotonic as the reconciler reads it, moved on by let_time_pass: no benchmark waits a real minute."""
-
-    def __init__(self) -> None:
-        self.offset = 0.0
-
-    def monotonic(self) -> float:
-        return time.monotonic() + self.offset
-
-    @contextmanager
-    def installed(self) -> Iterator[None]:
-        import reconciler.reconcile
-
-        reconciler.reconcile.time = self  # type: ignore[assignment]
-        try:
-            yield
-        finally:
-            reconciler.reconcile.time = time

@@ -55,9 +55,9 @@ def test_ten_moved_brokers_cost_one_describe_broker_each_and_one_register_one_de
     (moved,) = costs.moved  # B = 10: after 10 brokers moved is after all of them
     groups = moved.groups
     assert moved.calls == Counter(
-        GetResources=1, DescribeNetworkInterfaces=1, DescribeTargetHealth=groups, DescribeBroker=BROKERS,
+        GetResources=1, DescribeNetworkInterfaces=2, DescribeTargetHealth=groups, DescribeBroker=BROKERS,
         RegisterTargets=groups, DeregisterTargets=groups,
-    ), "no lookup by address: Amazon MQ's answer is the evidence that the 20 old addresses are free"
+    ), "Amazon MQ's answer is the evidence that the 20 old addresses are free; one lookup says who holds them now"
     assert moved.checks == {
         "groups hold exactly the brokers' addresses": True,
         "a sweep after it changes nothing": True,
@@ -67,7 +67,7 @@ def test_ten_moved_brokers_cost_one_describe_broker_each_and_one_register_one_de
 
 def test_a_reboot_event_costs_one_sweep_and_one_describe_broker_and_ends_where_a_sweep_would(costs: SweepCosts) -> None:
     event, groups = costs.event, costs.event.groups
-    assert event.calls == Counter(GetResources=1, DescribeNetworkInterfaces=1, DescribeTargetHealth=groups,
+    assert event.calls == Counter(GetResources=1, DescribeNetworkInterfaces=2, DescribeTargetHealth=groups,
                                   DescribeBroker=1, RegisterTargets=groups, DeregisterTargets=groups)
     assert event.checks == {
         "groups hold exactly the brokers' addresses": True,
@@ -98,7 +98,7 @@ def test_targets_no_broker_has_go_on_a_second_reading_a_minute_later_in_batches_
     assert len(second.report["targetGroups"][0]["deregistered"]) == 250
     assert second_log.count("elbv2", "DeregisterTargets") == 2 and second_log.count("elbv2", "RegisterTargets") == 0
     for log in (first_log, second_log):
-        assert log.count("ec2", "DescribeNetworkInterfaces") == 1, "the listing only: nothing is looked up by address"
+        assert log.count("ec2", "DescribeNetworkInterfaces") == 3, "the listing, then 250 addresses looked up 200 at a time"
         assert log.count("mq", "DescribeBroker") == 0, "no broker was registered on them: nothing to ask Amazon MQ"
 
 
