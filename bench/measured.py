@@ -15,8 +15,6 @@ from emulator.api_calls import ApiCallLog, recording_api_calls
 RESOURCES_PER_PAGE = 100
 # What DescribeNetworkInterfaces returns at most per page (MaxResults 5..1000).
 INTERFACES_PER_PAGE = 1000
-# Addresses the reconciler looks up per DescribeNetworkInterfaces (one filter's values).
-ADDRESSES_PER_LOOKUP = 200
 # What the reconciler sends per RegisterTargets/DeregisterTargets call.
 TARGETS_PER_WRITE = 200
 
@@ -61,26 +59,31 @@ def interface_pages(interfaces: int) -> int:
     return max(1, ceil(interfaces / INTERFACES_PER_PAGE))
 
 
+def address_lookups(addresses: int) -> int:
+    """DescribeNetworkInterfaces calls that look `addresses` up (200 values a filter; network.py)."""
+    return ceil(addresses / 200)
+
+
 def write_calls(targets: int) -> int:
     """RegisterTargets or DeregisterTargets calls for `targets` changes in one group."""
     return ceil(targets / TARGETS_PER_WRITE)
 
 
-def sweep_bound(
-    brokers: int, groups: int, interfaces: int, *, changed_per_group: int = 0, looked_up: int = 0, described: int = 0
-) -> Counter[str]:
+def sweep_bound(brokers: int, groups: int, interfaces: int, *, changed_per_group: int = 0, described: int = 0) -> Counter[str]:
     """A warm container's whole reconcile.
 
     The scope's pages, the interfaces' pages and one DescribeTargetHealth per
-    group, whatever happened; when addresses moved, the batched writes (as many
-    targets registered as deregistered in each group) and one lookup by
-    address per 200 addresses no broker interface holds (before they may go); `described`
-    DescribeBroker calls where EC2 and the listing cannot answer (0 in the
-    steady state).
+    group, whatever happened; `described` DescribeBroker calls, one per broker
+    with an interface the container has not confirmed yet (0 in the steady
+    state); when addresses moved, one lookup by address of the ones that look
+    free (who holds them now: an instance of another account may be a broker
+    nobody lists) and the batched writes (as many targets registered as
+    deregistered in each group). An old address goes in the same sweep because
+    DescribeBroker confirms its broker no longer has it.
     """
     bound = Counter(
         GetResources=discovery_pages(brokers),
-        DescribeNetworkInterfaces=interface_pages(interfaces) + ceil(looked_up / ADDRESSES_PER_LOOKUP),
+        DescribeNetworkInterfaces=interface_pages(interfaces) + address_lookups(changed_per_group),
         DescribeTargetHealth=groups,
         DescribeBroker=described,
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 from bench.cold_start import measure_cold_start
 from bench.cutover import measure_cutover
 from bench.package import build_package
-from bench.pacing import measure_paced_sweep, measure_throttled_sweep
+from bench.pacing import measure_paced_sweeps, measure_throttled_sweep
 from bench.report import Results
 from bench.sweep_cost import measure_sweep_costs
 from bench.world import BenchWorld
@@ -18,11 +18,13 @@ GROUP_COUNTS = (1, 3)
 
 
 def measure_world(brokers: int, results: Results) -> None:
-    """Call counts at T = 1 and 3, then sweeps at the default pace, unthrottled and throttled."""
+    """Call counts at T = 1 and 3, then a new container's sweeps at the default pace, unthrottled and throttled."""
     with BenchWorld.build(brokers) as world:
         for groups in GROUP_COUNTS:
-            results.sweep_costs.append(measure_sweep_costs(world, groups, moving=brokers))
-        results.paced.append(measure_paced_sweep(world))
+            results.sweep_costs.append(measure_sweep_costs(world, groups))
+        cold, moved = measure_paced_sweeps(world)
+        results.cold.append(cold)
+        results.paced_moves.append(moved)
         if brokers >= 2:
             results.throttled.append(measure_throttled_sweep(world))
 

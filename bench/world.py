@@ -8,6 +8,7 @@ integration tests run it. Nothing here can reach AWS.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,7 +19,6 @@ from moto import mock_aws
 from emulator import events
 from emulator.lambda_runtime import Invocation, LambdaRuntime
 from emulator import EmulatedAws
-from emulator.mq_brokers import INTERFACE_DESCRIPTION
 from emulator.server import FAKE_CREDENTIALS
 
 REGION = "eu-west-1"
@@ -29,8 +29,6 @@ GROUP_PORTS = {"openwire": 61617, "console": 8162, "amqp": 5671}
 # Pacing far above what any sweep here reaches, for the runs that count calls:
 # the count does not depend on the pace, and the benchmark need not wait.
 UNPACED = {"MQ_DESCRIBE_RATE": "100000", "MQ_DESCRIBE_BURST": "100000"}
-# What the broker interfaces would be described as if AWS changed its wording.
-CHANGED_DESCRIPTION = "Amazon MQ broker {broker_id} network interface"
 # The emulator hands out IPs from /24 subnets and never reuses one. 50 brokers
 # per pair of subnets leave room for every broker to move twice and more.
 BROKERS_PER_SUBNET_PAIR = 50
@@ -111,20 +109,18 @@ class BenchWorld:
         """What every group should hold: the IPs the brokers in scope report."""
         return frozenset(ip for broker in self.in_scope for ip in self.aws.broker_ips(broker))
 
-    @contextmanager
-    def interfaces_described_otherwise(self) -> Iterator[None]:
-        """Every broker in scope's interfaces lose the description discovery looks for, as if AWS changed it.
+    def let_time_pass(self, seconds: float) -> None:
+        """The container's clock moves on, as between two scheduled sweeps (what a removal on a second reading waits for)."""
+        self.runtime.let_time_pass(seconds)
 
-        The worst a deployment can meet: every broker is then read with
-        DescribeBroker, at the function's pace, on every sweep.
-        """
-        for broker in self.in_scope:
-            self.aws.describe_interfaces_as(broker, CHANGED_DESCRIPTION)
+    @contextmanager
+    def function_timeout(self, seconds: float) -> Iterator[None]:
+        """The function's Timeout for the invocations inside: Lambda kills a run that outlives it."""
+        before, self.runtime.timeout_seconds = self.runtime.timeout_seconds, seconds
         try:
             yield
         finally:
-            for broker in self.in_scope:
-                self.aws.describe_interfaces_as(broker, INTERFACE_DESCRIPTION)
+            self.runtime.timeout_seconds = before
 
     def interfaces(self) -> int:
         """Broker interfaces in the VPC, as the reconciler's listing finds them (what its page count follows)."""
@@ -132,6 +128,14 @@ class BenchWorld:
             Filters=[{"Name": "vpc-id", "Values": [self.aws.vpc_id]},
                      {"Name": "description", "Values": ["Amazon MQ network interface for broker *"]}])
         return sum(len(page["NetworkInterfaces"]) for page in pages)
+
+    def emulator_read_seconds(self, groups: int) -> float:
+        """How long moto itself takes to answer a steady sweep's interface listing and health reads, asked directly:
+        the part of a sweep's wall time that is the emulator's, not the reconciler's."""
+        started = time.perf_counter()
+        self.interfaces()
+        self.targets(groups)
+        return time.perf_counter() - started
 
     def tagged_per_page(self) -> int:
         """How many brokers in scope moto puts on a GetResources page of 100 (the reconciler's page size)."""

@@ -20,6 +20,7 @@ A forced state lasts until the target is registered or deregistered again
 """
 
 import ipaddress
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -43,6 +44,8 @@ REASONS: dict[str, tuple[str | None, str | None]] = {
 }
 _TIMEOUT = ("Target.Timeout", "Request timed out")
 
+# The serving roles worked out during one DescribeTargetHealth call, per thread (the server answers in threads).
+_CALL = threading.local()
 # Per target group, on moto's own object so that a moto reset forgets it: ip -> forced state.
 _FORCED = "emulator_forced_states"
 # Per target group likewise: ip -> when it was registered (time.monotonic()), and until when it stays initial.
@@ -96,9 +99,17 @@ def _role(group: FakeTargetGroup, ip: str, ec2: EC2Backend) -> str | None:
     """
     backend = mq_backends[ec2.account_id][ec2.region_name]
     vpc = ec2.get_vpc(group.vpc_id)
-    if ipaddress.ip_address(ip) in ipaddress.ip_network(vpc.cidr_block):
-        return mq_brokers.serving_roles(mq_brokers.brokers_in(backend, group.vpc_id)).get(ip)
-    return mq_brokers.serving_roles(backend.brokers.values()).get(ip)
+    inside = ipaddress.ip_address(ip) in ipaddress.ip_network(vpc.cidr_block)
+    # One DescribeTargetHealth asks about every target: the roles are worked out once per call, not per target.
+    cache: dict[tuple[str, bool], dict[str, str]] | None = getattr(_CALL, "roles", None)
+    key = (group.vpc_id, inside)
+    if cache is not None and key in cache:
+        return cache[key].get(ip)
+    brokers = mq_brokers.brokers_in(backend, group.vpc_id) if inside else backend.brokers.values()
+    roles = mq_brokers.serving_roles(brokers)
+    if cache is not None:
+        cache[key] = roles
+    return roles.get(ip)
 
 
 def _with_broker_health(original: Callable[..., FakeHealthStatus]) -> Callable[..., FakeHealthStatus]:
@@ -131,13 +142,17 @@ def _listing_forced_targets(original: Callable[..., list[FakeHealthStatus]]) -> 
     though not registered in moto (a draining target has left moto's list already)."""
 
     def describe_target_health(self: ELBv2Backend, target_group_arn: str, targets: list[dict[str, Any]]) -> list[FakeHealthStatus]:
-        statuses = original(self, target_group_arn, targets)
-        if targets:
-            return statuses
-        group = self.target_groups[target_group_arn]
-        listed = {s.instance_id for s in statuses}
-        extra = [{"Id": ip, "Port": group.port} for ip in forced_states(group) if ip not in listed]
-        return statuses + [group.health_for(t, self.ec2_backend) for t in extra]
+        _CALL.roles = {}
+        try:
+            statuses = original(self, target_group_arn, targets)
+            if targets:
+                return statuses
+            group = self.target_groups[target_group_arn]
+            listed = {s.instance_id for s in statuses}
+            extra = [{"Id": ip, "Port": group.port} for ip in forced_states(group) if ip not in listed]
+            return statuses + [group.health_for(t, self.ec2_backend) for t in extra]
+        finally:
+            _CALL.roles = None
 
     return describe_target_health
 

@@ -61,6 +61,10 @@ class RunEvidence:
     interfaces_listed: bool
     # DescribeBroker's answers in this run: Amazon MQ's own word, which may confirm a removal.
     described: Mapping[str, BrokerDescription] = field(default_factory=dict)
+    # Who holds, in the VPC, each registered address no served broker has; None when that lookup failed.
+    holders: InterfaceListing | None = None
+    # The stack's account: an interface attached to another account's instance may be an unknown broker's.
+    account_id: str | None = None
 
     def brokers_of(self, serves: ServedBy | None = None) -> dict[str, str]:
         """Every confirmed address of a broker the group serves (every served broker if None) -> that broker."""
@@ -146,6 +150,10 @@ def brokers_to_describe(
     if listing.complete and interfaces is not None:
         held = _held_by_confirmed(interfaces, endpoints, memory)
         for ip in sorted(set(registered_ips)):
+            named_holder = interfaces.holder_of(ip)
+            if named_holder is not None and named_holder.broker_id and named_holder.broker_id not in listing.brokers:
+                # An interface names a broker the listing lacks (it may lag): Amazon MQ says whether it is in scope.
+                why.setdefault(named_holder.broker_id, f"its interface holds registered address {ip}, not in the tag listing")
             if ip in held:
                 holder = held[ip]
                 if holder not in listing.brokers:
@@ -164,6 +172,12 @@ def _held_by_confirmed(interfaces: InterfaceListing, endpoints: EndpointListing 
         if endpoint.endpoint_id in memory.endpoints:
             held.update({a.ip: memory.endpoints[endpoint.endpoint_id] for a in endpoint.addresses})
     return held
+
+
+def free_looking(registered_ips: Iterable[str], brokers: Mapping[str, BrokerFinding]) -> list[str]:
+    """Registered addresses no served broker has or claims: before one goes, EC2 says who holds it now."""
+    known = {ip for b in brokers.values() if b.served for ip in b.ips | b.claimed}
+    return sorted(set(registered_ips) - known)
 
 
 def addresses_to_look_up(described: Mapping[str, BrokerDescription], interfaces: InterfaceListing | None) -> list[str]:

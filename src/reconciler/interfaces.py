@@ -35,6 +35,8 @@ class NetworkInterface:
     zone: str | None
     # EC2's `Status`: a broker instance's interface is `in-use`; a leftover or a forgery may be `available`.
     status: str | None = None
+    # The account owning the instance it is attached to (Amazon MQ's, for a broker's); None when detached.
+    instance_owner: str | None = None
 
     @property
     def attached(self) -> bool:
@@ -90,6 +92,7 @@ def interface_from(described: Mapping[str, Any]) -> NetworkInterface | None:
         subnet_id=_text(described.get("SubnetId")),
         zone=_text(described.get("AvailabilityZone")),
         status=_text(described.get("Status")),
+        instance_owner=_text((described.get("Attachment") or {}).get("InstanceOwnerId")),
     )
 
 

@@ -150,7 +150,22 @@ def _judge_removal(
 
 
 def _judge_free_address(ip: str, evidence: RunEvidence, clock: RemovalClock) -> tuple[str, bool]:
-    """No broker the group serves has it: one listing may be stale, so it goes on a second reading."""
+    """No broker the group serves has it: one listing may be stale, so it goes on a second reading.
+
+    An attached interface holding it that belongs to an instance of another
+    account (Amazon MQ runs brokers in its own) may be a broker the scope
+    listing lags behind with interfaces described otherwise: it stays.
+    """
+    if evidence.holders is None:
+        return "who holds this address in the VPC could not be looked up", False
+    holder = evidence.holders.holder_of(ip)
+    named = evidence.brokers.get(holder.broker_id) if holder is not None and holder.broker_id else None
+    known = named is not None and not named.served  # a broker Amazon MQ showed gone or outside in this run
+    if holder is not None and holder.attached and holder.instance_owner not in (None, evidence.account_id) and not known:
+        return (
+            f"held by {holder.interface_id}, attached to an instance of account {holder.instance_owner}: it may be a "
+            "broker's whose interfaces are described otherwise", False,
+        )
     last = clock.last_registered_for.get(ip)
     answer = evidence.described.get(last) if last else None
     if answer is not None and answer.no_longer_has(ip):

@@ -28,6 +28,7 @@ from reconciler.evidence import (
     assess_brokers,
     brokers_to_describe,
     endpoints_needed,
+    free_looking,
     hostnames_to_confirm,
     subnets_to_place,
 )
@@ -237,11 +238,16 @@ class Reconciler:
         )
         brokers, confirmed = assess_brokers(reads, self._memory)
         self._memory.learn(confirmed)
-        evidence = RunEvidence(brokers, listing.complete, interfaces is not None, described)
+        holders, holders_error = self._look_up(free_looking(registered, brokers))
+        evidence = RunEvidence(
+            brokers, listing.complete, interfaces is not None, described,
+            holders or InterfaceListing(self._settings.vpc_id, ()) if not holders_error else None,
+            self._settings.account_id,
+        )
         clock = RemovalClock(self._clock(), dict(self._memory.free_since), dict(self._memory.last_registered_for))
         groups = [self._reconcile_group(outcome, evidence, clock, dry_run) for outcome in groups]
         self._remember(evidence, groups, clock.now, dry_run)
-        errors = [e for e in (listing_error, interfaces_error, endpoints_error, lookup_error, subnets_error) if e]
+        errors = [e for e in (listing_error, interfaces_error, endpoints_error, lookup_error, subnets_error, holders_error) if e]
         return RunOutcome(
             trigger=trigger,
             dry_run=dry_run,

@@ -58,6 +58,11 @@ class Settings:
         return self.target_group_arns + self.rabbitmq_target_group_arns
 
     @property
+    def account_id(self) -> str:
+        """The account the stack runs in: its target groups'."""
+        return self.all_target_group_arns[0].split(":")[4]
+
+    @property
     def engines_served(self) -> frozenset[Engine]:
         """The engines this stack has target groups for."""
         return frozenset(self.engine_of(arn) for arn in self.all_target_group_arns)

@@ -525,10 +525,13 @@ class Scenario:
         self.known_targets = None
         self.figures.convergence_checks += 1
         desired = self.desired_ips()
+        # A broker out of scope whose interfaces are described otherwise: nothing ties its interfaces to it, and
+        # they are attached to Amazon MQ's instances, so its addresses stay, withheld and reported (safety rule 5).
+        unknowable = {ip for b in self.brokers.values() if b.relabelled and not self.in_scope(b) for ip in b.ips}
         lingering: set[str] = set()
         for name, targets in self.configured_targets().items():
             lingering |= set(targets) - desired
-            assert desired == set(targets), self.explain(
+            assert desired <= set(targets) <= desired | unknowable, self.explain(
                 f"two sweeps without faults left {name} with {sorted(set(targets) - desired)} extra and "
                 f"{sorted(desired - set(targets))} missing; report: {json.dumps(invocation.report)[:2000]}")
             assert not {"draining", "unused"} & set(targets.values()), self.explain(f"{name}: {targets}")

@@ -7,12 +7,14 @@ from hypothesis import strategies as st
 
 from reconciler.brokers import Address, AddressSource, BrokerDescription, BrokerFinding, Engine, Knowledge
 from reconciler.evidence import RunEvidence, ServedBy
+from reconciler.interfaces import InterfaceListing, NetworkInterface
 from reconciler.plan import FREE_FOR_SECONDS, RemovalClock, TargetGroupPlan, plan_target_group
 from reconciler.targets import ObservedTarget, Target, TargetGroupView, TargetState
 
 PORT = 61617
 A, B, C = "b-aaaaaaaa-0000-4000-8000-000000000001", "b-bbbbbbbb-0000-4000-8000-000000000002", "b-cccccccc-0000-4000-8000-000000000003"
 NOW = 1000.0
+ACCOUNT = "123456789012"
 
 
 def settled(broker_id: str, *ips: str, engine: Engine = Engine.ACTIVEMQ) -> BrokerFinding:
@@ -29,8 +31,8 @@ def group(*ips: str, port: int = PORT) -> TargetGroupView:
 
 def plan(view: TargetGroupView, *brokers: BrokerFinding, scope_complete: bool = True, listed: bool = True,
          clock: RemovalClock = RemovalClock(NOW), described: dict[str, BrokerDescription] | None = None,
-         engine: Engine = Engine.ACTIVEMQ) -> TargetGroupPlan:
-    evidence = RunEvidence({b.broker_id: b for b in brokers}, scope_complete, listed, described or {})
+         engine: Engine = Engine.ACTIVEMQ, holders: InterfaceListing | None = InterfaceListing("vpc-1", ())) -> TargetGroupPlan:
+    evidence = RunEvidence({b.broker_id: b for b in brokers}, scope_complete, listed, described or {}, holders, ACCOUNT)
     return plan_target_group(view, evidence, clock, ServedBy(engine))
 
 
@@ -50,6 +52,19 @@ def test_an_address_free_in_one_listing_waits_for_a_second_one_a_minute_later() 
     assert not early.deregister
     later = plan(group("10.0.1.9"), settled(A, "10.0.1.5"), clock=RemovalClock(NOW, {"10.0.1.9": NOW - FREE_FOR_SECONDS}))
     assert removed(later) == {"10.0.1.9"}
+
+
+def test_an_address_an_instance_of_another_account_holds_stays_and_one_of_ours_goes() -> None:
+    """Amazon MQ runs brokers in its own account: an unknown broker the listings lag behind may hold it."""
+    old = RemovalClock(NOW, {"10.0.1.9": 0.0})
+
+    def held_by(owner: str | None, status: str = "in-use") -> InterfaceListing:
+        return InterfaceListing("vpc-1", (NetworkInterface("eni-1", None, "10.0.1.9", "subnet-a", None, status, owner),))
+
+    assert not plan(group("10.0.1.9"), settled(A, "10.0.1.5"), clock=old, holders=held_by("330122558901")).deregister
+    assert removed(plan(group("10.0.1.9"), settled(A, "10.0.1.5"), clock=old, holders=held_by(ACCOUNT))) == {"10.0.1.9"}
+    assert removed(plan(group("10.0.1.9"), settled(A, "10.0.1.5"), clock=old, holders=held_by(None, "available"))) == {"10.0.1.9"}
+    assert not plan(group("10.0.1.9"), settled(A, "10.0.1.5"), clock=old, holders=None).deregister, "lookup failed"
 
 
 def test_amazon_mq_confirming_the_last_owner_moved_removes_at_once() -> None:
