@@ -48,7 +48,7 @@ _TIMEOUT = ("Target.Timeout", "Request timed out")
 _CALL = threading.local()
 # Per target group, on moto's own object so that a moto reset forgets it: ip -> forced state.
 _FORCED = "emulator_forced_states"
-# Per target group likewise: ip -> when it was registered (time.monotonic()), and until when it stays initial.
+# Per target group likewise: ip -> until when (time.monotonic()) it stays initial after its registration.
 _REGISTERED_AT = "emulator_registered_at"
 _first_checks = {"seconds": 0.0}
 
@@ -59,11 +59,7 @@ def health_checks_take(seconds: float) -> None:
 
 
 def _initial_until(group: FakeTargetGroup) -> dict[str, float]:
-    found: dict[str, float] | None = getattr(group, _REGISTERED_AT, None)
-    if found is None:
-        found = {}
-        setattr(group, _REGISTERED_AT, found)
-    return found
+    return _kept_on(group, _REGISTERED_AT)
 
 
 def in_use(group: FakeTargetGroup, backend: ELBv2Backend) -> bool:
@@ -73,11 +69,16 @@ def in_use(group: FakeTargetGroup, backend: ELBv2Backend) -> bool:
 
 
 def forced_states(group: FakeTargetGroup) -> dict[str, str]:
-    forced: dict[str, str] | None = getattr(group, _FORCED, None)
-    if forced is None:
-        forced = {}
-        setattr(group, _FORCED, forced)
-    return forced
+    return _kept_on(group, _FORCED)
+
+
+def _kept_on(group: FakeTargetGroup, attribute: str) -> dict[str, Any]:
+    """A dict the emulator keeps on moto's own object, so that a moto reset forgets it."""
+    found: dict[str, Any] | None = getattr(group, attribute, None)
+    if found is None:
+        found = {}
+        setattr(group, attribute, found)
+    return found
 
 
 def force_state(group: FakeTargetGroup, ip: str, state: str) -> None:
