@@ -159,14 +159,6 @@ class BrokerDescription:
     def settled(self) -> bool:
         return self.state in SETTLED_STATES
 
-    def no_longer_has(self, ip: str) -> bool:
-        """Amazon MQ's word that the broker does not have this address: it is gone, or every instance of its has
-        another. A RabbitMQ broker's answer gives no addresses, so it confirms nothing."""
-        if self.missing or self.state in GONE_STATES:
-            return True
-        ips = self.instance_ips
-        return self.engine is Engine.ACTIVEMQ and bool(ips) and None not in ips and ip not in ips
-
     @property
     def hostname(self) -> str | None:
         """The host of the first endpoint URL DescribeBroker gives (`amqps://b-<id>.mq.<region>.amazonaws.com:5671`)."""

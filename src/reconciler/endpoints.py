@@ -50,6 +50,8 @@ class BrokerEndpoint:
     broker_id: str | None
     addresses: tuple[Address, ...]
     subnet_ids: frozenset[str] = frozenset()
+    # Interfaces the endpoint names that EC2 did not return: deleted, or created and not listed yet.
+    unlisted_interfaces: int = 0
 
     @property
     def live(self) -> bool:
@@ -107,7 +109,8 @@ def endpoint_from(described: Mapping[str, Any], interfaces: Mapping[str, Mapping
     costs nothing and keeps a resource endpoint (type Resource, with a
     resource configuration) out whatever a filter did.
     `interfaces`: DescribeNetworkInterfaces entries by id; an id missing there
-    was deleted in between and holds nothing.
+    was deleted in between, or created and not listed yet: counted, so that
+    its broker stays unresolved until EC2 shows it.
     """
     tags = {t.get("Key"): t.get("Value") for t in described.get("Tags") or []}
     if described.get("VpcEndpointType") != ENDPOINT_TYPE or tags.get(MANAGED_TAG[0]) != MANAGED_TAG[1]:
@@ -116,10 +119,13 @@ def endpoint_from(described: Mapping[str, Any], interfaces: Mapping[str, Mapping
         return None
     broker = tags.get(BROKER_TAG)
     addresses = []
+    unlisted = 0
     for interface_id in described.get("NetworkInterfaceIds") or []:
         found = interfaces.get(interface_id)
         if found is not None and found.get("PrivateIpAddress"):
             addresses.append(Address(found["PrivateIpAddress"], found.get("AvailabilityZone"), interface_id))
+        elif found is None:
+            unlisted += 1
     subnets = described.get("SubnetIds")
     return BrokerEndpoint(
         endpoint_id=described.get("VpcEndpointId", "?"),
@@ -127,6 +133,7 @@ def endpoint_from(described: Mapping[str, Any], interfaces: Mapping[str, Mapping
         broker_id=broker if is_broker_id(broker) else None,
         addresses=tuple(sorted(addresses)),
         subnet_ids=frozenset(s for s in subnets if isinstance(s, str)) if isinstance(subnets, list) else frozenset(),
+        unlisted_interfaces=unlisted,
     )
 
 

@@ -154,14 +154,9 @@ def brokers_to_describe(
             if named_holder is not None and named_holder.broker_id and named_holder.broker_id not in listing.brokers:
                 # An interface names a broker the listing lacks (it may lag): Amazon MQ says whether it is in scope.
                 why.setdefault(named_holder.broker_id, f"its interface holds registered address {ip}, not in the tag listing")
-            if ip in held:
-                holder = held[ip]
-                if holder not in listing.brokers:
-                    why.setdefault(holder, f"holds registered address {ip} but is not in the tag listing: still in scope?")
-                continue
-            last = memory.last_registered_for.get(ip)
-            if last is not None:
-                why.setdefault(last, f"registered address {ip} looks free: does it still have it?")
+            holder = held.get(ip)
+            if holder is not None and holder not in listing.brokers:
+                why.setdefault(holder, f"holds registered address {ip} but is not in the tag listing: still in scope?")
     return why
 
 
@@ -427,6 +422,9 @@ def _assess_rabbitmq(
         problem = f"{how}: no live interface address"
     elif len(live) > 1:
         problem = f"{how}: {len(live)} live endpoints are tied to it, which one serves is unclear"
+    elif live[0].unlisted_interfaces:
+        # Just created interfaces may not be listed yet (EC2 is eventually consistent): one may hold any address.
+        problem = f"{how}: EC2 does not list {live[0].unlisted_interfaces} of its interfaces yet"
     elif live[0].state != "available":
         problem = f"{how}: its endpoint is {live[0].state}"
     elif answer is not None and not answer.settled:
@@ -443,7 +441,8 @@ def _assess_rabbitmq(
         reason=problem or f"{how}{tie}: {len(addresses)} interface address(es)",
         engine=Engine.RABBITMQ,
         refused=refused,
-        claimed=claimed | (frozenset(a.ip for a in addresses) if len(live) > 1 else frozenset()),
+        # A tagged candidate (anyone may tag) claims nothing once the broker is settled on its confirmed endpoint.
+        claimed=(claimed if problem else frozenset()) | (frozenset(a.ip for a in addresses) if len(live) > 1 else frozenset()),
     )
 
 

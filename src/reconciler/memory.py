@@ -10,10 +10,10 @@ Nothing here ever causes a removal (docs/safety.md, rule 6):
 - A confirmed VPC endpoint: a RabbitMQ broker's, tied by its hostname and
   subnets. Endpoint ids are never reused either.
 - A broker's instance count: its deployment mode cannot change in place.
-- When each registered address was first seen free: a removal that rests on
-  one listing waits for a second one at least a minute later.
-- Which broker each address was last registered for: a removal may go at once
-  when Amazon MQ confirms that broker no longer has the address.
+- When each group first saw each registered address free: a removal that
+  rests on listings waits for a second one at least a minute later.
+- Which broker each address was last registered for: a broker whose new
+  addresses could not be registered keeps its old ones (hold_back).
 A cold container starts with all of it empty: it asks Amazon MQ more, and
 waits a sweep longer before a removal; it never registers or removes more.
 """
@@ -35,7 +35,7 @@ class Memory:
     refused_interfaces: dict[str, str] = field(default_factory=dict)
     endpoints: dict[str, str] = field(default_factory=dict)
     instance_counts: dict[str, int] = field(default_factory=dict)
-    free_since: dict[str, float] = field(default_factory=dict)
+    free_since: dict[tuple[str, str], float] = field(default_factory=dict)
     last_registered_for: dict[str, str] = field(default_factory=dict)
 
     def learn(self, confirmed: Memory) -> None:

@@ -63,7 +63,8 @@ class RemovalClock:
     it was last registered."""
 
     now: float
-    free_since: Mapping[str, float] = field(default_factory=dict)
+    # (group, address) -> when the group first saw it free: each group takes its own second reading.
+    free_since: Mapping[tuple[str, str], float] = field(default_factory=dict)
     last_registered_for: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -93,7 +94,7 @@ def plan_target_group(
     withheld: list[Withheld] = []
     free: set[str] = set()
     for target in sorted(group.registered - desired):
-        why, removable, looks_free = _judge_removal(target, group.port, brokers_of, evidence, serves, clock)
+        why, removable, looks_free = _judge_removal(group.arn, target, group.port, brokers_of, evidence, serves, clock)
         if looks_free:
             free.add(target.ip)
         if removable:
@@ -115,6 +116,7 @@ def plan_target_group(
 
 
 def _judge_removal(
+    group_arn: str,
     target: Target,
     group_port: int,
     brokers_of: Mapping[str, str],
@@ -146,10 +148,10 @@ def _judge_removal(
         # Checked after the claims: a listing may still show a deleted broker's interface on an address
         # Amazon MQ already gives another broker.
         return f"held for {departed.broker_id}, and that {departed.reason}", True, False
-    return (*_judge_free_address(ip, evidence, clock), True)
+    return (*_judge_free_address(group_arn, ip, evidence, clock), True)
 
 
-def _judge_free_address(ip: str, evidence: RunEvidence, clock: RemovalClock) -> tuple[str, bool]:
+def _judge_free_address(group_arn: str, ip: str, evidence: RunEvidence, clock: RemovalClock) -> tuple[str, bool]:
     """No broker the group serves has it: one listing may be stale, so it goes on a second reading.
 
     An attached interface holding it that belongs to an instance of another
@@ -161,16 +163,14 @@ def _judge_free_address(ip: str, evidence: RunEvidence, clock: RemovalClock) -> 
     holder = evidence.holders.holder_of(ip)
     named = evidence.brokers.get(holder.broker_id) if holder is not None and holder.broker_id else None
     known = named is not None and not named.served  # a broker Amazon MQ showed gone or outside in this run
-    if holder is not None and holder.attached and holder.instance_owner not in (None, evidence.account_id) and not known:
+    # Account ids are 12 digits; AWS services' own interfaces say `amazon-elb`, `amazon-rds`...: no broker there.
+    foreign = holder is not None and holder.instance_owner is not None and holder.instance_owner.isdigit()
+    if holder is not None and holder.attached and foreign and holder.instance_owner != evidence.account_id and not known:
         return (
             f"held by {holder.interface_id}, attached to an instance of account {holder.instance_owner}: it may be a "
             "broker's whose interfaces are described otherwise", False,
         )
-    last = clock.last_registered_for.get(ip)
-    answer = evidence.described.get(last) if last else None
-    if answer is not None and answer.no_longer_has(ip):
-        return f"no broker in scope has it, and Amazon MQ confirms {last}, which it was registered for, no longer does", True
-    since = clock.free_since.get(ip)
+    since = clock.free_since.get((group_arn, ip))
     if since is not None and clock.now - since >= FREE_FOR_SECONDS:
         return f"no broker in scope has had it for {clock.now - since:.0f} s (seen free in two listings)", True
     return (

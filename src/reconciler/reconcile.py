@@ -343,6 +343,7 @@ class Reconciler:
         applied = AppliedChanges()
         registration = self._target_groups.register(plan.arn, plan.register)
         if registration.full:
+            applied.take(registration, plan)  # targets refused on their own are reported all the same
             removals = list(plan.deregister)
         else:
             applied.take(registration, plan)
@@ -369,8 +370,8 @@ class Reconciler:
         still = {t.ip for g in groups if g.view for t in g.view.registered}
         still -= {t.ip for g in groups if g.applied for t in g.applied.deregistered}
         memory = self._memory
-        free = set().union(*(g.plan.free for g in groups if g.plan)) & still
-        memory.free_since = {ip: memory.free_since.get(ip, now) for ip in free}
+        free = {(g.arn, ip) for g in groups if g.plan for ip in g.plan.free if ip in still}
+        memory.free_since = {seen: memory.free_since.get(seen, now) for seen in free}
         if not dry_run:
             still |= {t.ip for g in groups if g.applied for t in g.applied.registered}
             remembered = {ip: broker for ip, broker in memory.last_registered_for.items() if ip in still}

@@ -31,22 +31,6 @@ def test_an_answer_of_an_unexpected_shape_reads_as_empty_rather_than_raising() -
     assert (odd.instance_ips, odd.subnet_ids, odd.engine, odd.state) == ((), frozenset(), None, None)
 
 
-@pytest.mark.parametrize("answer, gone", [
-    (BrokerDescription(BROKER, missing=True), True),
-    (described("DELETION_IN_PROGRESS"), True),
-    (described(ips=("10.0.1.6", "10.0.2.7")), True),
-    (described(ips=("10.0.1.5", None)), False),
-    (described("REBOOT_IN_PROGRESS", ips=()), False),
-    (described(), False),
-])
-def test_amazon_mq_confirms_an_address_gone_only_when_every_instance_shows_another(answer: BrokerDescription, gone: bool) -> None:
-    assert answer.no_longer_has("10.0.1.5") is gone
-
-
-def test_a_rabbitmq_answer_confirms_no_address_gone() -> None:
-    assert not described(EngineType="RabbitMQ", ips=()).no_longer_has("10.0.1.5")
-
-
 def test_departure_says_why_a_broker_left_and_none_for_one_in_scope() -> None:
     assert departure(described(), SCOPE) is None
     assert departure(described(Tags={}), SCOPE) == "is not in scope"
