@@ -52,6 +52,11 @@ class Endpoint:
         """The container's clock moves on, as between two scheduled sweeps."""
         self._runtime.let_time_pass(seconds)
 
+    def next_sweep(self) -> Invocation:
+        """The scheduled sweep a minute later: what looked free in the last run goes on this second reading."""
+        self.let_time_pass(60)
+        return self.sweep()
+
     def timeout(self, *, seconds: float) -> None:
         """The function's Timeout: each invocation's remaining time counts down from it."""
         self._runtime.timeout_seconds = seconds

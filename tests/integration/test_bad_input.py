@@ -97,9 +97,11 @@ def test_an_mq_call_naming_no_readable_broker_still_reconciles_everything(
     settled.aws.change_broker_ips(orders)
     invocation = settled.invoke(events.cloudtrail(REGION, "RebootBroker", request_parameters))
     wanted = set(settled.aws.broker_ips(orders)) | set(settled.aws.broker_ips(payments))
-    assert all(set(targets) == wanted for targets in settled.all_targets().values()), "the moved broker's targets follow it"
+    assert all(set(targets) >= wanted for targets in settled.all_targets().values()), "the moved broker's targets follow it"
     report = invocation.report
-    assert invocation.raised is None and report["status"] == "ok"
+    assert invocation.raised is None and report["status"] == "incomplete", "its old addresses wait for a second reading"
+    settled.next_sweep()
+    assert all(set(targets) == wanted for targets in settled.all_targets().values())
     assert report["trigger"]["noBrokerNamed"] == "RebootBroker names no broker id the function can read"
     assert invocation.metric("InputsRejected") is None
 

@@ -103,6 +103,7 @@ def test_a_deleted_brokers_targets_go(mixed_endpoint: Endpoint, two_brokers: tup
 
     aws.delete_broker(broker)
     report = mixed_endpoint.invoke(events.delete_broker(REGION, broker)).report
+    mixed_endpoint.next_sweep()
 
     assert set(mixed_endpoint.targets("amqps")) == set(aws.endpoint_ips(other))
     assert len(mixed_endpoint.targets("openwire")) == 4, "the ActiveMQ brokers are not touched"

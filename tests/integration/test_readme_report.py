@@ -63,11 +63,15 @@ def test_the_comparison_sees_a_renamed_key_a_changed_shape_and_a_missing_key() -
 def test_the_readme_report_example_has_the_keys_and_shapes_of_a_real_report(
     endpoint: Endpoint, two_brokers: tuple[str, str]
 ) -> None:
-    # As in the example: a reboot moved one broker's IPs, the other broker's stay.
-    orders, _ = two_brokers
+    # As in the example: a minute ago a reboot moved orders' IPs (registered then); now payments' move, and orders'
+    # old addresses go on their second reading.
+    orders, payments = two_brokers
     endpoint.sweep()
     endpoint.aws.change_broker_ips(orders)
-    real = endpoint.reboot_event(orders).report
+    endpoint.reboot_event(orders)
+    endpoint.aws.change_broker_ips(payments)
+    endpoint.let_time_pass(60)
+    real = endpoint.reboot_event(payments).report
 
     differences = shape_differences(readme_report_example(README.read_text()), real)
 
