@@ -69,30 +69,35 @@ def write_calls(targets: int) -> int:
     return ceil(targets / TARGETS_PER_WRITE)
 
 
-def sweep_bound(brokers: int, groups: int, interfaces: int, *, changed_per_group: int = 0, described: int = 0) -> Counter[str]:
+def sweep_bound(
+    brokers: int, groups: int, interfaces: int, *, registered: int = 0, freed: int = 0, described: int = 0
+) -> Counter[str]:
     """A warm container's whole reconcile.
 
     The scope's pages, the interfaces' pages and one DescribeTargetHealth per
     group, whatever happened; `described` DescribeBroker calls, one per broker
     with an interface the container has not confirmed yet (0 in the steady
-    state); when addresses moved, one lookup by address of the ones that look
-    free (who holds them now: an instance of another account may be a broker
-    nobody lists) and the batched writes (as many targets registered as
-    deregistered in each group). An old address goes in the same sweep because
-    DescribeBroker confirms its broker no longer has it.
+    state); `registered` new targets per group, in batched writes; `freed`
+    registered addresses no broker has any more: looked up by address (who
+    holds them now: an instance of another account may be a broker nobody
+    lists). They are deregistered on the next sweep a minute later
+    (sweep_bound(..., deregistered=...)), not in this one.
     """
     bound = Counter(
         GetResources=discovery_pages(brokers),
-        DescribeNetworkInterfaces=interface_pages(interfaces) + address_lookups(changed_per_group),
+        DescribeNetworkInterfaces=interface_pages(interfaces) + address_lookups(freed),
         DescribeTargetHealth=groups,
         DescribeBroker=described,
+        RegisterTargets=groups * write_calls(registered),
     )
-    return +(bound + _writes(groups, changed_per_group))
+    return +bound
 
 
-def _writes(groups: int, changed_per_group: int) -> Counter[str]:
-    calls = groups * write_calls(changed_per_group)
-    return Counter(RegisterTargets=calls, DeregisterTargets=calls)
+def second_reading_bound(brokers: int, groups: int, interfaces: int, *, freed: int) -> Counter[str]:
+    """The sweep a minute after `freed` addresses per group were first seen free: looked up again, then deregistered."""
+    bound = sweep_bound(brokers, groups, interfaces, freed=freed)
+    bound["DeregisterTargets"] = groups * write_calls(freed)
+    return +bound
 
 
 def measure(invoke: Callable[[], Invocation]) -> tuple[Invocation, ApiCallLog, float]:

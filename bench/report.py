@@ -303,8 +303,8 @@ CALLS_INTRO = (
 PACED_MOVE_INTRO = (
     f"The container of the sweeps above, warm now, at the function's defaults (MQ_DESCRIBE_RATE {DEFAULT_RATE:g},"
     f" MQ_DESCRIBE_BURST {DEFAULT_BURST}) serving one group: {MOVING} brokers (all of them where B is smaller) come"
-    " back on new interfaces, and the next sweep is measured: one DescribeBroker for each, whose answer also confirms"
-    " that the broker no longer has its old addresses, so they go in the same sweep."
+    " back on new interfaces, and the next sweep is measured: one DescribeBroker for each, its new addresses in at"
+    " once; the old ones are looked up and go on the sweep a minute later (their second reading)."
 )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from bench.measured import Measured, measure, sweep_bound, write_calls
+from bench.measured import Measured, measure, second_reading_bound, sweep_bound
 from bench.world import SCOPE_TAG, BenchWorld
 from emulator import events
 
@@ -56,20 +56,21 @@ def measure_sweep_costs(world: BenchWorld, groups: int) -> SweepCosts:
 
 
 def measure_moved_sweep(world: BenchWorld, groups: int, moving: int) -> Measured:
-    """A sweep after `moving` brokers came back on new interfaces: one DescribeBroker each, their old addresses out at once."""
+    """A sweep after `moving` brokers came back on new interfaces: one DescribeBroker each, their new addresses in at
+    once, their old ones out on the next sweep a minute later."""
     brokers = len(world.in_scope)
     for broker in world.in_scope[:moving]:
         world.aws.change_broker_ips(broker)
     _, log, seconds = measure(world.sweep)
     changed = 2 * moving  # active/standby: two new addresses in, two old ones out, per group
     return Measured(
-        f"sweep after {moving} broker{'s' if moving > 1 else ''} moved ({changed} targets in and out)",
+        f"sweep after {moving} broker{'s' if moving > 1 else ''} moved ({changed} targets in, {changed} waiting)",
         brokers,
         groups,
         log.by_operation(),
-        sweep_bound(brokers, groups, world.interfaces(), changed_per_group=changed, described=moving),
+        sweep_bound(brokers, groups, world.interfaces(), registered=changed, freed=changed, described=moving),
         seconds,
-        _then_a_sweep_changes_nothing(world, groups),
+        _then_the_next_sweep_removes_the_old_ones(world, groups, changed),
     )
 
 
@@ -83,9 +84,9 @@ def _reboot_event(world: BenchWorld, groups: int) -> Measured:
         len(world.in_scope),
         groups,
         log.by_operation(),
-        sweep_bound(len(world.in_scope), groups, world.interfaces(), changed_per_group=2, described=1),
+        sweep_bound(len(world.in_scope), groups, world.interfaces(), registered=2, freed=2, described=1),
         seconds,
-        _then_a_sweep_changes_nothing(world, groups),
+        _then_the_next_sweep_removes_the_old_ones(world, groups, 2),
     )
 
 
@@ -108,23 +109,23 @@ def _tag_event(world: BenchWorld, groups: int) -> Measured:
         len(world.in_scope),
         groups,
         log.by_operation(),
-        sweep_bound(len(world.in_scope), groups, world.interfaces(), described=1) + _registrations(groups, len(added)),
+        sweep_bound(len(world.in_scope), groups, world.interfaces(), registered=len(added), described=1),
         seconds,
         {"the newcomer's addresses registered": registered, "status ok": invocation.report["status"] == "ok"},
     )
 
 
-def _registrations(groups: int, targets: int) -> Counter[str]:
-    return Counter(RegisterTargets=groups * write_calls(targets))
-
-
-def _then_a_sweep_changes_nothing(world: BenchWorld, groups: int) -> dict[str, bool]:
-    """The run ended where a sweep would: the next sweep writes nothing and, the new interfaces confirmed, asks
-    Amazon MQ nothing."""
+def _then_the_next_sweep_removes_the_old_ones(world: BenchWorld, groups: int, freed: int) -> dict[str, bool]:
+    """A minute later the sweep deregisters the old addresses at its bound and asks Amazon MQ nothing (the new
+    interfaces are confirmed); the sweep after that writes nothing."""
+    world.let_time_pass(60)
+    _, log, _ = measure(world.sweep)
+    second = log.by_operation() == second_reading_bound(len(world.in_scope), groups, world.interfaces(), freed=freed)
     after = world.targets(groups)
     invocation, log, _ = measure(world.sweep)
     follow_up = invocation.report["targetGroups"]
     return {
+        "the next sweep removes the old addresses, at its bound": second,
         "groups hold exactly the brokers' addresses": _converged(world, groups),
         "a sweep after it changes nothing": not any(g["registered"] or g["deregistered"] for g in follow_up)
         and world.targets(groups) == after,
