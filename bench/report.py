@@ -227,11 +227,12 @@ METHOD = f"""## Method
   its page count can exceed the bound: see the note in the tables.
 - **Moved brokers.** K brokers in scope come back on new interfaces (reboot,
   replacement): K = {MOVING} (or B where B is smaller), and K = B, so k = 2K
-  targets in and 2K out of each group. Their old addresses go in the same
-  sweep: the DescribeBroker that confirms the new interfaces also confirms
-  that the broker no longer has the addresses it was registered for. Each
-  such row is followed by a sweep that must change nothing and ask Amazon MQ
-  nothing (its checks).
+  targets in and, a minute later, 2K out of each group. The new addresses go
+  in at once, after one DescribeBroker per broker confirms its new
+  interfaces; the old ones are looked up by address and go on the next
+  sweep, their second reading (an EC2 listing may lag). Each such row is
+  followed by that sweep, which must stay at its own bound, and one more that
+  must change nothing and ask Amazon MQ nothing (its checks).
 - **Events.** One broker comes back on new interfaces and a RebootBroker
   CloudTrail event arrives (`emulator/events.py`); then a sweep proves it
   would change nothing. A broker outside the scope is tagged into it while
