@@ -70,8 +70,8 @@ class Results:
                     or f"0 DescribeBroker at every B ({', '.join(sorted({str(r.brokers) for r in steady}, key=int))}) and T",
                 ),
                 (
-                    "sweep after K brokers moved: the steady sweep + K DescribeBroker + ceil(2K/200) RegisterTargets and"
-                    " as many DeregisterTargets per group; the next sweep 0 Amazon MQ calls",
+                    "sweep after K brokers moved: the steady sweep + K DescribeBroker + ceil(2K/200) RegisterTargets per"
+                    " group + ceil(2K/200) lookups; the next sweep as many DeregisterTargets and 0 Amazon MQ calls",
                     _at_bound(moved),
                     _misses(moved),
                 ),
