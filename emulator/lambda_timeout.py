@@ -14,8 +14,9 @@ How the emulator does it, with no process of its own to kill:
 - The handler runs in a thread of its own. A trace function, set inside that
   thread (sys.settrace) and in every thread the run starts (its
   ThreadPoolExecutor workers: each Thread it starts is adopted through
-  threading.settrace), raises RunKilled at the first Python function call
-  past the deadline. The invoking thread waits for the handler's thread to
+  threading.settrace), raises RunKilled at the first call of the run's own
+  Python code past the deadline (never inside the standard library or a
+  package, where it could leave a lock held). The invoking thread waits for the handler's thread to
   end, so invoke() returns only once the run is over.
 - Code in C cannot be interrupted: a time.sleep or a blocking read that
   straddles the deadline ends first, and the kill lands at the next Python
@@ -35,7 +36,9 @@ How the emulator does it, with no process of its own to kill:
   threads: about a tenth of the handler's time on this machine.
 """
 
+import os
 import sys
+import sysconfig
 import threading
 import time
 import weakref
@@ -54,6 +57,14 @@ ERROR_TYPE = "Sandbox.Timedout"
 MESSAGE = "{request_id} Task timed out after {seconds:.2f} seconds"
 
 _THREAD_START = threading.Thread.start.__code__
+# The kill lands only in the run's own code, never inside the standard library or a package: raised in the middle of
+# queue.Queue.put or a lock's __enter__ it would leave a lock held, and the next run would wait on it for ever (seen:
+# a killed run's urllib3 connection pool deadlocked the next invocation).
+# The emulator's own frames (the function's captured stdout, moto's patches) are the harness, not the function.
+_LIBRARIES = tuple(
+    {sysconfig.get_paths()[name] for name in ("stdlib", "platstdlib", "purelib", "platlib")}
+    | {"<", os.path.dirname(os.path.abspath(__file__))}
+)
 
 
 class RunKilled(BaseException):
@@ -124,7 +135,7 @@ class KillableRun:
             return None
         if frame.f_code is _THREAD_START:
             self._threads.add(frame.f_locals["self"])
-        if _thread.serving == 0 and self.overdue:
+        if _thread.serving == 0 and self.overdue and not frame.f_code.co_filename.startswith(_LIBRARIES):
             raise RunKilled()
         return None  # no line events: the deadline is checked at calls only
 
