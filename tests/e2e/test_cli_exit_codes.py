@@ -34,7 +34,9 @@ def test_resync_exits_as_plan_does_for_what_the_run_left(endpoint: Endpoint, cli
 
     endpoint.aws.change_broker_ips(endpoint.world.brokers["payments"])
     assert cli("resync", "--dry-run", "--stack", endpoint.stack.name).code == 2, "a dry run: changes pending"
-    assert cli("resync", "--yes", "--stack", endpoint.stack.name).code == 0, "made them: nothing left"
+    assert cli("resync", "--yes", "--stack", endpoint.stack.name).code == 3, "made them; the old ones wait: withheld"
+    endpoint.let_time_pass(60)
+    assert cli("resync", "--yes", "--stack", endpoint.stack.name).code == 0, "their second reading: nothing left"
 
     _unresolve(endpoint, "orders")
     unresolved = cli("resync", "--yes", "--stack", endpoint.stack.name)
@@ -81,6 +83,8 @@ def test_a_removal_names_the_broker_that_had_the_address(endpoint: Endpoint, cli
     for ip in old:
         (row,) = lines_with(section(run.out, "OpenWire 61617"), ip)
         assert row.split()[3:5] == ["was", "orders"], row
+    cli("resync", "--yes", "--stack", endpoint.stack.name)
+    endpoint.let_time_pass(60)  # the old addresses' second reading
     resynced = cli("resync", "--yes", "--stack", endpoint.stack.name)
     assert lines_with(section(resynced.out, "console 8162"), "- deregistered", old[0])[0].split()[3:5] == ["was", "orders"]
 

@@ -26,6 +26,8 @@ def test_a_broker_back_on_new_ips_has_its_old_targets_replaced(endpoint: Endpoin
 
     endpoint.aws.change_broker_ips(orders)
     invocation = endpoint.invoke(events.reboot_broker(REGION, orders))
+    endpoint.let_time_pass(60)
+    endpoint.sweep()  # the old addresses' second reading
 
     assert invocation.report["trigger"]["brokerIds"] == [orders]
     assert endpoint.registered() == [_ips(endpoint, "orders", "payments")] * 2
@@ -37,6 +39,8 @@ def test_a_deleted_broker_loses_its_targets(endpoint: Endpoint) -> None:
 
     endpoint.aws.delete_broker(payments)
     endpoint.invoke(events.delete_broker(REGION, payments))
+    endpoint.let_time_pass(60)
+    endpoint.sweep()  # its interfaces are gone: its addresses go on their second reading
 
     assert endpoint.registered() == [_ips(endpoint, "orders")] * 2
 
@@ -56,7 +60,7 @@ def test_while_ec2_cannot_say_who_holds_an_address_every_target_stays(endpoint: 
     assert invocation.metric("InterfaceListingFailures") == 1
 
     endpoint.aws.remove_fault(throttled)
-    endpoint.sweep()
+    endpoint.settle()
     assert endpoint.registered() == [_ips(endpoint, "orders", "payments")] * 2
 
 
