@@ -1,7 +1,8 @@
 """Deploys the project's own template.yaml into the emulator's CloudFormation.
 
-As `sam deploy` would: the code is zipped to S3, the SAM template translated
-(offline, with samtranslator), the stack created. What moto cannot build from
+As `sam deploy` would: the code is zipped to S3, the template's loops expanded
+and the SAM template translated (offline, emulator/sam_template.py), the stack
+created. What moto cannot build from
 the template is filled in by emulator support (emulator/cloudformation.py,
 emulator/cfn_fillers.py), from the template's own properties.
 """
@@ -10,18 +11,14 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import boto3
-from samtranslator.parser.parser import Parser
-from samtranslator.translator.translator import Translator
-from samtranslator.yaml_helper import yaml_parse
+from emulator import sam_template
 
 from .world import ENDPOINT_NAME, SCOPE_TAG_KEY, SCOPE_TAG_VALUE, World
 
-ROOT = Path(__file__).resolve().parent.parent
-TEMPLATE = ROOT / "template.yaml"
+ROOT = sam_template.ROOT
+TEMPLATE = sam_template.TEMPLATE
 STACK_NAME = "mq-endpoint"
 CODE_BUCKET = "mq-static-endpoint-artifacts"
 # Client and console ranges of the demo (documentation ranges, RFC 5737).
@@ -68,11 +65,7 @@ def deploy(world: World, *, stack_name: str = STACK_NAME, rabbitmq: bool = False
     """The stack, as `sam deploy` would create it; `rabbitmq` adds the AMQPS listener for RabbitMQ brokers."""
     aws = world.aws
     code_uri = _upload_code(aws)
-    template = yaml_parse(TEMPLATE.read_text())
-    template["Resources"]["ReconcilerFunction"]["Properties"]["CodeUri"] = code_uri
-    translated = Translator(None, Parser(), boto_session=boto3.session.Session(region_name=aws.region)).translate(
-        template, parameter_values={}, get_managed_policy_map=dict
-    )
+    translated = sam_template.translated(code_uri, aws.region)
     parameters = {
         "EndpointName": ENDPOINT_NAME,
         "HostedZoneId": world.hosted_zone_id,

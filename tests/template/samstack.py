@@ -2,9 +2,10 @@
 
 `deploy(**parameters)` checks the parameters the way CloudFormation does
 before it creates anything (AllowedValues, AllowedPattern, Min/MaxValue,
-Rules), translates the SAM template with samtranslator (no AWS call: the
-managed-policy loader is a stub), evaluates the Conditions and returns the
-resources the stack would create, with intrinsic functions resolved.
+Rules), takes the template as `sam deploy` sends it (emulator/sam_template.py:
+the loops expanded, the SAM transform run, as the emulator deploys it),
+evaluates the Conditions and returns the resources the stack would create,
+with intrinsic functions resolved.
 
 Resources that only exist at deploy time resolve to stand-ins: `Ref` of a
 target group gives an ARN of the real shape (the reconciler validates them),
@@ -13,22 +14,18 @@ of anything else `<LogicalId>`; `Fn::GetAtt` gives `<LogicalId>.<Attribute>`.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 from typing import Any
-from unittest import mock
 
 import regex
-from cfnlint.decode import decode_str
-from samtranslator.translator.transform import transform
 
-ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE = ROOT / "template.yaml"
+from emulator import sam_template as sent
+
+ROOT = sent.ROOT
+TEMPLATE = sent.TEMPLATE
 
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
@@ -78,13 +75,9 @@ class _NoValue:
 NO_VALUE = _NoValue()
 
 
-@cache
 def sam_template() -> dict[str, Any]:
-    """template.yaml, short-form tags expanded, as plain JSON data."""
-    decoded, problems = decode_str(TEMPLATE.read_text())
-    if problems:
-        raise AssertionError(f"template.yaml does not parse: {problems}")
-    return json.loads(json.dumps(decoded))
+    """template.yaml as written (its loops not expanded), as plain JSON data."""
+    return sent.source()
 
 
 def physical_id(logical_id: str, resource_type: str) -> str:
@@ -152,6 +145,12 @@ class Stack:
             return value.split(",") if kind.startswith("List<") or kind == "CommaDelimitedList" else value
         return physical_id(name, self.template["Resources"][name]["Type"])
 
+    def get_att(self, logical_id: str, attribute: str) -> Any:
+        # A target group's ARN is what Ref gives; any other attribute stands in as `<LogicalId>.<Attribute>`.
+        if attribute == "TargetGroupArn":
+            return self.ref(logical_id)
+        return f"{logical_id}.{attribute}"
+
     def sub(self, arg: Any) -> str:
         text, variables = (arg, {}) if isinstance(arg, str) else (arg[0], self.resolve(arg[1]))
 
@@ -209,7 +208,7 @@ def _select(stack: Stack, arg: list[Any]) -> Any:
 
 _FUNCTIONS = {
     "Ref": lambda s, name: s.ref(name),
-    "Fn::GetAtt": lambda s, arg: ".".join(arg) if isinstance(arg, list) else arg,
+    "Fn::GetAtt": lambda s, arg: s.get_att(*(arg if isinstance(arg, list) else arg.split(".", 1))),
     "Fn::If": lambda s, arg: s.resolve(arg[1] if s.condition(arg[0]) else arg[2]),
     "Fn::Join": lambda s, arg: arg[0].join(s.resolve(arg[1])),
     "Fn::Split": lambda s, arg: s.resolve(arg[1]).split(arg[0]),
@@ -223,26 +222,11 @@ _FUNCTIONS = {
 }
 
 
-class _NoManagedPolicies:
-    """Stands in for samtranslator's ManagedPolicyLoader, which asks IAM."""
-
-    def load(self) -> dict[str, str]:
-        return {}
-
-
 @cache
 def _translated(frozen_parameters: tuple[tuple[str, str], ...]) -> str:
-    parameters = dict(frozen_parameters)
-    sam = copy.deepcopy(sam_template())
     # `sam build`/`sam deploy` replace the local CodeUri with the uploaded artifact.
-    for resource in sam["Resources"].values():
-        if resource["Type"] == "AWS::Serverless::Function":
-            resource["Properties"]["CodeUri"] = "s3://artifacts-bucket/reconciler.zip"
-    values = {**parameters, **PSEUDO}
-    # transform() insists on a boto3 session with a region, even when
-    # AWS::Region is given; it needs no credentials and makes no call.
-    with mock.patch.dict(os.environ, {"AWS_DEFAULT_REGION": REGION}):
-        return json.dumps(transform(sam, values, _NoManagedPolicies()))
+    values = {**dict(frozen_parameters), **PSEUDO}
+    return json.dumps(sent.translated("s3://artifacts-bucket/reconciler.zip", REGION, values))
 
 
 def deploy(**given: str) -> Stack:

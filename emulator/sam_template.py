@@ -1,0 +1,77 @@
+"""template.yaml as CloudFormation receives it from `sam deploy`: the one reading shared by the emulator and the tests.
+
+Two transforms run before CloudFormation creates anything, in the order the
+template's `Transform` lists them:
+
+- AWS::LanguageExtensions expands the `Fn::ForEach` loops (and the
+  `Fn::FindInMap` they read). samtranslator does not: cfn-lint's
+  implementation of the transform does it here, the same code that lints the
+  template, so that the linter, the tests and the emulator read one expansion.
+- AWS::Serverless-2016-10-31 (samtranslator) turns the function and its
+  events into plain resources. It makes no AWS call: the managed-policy map
+  is empty (the template names no managed policy).
+
+The loops run over fixed lists (the protocols, the positions in the CIDR
+lists), never over a parameter's value: the expansion does not depend on the
+parameters, and is made once per process.
+"""
+
+import copy
+import json
+import os
+from functools import cache
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+from cfnlint.decode import decode_str
+from cfnlint.template import Template
+from cfnlint.template.transforms._language_extensions import language_extension
+from samtranslator.parser.parser import Parser
+from samtranslator.translator.translator import Translator
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "template.yaml"
+LANGUAGE_EXTENSIONS = "AWS::LanguageExtensions"
+
+
+class TemplateError(Exception):
+    """The template does not parse or does not expand: CloudFormation would refuse it before anything else."""
+
+
+@cache
+def source() -> dict[str, Any]:
+    """template.yaml, short-form tags expanded, as plain JSON data (loops not expanded)."""
+    decoded, problems = decode_str(TEMPLATE.read_text())
+    if problems:
+        raise TemplateError(f"{TEMPLATE.name} does not parse: {problems}")
+    return json.loads(json.dumps(decoded))
+
+
+@cache
+def _expanded_json() -> str:
+    template = source()
+    problems, expanded = language_extension(Template(str(TEMPLATE), copy.deepcopy(template), ["us-east-1"]))
+    if problems or expanded is None:
+        raise TemplateError(f"{TEMPLATE.name}: {LANGUAGE_EXTENSIONS} fails: {[str(p) for p in problems]}")
+    transforms = expanded.get("Transform", [])
+    expanded["Transform"] = [t for t in ([transforms] if isinstance(transforms, str) else transforms) if t != LANGUAGE_EXTENSIONS]
+    return json.dumps(expanded)
+
+
+def expanded() -> dict[str, Any]:
+    """The template after AWS::LanguageExtensions: every loop written out, the SAM transform still to run."""
+    return json.loads(_expanded_json())
+
+
+def translated(code_uri: str, region: str, parameters: dict[str, str] | None = None) -> dict[str, Any]:
+    """The plain CloudFormation template `sam deploy` would send, the function's code at `code_uri`."""
+    template = expanded()
+    for resource in template["Resources"].values():
+        if resource["Type"] == "AWS::Serverless::Function":
+            resource["Properties"]["CodeUri"] = code_uri
+    # The translator insists on a region for its boto3 session; it needs no credentials and makes no call.
+    with mock.patch.dict(os.environ, {"AWS_DEFAULT_REGION": region}):
+        translator = Translator(None, Parser())
+        result: dict[str, Any] = translator.translate(template, parameter_values=parameters or {}, get_managed_policy_map=dict)
+    return result
