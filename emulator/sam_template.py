@@ -54,9 +54,32 @@ def _expanded_json() -> str:
     problems, expanded = language_extension(Template(str(TEMPLATE), copy.deepcopy(template), ["us-east-1"]))
     if problems or expanded is None:
         raise TemplateError(f"{TEMPLATE.name}: {LANGUAGE_EXTENSIONS} fails: {[str(p) for p in problems]}")
+    for section in ("Conditions", "Resources", "Outputs"):
+        expanded[section] = _in_written_order(template.get(section, {}), expanded.get(section, {}))
     transforms = expanded.get("Transform", [])
     expanded["Transform"] = [t for t in ([transforms] if isinstance(transforms, str) else transforms) if t != LANGUAGE_EXTENSIONS]
     return json.dumps(expanded)
+
+
+def _in_written_order(written: dict[str, Any], expanded: dict[str, Any]) -> dict[str, Any]:
+    """A section with each loop's items where the loop is written: the transform appends them at the end.
+
+    CloudFormation does not care; moto creates resources in this order, and the
+    names it draws for them (a target group's) follow it, as the docs show them.
+    """
+    appended = iter([key for key in expanded if key not in written])
+    ordered: dict[str, Any] = {}
+    for key, value in written.items():
+        if not key.startswith("Fn::ForEach::"):
+            ordered[key] = expanded[key]
+            continue
+        _, collection, fragment = value
+        for _ in range(len(collection) * len(fragment)):  # the loops here run over written lists, one level deep
+            produced = next(appended)
+            ordered[produced] = expanded[produced]
+    if len(ordered) != len(expanded):
+        raise TemplateError(f"{TEMPLATE.name}: the expansion made {len(expanded)} items where the loops say {len(ordered)}")
+    return ordered
 
 
 def expanded() -> dict[str, Any]:
@@ -75,3 +98,15 @@ def translated(code_uri: str, region: str, parameters: dict[str, str] | None = N
         translator = Translator(None, Parser())
         result: dict[str, Any] = translator.translate(template, parameter_values=parameters or {}, get_managed_policy_map=dict)
     return result
+
+
+def write_expanded(path: Path) -> None:
+    """The expansion as a file, for the tools that read only plain CloudFormation (checkov)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(expanded(), indent=1))
+
+
+if __name__ == "__main__":
+    import sys
+
+    write_expanded(Path(sys.argv[1]))

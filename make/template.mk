@@ -46,9 +46,14 @@ sam-validate: $(SAM_STAMP) ## sam validate --lint on template.yaml (pinned SAM C
 	$(OFFLINE_ENV) $(SAM_VENV)/bin/sam validate --lint --region $(LINT_REGION) --template-file $(TEMPLATE)
 
 # Fails on any failed check; the only exceptions are `Metadata: checkov: skip:`
-# entries in the template, each with its reason.
-checkov: $(CHECKOV_STAMP) ## checkov on template.yaml; fails on any check not skipped with a reason
-	$(OFFLINE_ENV) $(CHECKOV_VENV)/bin/checkov --file $(TEMPLATE) --framework cloudformation \
+# entries in the template, each with its reason. checkov does not expand
+# Fn::ForEach (it skips every looped resource without a word), so it reads
+# the template with its loops expanded (emulator/sam_template.py), Metadata kept.
+EXPANDED_TEMPLATE := .aws-sam/expanded-template.json
+
+checkov: $(CHECKOV_STAMP) $(VENV)/.installed ## checkov on template.yaml, loops expanded; fails on any check not skipped with a reason
+	$(PY) -m emulator.sam_template $(EXPANDED_TEMPLATE)
+	$(OFFLINE_ENV) $(CHECKOV_VENV)/bin/checkov --file $(EXPANDED_TEMPLATE) --framework cloudformation \
 		--skip-download --quiet --compact
 
 # `sam build` of a python3.13 function runs pip with python3.13, found on

@@ -43,7 +43,7 @@ Every call gives up after 3 attempts of --connect-timeout + --read-timeout ({CON
 {READ_TIMEOUT_VARIABLE}), and no read starts after a command's first minute. {DEBUG_VARIABLE}=1 shows the
 traceback of an unexpected error.
 
-status and plan need read-only permissions: cloudformation:DescribeStacks, ListStackResources,
+status and plan need read-only permissions: cloudformation:DescribeStacks,
 tag:GetResources, ec2:DescribeNetworkInterfaces, ec2:DescribeSubnets, ec2:DescribeVpcEndpoints, mq:DescribeBroker,
 elasticloadbalancing:DescribeTargetGroups, DescribeTargetHealth, DescribeTags, logs:FilterLogEvents (the last run).
 resync needs lambda:InvokeFunction on the stack's ReconcilerFunction, and mq:ListBrokers for a --broker given by name.

@@ -1,9 +1,10 @@
 """A deployed mq-static-endpoint stack, found through CloudFormation: nobody types an ARN.
 
-DescribeStacks gives the parameters (scope, VPC, pacing), ListStackResources
-the target groups and the function. From them the CLI builds the very
-Settings the function builds from its environment (template.yaml maps each
-parameter to a variable), through the same validation.
+DescribeStacks gives the parameters (scope, VPC, pacing) and the outputs: the
+target groups exactly as the function's environment lists them, the function,
+its log group and the load balancer (template.yaml, Outputs). From them the CLI
+builds the very Settings the function builds from its environment (template.yaml
+maps each parameter to a variable), through the same validation.
 """
 
 from __future__ import annotations
@@ -18,35 +19,24 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from reconciler.settings import ConfigurationError, Settings
 
-from .aws import explain, reraise_as_command_error
+from .aws import explain
 from .errors import CommandError
 
 # What --stack defaults to.
 STACK_VARIABLE = "MQ_ENDPOINT_STACK"
 
-# The template's blue target groups (each has a green twin, `...Green`, docs/cutover.md)...
-BLUE_TARGET_GROUP_RESOURCES = (
-    "OpenWireTargetGroup",
-    "AmqpTargetGroup",
-    "StompTargetGroup",
-    "MqttTargetGroup",
-    "WssTargetGroup",
-    "ConsoleTargetGroup",
-)
-BLUE_RABBITMQ_TARGET_GROUP_RESOURCES = ("RabbitMqAmqpsTargetGroup", "RabbitMqConsoleTargetGroup")
-GREEN = "Green"
-# ...both sets in the order of the function's TARGET_GROUP_ARNS (ActiveMQ brokers), blue then green...
-TARGET_GROUP_RESOURCES = BLUE_TARGET_GROUP_RESOURCES + tuple(f"{r}{GREEN}" for r in BLUE_TARGET_GROUP_RESOURCES)
-# ...and of its RABBITMQ_TARGET_GROUP_ARNS (RabbitMQ brokers).
-RABBITMQ_TARGET_GROUP_RESOURCES = BLUE_RABBITMQ_TARGET_GROUP_RESOURCES + tuple(
-    f"{r}{GREEN}" for r in BLUE_RABBITMQ_TARGET_GROUP_RESOURCES
-)
-FUNCTION_RESOURCE = "ReconcilerFunction"
-LOAD_BALANCER_RESOURCE = "LoadBalancer"
-# Where the function writes its reports (template.yaml: its LoggingConfig); Lambda's default group otherwise.
-LOG_GROUP_RESOURCE = "ReconcilerLogGroup"
+# The stack's outputs read here (template.yaml, Outputs). The three lists are the function's variables of the same
+# meaning, written once in the template: both sets, blue then green; the RabbitMQ brokers' groups (only when enabled);
+# the set behind the standby listeners, the one LiveTargetGroupSet does not name.
+TARGET_GROUPS_OUTPUT = "TargetGroupArns"
+RABBITMQ_TARGET_GROUPS_OUTPUT = "RabbitMqTargetGroupArns"
+STANDBY_TARGET_GROUPS_OUTPUT = "StandbyTargetGroupArns"
+FUNCTION_OUTPUT = "ReconcilerFunctionName"
+LOAD_BALANCER_OUTPUT = "LoadBalancerArn"
+# Where the function writes its reports (its LoggingConfig); Lambda's default group otherwise.
+LOG_GROUP_OUTPUT = "ReconcilerLogGroupName"
 # An output only this project's template has: how the stacks of the region are told apart.
-PROJECT_OUTPUT = "ReconcilerFunctionName"
+PROJECT_OUTPUT = FUNCTION_OUTPUT
 # DescribeStacks pages (of 100 stacks... in practice far fewer) read to name the project's stacks.
 MAX_STACK_PAGES = 5
 # Stack parameter -> the function's variable it becomes (template.yaml, ReconcilerFunction's Environment).
@@ -123,33 +113,28 @@ def read_stack(session: boto3.session.Session, name: str) -> DeployedStack:
         raise CommandError(f"stack {name} is {status}: it has no endpoint to read")
     parameters = {p["ParameterKey"]: p.get("ResolvedValue", p.get("ParameterValue", "")) for p in described.get("Parameters", [])}
 
-    def list_resources() -> dict[str, str]:
-        pages = cloudformation.get_paginator("list_stack_resources").paginate(StackName=name)
-        return {
-            r["LogicalResourceId"]: r.get("PhysicalResourceId", "")
-            for page in pages
-            for r in page["StackResourceSummaries"]
-            if r.get("ResourceStatus") != "DELETE_COMPLETE" and r.get("PhysicalResourceId")
-        }
-
-    resources = reraise_as_command_error("cloudformation:ListStackResources", list_resources)
-    green_is_live = parameters.get("LiveTargetGroupSet") == "green"
-    standby = [r for r in TARGET_GROUP_RESOURCES + RABBITMQ_TARGET_GROUP_RESOURCES if r.endswith(GREEN) != green_is_live]
-    if "OpenWireTargetGroup" not in resources or FUNCTION_RESOURCE not in resources:
-        raise CommandError(f"stack {name} is not an mq-static-endpoint stack: it has no OpenWireTargetGroup and ReconcilerFunction")
+    outputs = {o["OutputKey"]: o.get("OutputValue", "") for o in described.get("Outputs", [])}
+    if not outputs.get(TARGET_GROUPS_OUTPUT) or not outputs.get(FUNCTION_OUTPUT):
+        raise CommandError(
+            f"stack {name} is not an mq-static-endpoint stack of this version: it has no {TARGET_GROUPS_OUTPUT} and "
+            f"{FUNCTION_OUTPUT} outputs (an older one gets them from `sam deploy` of this template.yaml)"
+        )
     return DeployedStack(
         name=name,
         region=region,
         status=status,
         parameters=parameters,
-        target_group_arns=tuple(resources[r] for r in TARGET_GROUP_RESOURCES if r in resources),
-        function_name=resources[FUNCTION_RESOURCE],
-        rabbitmq_target_group_arns=tuple(resources[r] for r in RABBITMQ_TARGET_GROUP_RESOURCES if r in resources),
-        # A stack of a template before the green set has none: nothing stands by.
-        standby_target_group_arns=tuple(resources[r] for r in standby if r in resources and f"{r.removesuffix(GREEN)}{GREEN}" in resources),
-        load_balancer_arn=resources.get(LOAD_BALANCER_RESOURCE, ""),
-        log_group=resources.get(LOG_GROUP_RESOURCE) or f"/aws/lambda/{resources[FUNCTION_RESOURCE]}",
+        target_group_arns=_arns(outputs[TARGET_GROUPS_OUTPUT]),
+        function_name=outputs[FUNCTION_OUTPUT],
+        rabbitmq_target_group_arns=_arns(outputs.get(RABBITMQ_TARGET_GROUPS_OUTPUT, "")),
+        standby_target_group_arns=_arns(outputs.get(STANDBY_TARGET_GROUPS_OUTPUT, "")),
+        load_balancer_arn=outputs.get(LOAD_BALANCER_OUTPUT, ""),
+        log_group=outputs.get(LOG_GROUP_OUTPUT) or f"/aws/lambda/{outputs[FUNCTION_OUTPUT]}",
     )
+
+
+def _arns(output: str) -> tuple[str, ...]:
+    return tuple(arn for arn in output.split(",") if arn)
 
 
 def _project_stacks_said(cloudformation: Any, region: str) -> str:

@@ -125,6 +125,18 @@ def test_a_wrong_stack_name_lists_this_projects_stacks_in_the_region(endpoint: E
                        f"{endpoint.stack.name} (--stack NAME, or set MQ_ENDPOINT_STACK)\n")
 
 
+def test_a_stack_without_the_endpoints_outputs_is_named_as_not_one_of_this_version(endpoint: Endpoint, cli: Cli) -> None:
+    # The target groups are read from the stack's outputs (template.yaml), never from logical ids.
+    endpoint.aws.client("cloudformation").create_stack(StackName="someone-elses", TemplateBody=json.dumps(
+        {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}, "Outputs": {"ReconcilerFunctionName": {"Value": {"Ref": "Topic"}}}}))
+
+    run = cli("status", "--stack", "someone-elses")
+
+    assert run.code == 1
+    assert run.err.startswith("mq-endpoint: stack someone-elses is not an mq-static-endpoint stack of this version: "
+                              "it has no TargetGroupArns and ReconcilerFunctionName outputs"), run.err
+
+
 def test_no_credentials_and_an_unknown_profile_are_errors_saying_what_to_do(
     empty_account: EmulatedAws, cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

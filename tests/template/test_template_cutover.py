@@ -82,3 +82,16 @@ def test_samconfig_leaves_the_cutovers_parameters_to_the_stack(environment: str)
 def test_a_wrong_cutover_value_is_refused_before_anything_is_created(parameters: dict[str, str], message: str) -> None:
     with pytest.raises(samstack.DeployError, match=message):
         samstack.deploy(**parameters)
+
+
+@pytest.mark.parametrize("live", ["blue", "green"])
+@pytest.mark.parametrize("protocols", [{}, EVERY_PROTOCOL], ids=["openwire-only", "every-protocol"])
+def test_the_outputs_mq_endpoint_reads_are_the_functions_own_target_group_lists(live: str, protocols: dict[str, str]) -> None:
+    stack = samstack.deploy(**protocols, LiveTargetGroupSet=live)
+    env, outputs = environment(stack), stack.outputs
+    assert outputs["TargetGroupArns"] == env["TARGET_GROUP_ARNS"]
+    assert outputs["StandbyTargetGroupArns"] == env["STANDBY_TARGET_GROUP_ARNS"]
+    assert outputs.get("RabbitMqTargetGroupArns", "") == env["RABBITMQ_TARGET_GROUP_ARNS"]
+    assert ("RabbitMqTargetGroupArns" in outputs) == bool(protocols), "an empty output is not written at all"
+    assert outputs["LoadBalancerArn"] == stack.ref("LoadBalancer")
+    assert outputs["ReconcilerLogGroupName"] == stack.ref("ReconcilerLogGroup")
