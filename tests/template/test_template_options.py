@@ -163,6 +163,14 @@ def test_every_parameter_has_a_group_a_label_and_a_description() -> None:
     assert all(spec.get("Description") for spec in template["Parameters"].values())
 
 
+def test_a_first_deploy_fills_in_one_group_the_parameters_no_default_could_serve() -> None:
+    template = samstack.sam_template()
+    first, *_ = template["Metadata"]["AWS::CloudFormation::Interface"]["ParameterGroups"]
+    without_default = {name for name, spec in template["Parameters"].items() if "Default" not in spec}
+    assert set(first["Parameters"]) == without_default == set(samstack.REQUIRED)
+    assert samstack.deploy().resources, "the required values alone deploy"
+
+
 def samconfig_overrides(environment: str) -> dict[str, str]:
     """parameter_overrides read the way SAM CLI reads them: shell-like words, Key=Value."""
     config = tomllib.loads((samstack.ROOT / "samconfig.toml").read_text())
