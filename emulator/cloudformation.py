@@ -9,11 +9,17 @@
 - `!GetAtt LoadBalancer.CanonicalHostedZoneID` (for the Route 53 alias) and
   `LoadBalancerFullName` (alarms, dashboard) raise NotImplementedError in moto;
   a target group has no GetAtt at all (`TargetGroupFullName` for alarms).
+- Parameters and Rules: moto creates a stack whatever its parameter values;
+  CloudFormation refuses a value outside AllowedValues, AllowedPattern or
+  Min/MaxValue, a missing or unknown parameter, and a broken Rule, before it
+  creates or updates anything (ValidationError).
 - A stack update that changes only parameters: moto updates the resources
   that `Ref` a changed parameter, not those that depend on it through a
   Condition (`!If [GreenIsLive, ...]` in a listener's default action, the
   function's environment). CloudFormation updates every resource whose
-  resolved properties change; the patch adds those reached through Conditions.
+  resolved properties change; the patch adds those.
+Both are decided by emulator/cfn_evaluator.py, the evaluation the template
+tests read the template through.
   `UsePreviousValue` of a parameter the stack took its default for raises
   KeyError in moto; CloudFormation keeps that default.
 - Speed only: moto parses every template body with pure-Python YAML, about
@@ -26,10 +32,12 @@ from collections.abc import Callable
 from typing import Any
 
 from moto.cloudformation import parsing
+from moto.cloudformation.exceptions import ValidationError
 from moto.cloudformation.models import CloudFormationBackend, Stack
 from moto.elbv2.models import FakeLoadBalancer, FakeTargetGroup, elbv2_backends
 
 from ._patching import Patch
+from .cfn_evaluator import Evaluation, Refused, checked_parameters, with_defaults
 
 # Route 53 zone ids of load balancer DNS names, per region and type, as AWS's
 # "Elastic Load Balancing endpoints and quotas" page lists them.
@@ -123,45 +131,65 @@ def _target_group_attributes(_: None) -> Callable[..., Any]:
     return get_cfn_attribute
 
 
-def _conditions_on(parameters: set[str], conditions: dict[str, Any]) -> set[str]:
-    """The Conditions whose value may change with these parameters, through other Conditions too."""
-    reached: set[str] = set()
-    while True:
-        more = {
-            name for name, expression in conditions.items()
-            if name not in reached and (set(parsing.get_references_from_template(expression)) & parameters
-                                        or _conditions_named(expression) & reached)
-        }
-        if not more:
-            return reached
-        reached |= more
+def _pseudo(backend: CloudFormationBackend, stack_name: str) -> dict[str, str]:
+    return {"AWS::Region": backend.region_name, "AWS::AccountId": backend.account_id, "AWS::StackName": stack_name,
+            "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
 
 
-def _conditions_named(node: Any) -> set[str]:
-    """Every Condition a template fragment uses: `Fn::If`'s first item, `Condition: name`."""
-    if isinstance(node, list):
-        return set().union(*(_conditions_named(item) for item in node)) if node else set()
-    if not isinstance(node, dict):
-        return set()
-    named = set().union(*(_conditions_named(value) for value in node.values())) if node else set()
-    if isinstance(node.get("Fn::If"), list) and node["Fn::If"]:
-        named.add(node["Fn::If"][0])
-    if isinstance(node.get("Condition"), str):
-        named.add(node["Condition"])
-    return named
+def _refuse_what_cloudformation_refuses(backend: CloudFormationBackend, name: str, body: str, given: dict[str, Any]) -> None:
+    template = Stack.parse_template(body)
+    if not isinstance(template, dict):
+        return
+    try:
+        values = checked_parameters(template.get("Parameters") or {}, given)
+    except Refused as refusal:
+        raise ValidationError(message=str(refusal)) from None
+    broken = Evaluation(template, values, _pseudo(backend, name)).broken_rules()
+    if broken:
+        raise ValidationError(message="; ".join(broken))
 
 
-def _updating_what_conditions_change(original: Callable[..., Any]) -> Callable[..., Any]:
+def _creating_only_what_cloudformation_accepts(original: Callable[..., Any]) -> Callable[..., Any]:
+    def create_stack(self: CloudFormationBackend, name: str, template: str, parameters: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        _refuse_what_cloudformation_refuses(self, name, template, parameters)
+        return original(self, name, template, parameters, *args, **kwargs)
+
+    return create_stack
+
+
+def _updating_only_as_cloudformation_accepts(original: Callable[..., Any]) -> Callable[..., Any]:
+    def update_stack(self: CloudFormationBackend, name: str, template: str, role_arn: str | None, parameters: list[dict[str, Any]],
+                     tags: dict[str, str] | None) -> Any:
+        stack = self.get_stack(name)
+        given = self._resolve_update_parameters(instance=stack, incoming_params=parameters)
+        _refuse_what_cloudformation_refuses(self, stack.name, template or stack.template, given)
+        return original(self, name, template, role_arn, parameters, tags)
+
+    return update_stack
+
+
+def _changes(before: Evaluation, after: Evaluation, old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Whether a resource's resolved properties differ between the two evaluations."""
+    try:
+        return bool(before.resolve(old) != after.resolve(new))
+    except (KeyError, IndexError, TypeError, ValueError):  # what cannot be evaluated offline is updated
+        return True
+
+
+def _updating_what_parameters_reach(original: Callable[..., Any]) -> Callable[..., Any]:
     def build_resource_diff(self: parsing.ResourceMap, other_template: dict[str, Any], parameters: dict[str, Any] | None = None) -> Any:
         diff = original(self, other_template, parameters)
         if not parameters:
             return diff
-        changed = {name for name in parameters if self.input_parameters.get(name) != parameters[name]}
-        affected = _conditions_on(changed, other_template.get("Conditions", {}))
+        old_template = self._template
+        before = Evaluation(old_template, with_defaults(old_template.get("Parameters") or {}, self.input_parameters))
+        after = Evaluation(other_template, with_defaults(other_template.get("Parameters") or {}, parameters))
         created = self._parsed_resources  # a resource whose Condition was false never was
         for name, resource in other_template["Resources"].items():
-            properties = {k: v for k, v in resource.items() if k != "Condition"}
-            if name in created and name not in diff["Modify"] and _conditions_named(properties) & affected:
+            if name not in created or name in diff["Modify"] or name not in self._resource_json_map:
+                continue
+            old = {k: v for k, v in self._resource_json_map[name].items() if k != "Condition"}
+            if _changes(before, after, old, {k: v for k, v in resource.items() if k != "Condition"}):
                 diff["Modify"].append(name)
         return diff
 
@@ -188,7 +216,9 @@ def _json_first(original: Callable[[str], Any]) -> Callable[[str], Any]:
 
 PATCHES = [
     Patch(Stack, "parse_template", _json_first),
-    Patch(parsing.ResourceMap, "build_resource_diff", _updating_what_conditions_change),
+    Patch(CloudFormationBackend, "create_stack", _creating_only_what_cloudformation_accepts),
+    Patch(CloudFormationBackend, "update_stack", _updating_only_as_cloudformation_accepts),
+    Patch(parsing.ResourceMap, "build_resource_diff", _updating_what_parameters_reach),
     Patch(CloudFormationBackend, "_resolve_update_parameters", _previous_defaults_kept),
     Patch(parsing, "clean_json", _dropping_no_value_from_lists),
     Patch(FakeLoadBalancer, "create_from_cloudformation_json", _building_the_declared_type),

@@ -3,6 +3,9 @@
 import json
 from typing import Any
 
+import pytest
+from botocore.exceptions import ClientError
+
 from emulator import EmulatedAws
 
 LAYER_PARAMETER = "/aws/service/powertools/python/x86_64/python3.13/3.37.0"
@@ -140,3 +143,60 @@ def test_a_public_parameter_resolves_as_on_aws(aws: EmulatedAws) -> None:
 
     assert outputs["Layer"].endswith(":layer:Powertools:18")
     assert aws.client("ssm").get_parameter(Name=LAYER_PARAMETER)["Parameter"]["Value"] == outputs["Layer"]
+
+
+def _refusing_template() -> dict[str, Any]:
+    return {
+        "Parameters": {
+            "Mode": {"Type": "String", "Default": "a", "AllowedValues": ["a", "b", "c"]},
+            "Name": {"Type": "String", "Default": "q", "AllowedPattern": "^[a-z]+$", "ConstraintDescription": "lower-case letters"},
+        },
+        "Rules": {"NotC": {"Assertions": [{
+            "Assert": {"Fn::Not": [{"Fn::Equals": [{"Ref": "Mode"}, "c"]}]},
+            "AssertDescription": "Mode c needs another stack.",
+        }]}},
+        "Resources": {"Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Ref": "Name"}}}},
+    }
+
+
+@pytest.mark.parametrize(
+    ("parameters", "message"),
+    [({"Mode": "d"}, "Parameter 'Mode' must be one of AllowedValues"),
+     ({"Name": "Q1"}, "Parameter 'Name' failed to satisfy constraint: lower-case letters"),
+     ({"Mode": "c"}, "Mode c needs another stack."),
+     ({"Other": "x"}, "do not exist in the template")],
+    ids=["allowed-values", "pattern", "rule", "unknown"],
+)
+def test_parameters_and_rules_cloudformation_refuses_are_refused_before_anything_exists(
+    aws: EmulatedAws, parameters: dict[str, str], message: str
+) -> None:
+    cloudformation = aws.client("cloudformation")
+    with pytest.raises(ClientError, match=message) as refused:
+        cloudformation.create_stack(StackName="s", TemplateBody=json.dumps(_refusing_template()),
+                                    Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()])
+
+    assert refused.value.response["Error"]["Code"] == "ValidationError"
+    assert aws.client("sqs").list_queues().get("QueueUrls", []) == []
+
+
+def test_an_update_that_breaks_a_rule_changes_nothing(aws: EmulatedAws) -> None:
+    cloudformation = aws.client("cloudformation")
+    cloudformation.create_stack(StackName="s", TemplateBody=json.dumps(_refusing_template()))
+
+    with pytest.raises(ClientError, match="Mode c needs another stack."):
+        cloudformation.update_stack(StackName="s", UsePreviousTemplate=True, Parameters=[{"ParameterKey": "Mode", "ParameterValue": "c"}])
+
+    (stack,) = cloudformation.describe_stacks(StackName="s")["Stacks"]
+    assert {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}["Mode"] == "a"
+
+
+def test_a_parameter_update_reaches_what_depends_on_it_only_through_a_condition(aws: EmulatedAws) -> None:
+    outputs = _deploy(aws)
+    cloudformation = aws.client("cloudformation")
+
+    cloudformation.update_stack(StackName="s", UsePreviousTemplate=True, Parameters=[
+        {"ParameterKey": "WithAmqp", "ParameterValue": "true"}, {"ParameterKey": "Layer", "UsePreviousValue": True}])
+
+    group_id = {o["OutputKey"]: o["OutputValue"] for o in cloudformation.describe_stacks(StackName="s")["Stacks"][0]["Outputs"]}["GroupId"]
+    group = aws.client("ec2").describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]
+    assert sorted(rule["FromPort"] for rule in group["IpPermissions"]) == [5671, 61617], outputs

@@ -1,11 +1,11 @@
 """template.yaml as CloudFormation would see it, offline.
 
-`deploy(**parameters)` checks the parameters the way CloudFormation does
-before it creates anything (AllowedValues, AllowedPattern, Min/MaxValue,
-Rules), takes the template as `sam deploy` sends it (emulator/sam_template.py:
-the loops expanded, the SAM transform run, as the emulator deploys it),
-evaluates the Conditions and returns the resources the stack would create,
-with intrinsic functions resolved.
+`deploy(**parameters)` takes the template as `sam deploy` sends it
+(emulator/sam_template.py: the loops expanded, the SAM transform run) and
+evaluates it as the emulator does (emulator/cfn_evaluator.py): the parameters
+and Rules checked the way CloudFormation checks them before it creates
+anything, the Conditions evaluated, and the resources the stack would create
+returned with their intrinsic functions resolved.
 
 Resources that only exist at deploy time resolve to stand-ins: `Ref` of a
 target group gives an ARN of the real shape (the reconciler validates them),
@@ -16,12 +16,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-import regex
-
+from emulator import cfn_evaluator
 from emulator import sam_template as sent
 
 ROOT = sent.ROOT
@@ -63,16 +61,7 @@ PSEUDO = {
 }
 
 
-class DeployError(Exception):
-    """What CloudFormation would refuse before creating anything."""
-
-
-class _NoValue:
-    def __repr__(self) -> str:
-        return "AWS::NoValue"
-
-
-NO_VALUE = _NoValue()
+DeployError = cfn_evaluator.Refused
 
 
 def sam_template() -> dict[str, Any]:
@@ -85,141 +74,25 @@ def physical_id(logical_id: str, resource_type: str) -> str:
         suffix = hashlib.sha256(logical_id.encode()).hexdigest()[:16]
         name = f"{STACK_NAME}-{logical_id}"[:32].rstrip("-")
         return f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:targetgroup/{name}/{suffix}"
-    return f"<{logical_id}>"
+    return cfn_evaluator.stand_in(logical_id, resource_type)
 
 
 def parameter_values(given: dict[str, str]) -> dict[str, str]:
     """Defaults overlaid with what is given; checked like CloudFormation does."""
-    declared = sam_template()["Parameters"]
-    unknown = set(given) - set(declared)
-    if unknown:
-        raise DeployError(f"Parameters {sorted(unknown)} do not exist in the template")
-    values = {name: str(spec["Default"]) for name, spec in declared.items() if "Default" in spec}
-    values.update({name: str(value) for name, value in given.items()})
-    for name, spec in declared.items():
-        if name not in values:
-            raise DeployError(f"Parameters: [{name}] must have values")
-        _check_parameter(name, spec, values[name])
-    return values
+    return cfn_evaluator.checked_parameters(sam_template()["Parameters"], given)
 
 
-def _check_parameter(name: str, spec: dict[str, Any], value: str) -> None:
-    reason = spec.get("ConstraintDescription", "")
-    if "AllowedValues" in spec and value not in [str(v) for v in spec["AllowedValues"]]:
-        raise DeployError(f"Parameter '{name}' must be one of AllowedValues")
-    if "AllowedPattern" in spec and not regex.fullmatch(spec["AllowedPattern"], value):
-        raise DeployError(f"Parameter '{name}' failed to satisfy constraint: {reason}")
-    if spec["Type"] == "Number":
-        number = float(value)
-        if number < spec.get("MinValue", number) or number > spec.get("MaxValue", number):
-            raise DeployError(f"Parameter '{name}' is out of range")
+class Stack(cfn_evaluator.Evaluation):
+    """The stack's resources, outputs and rules under these parameters, in the emulator's evaluation."""
 
-
-@dataclass
-class Stack:
-    template: dict[str, Any]
-    parameters: dict[str, Any]
-    _conditions: dict[str, bool] = field(default_factory=dict)
-
-    # --- intrinsic functions -------------------------------------------------
-    def resolve(self, node: Any) -> Any:
-        if isinstance(node, list):
-            return [item for item in map(self.resolve, node) if item is not NO_VALUE]
-        if not isinstance(node, dict):
-            return node
-        if len(node) == 1:
-            (key, arg), = node.items()
-            function = _FUNCTIONS.get(key)
-            if function is not None:
-                return function(self, arg)
-        return {k: v for k, v in ((k, self.resolve(v)) for k, v in node.items()) if v is not NO_VALUE}
-
-    def ref(self, name: str) -> Any:
-        if name == "AWS::NoValue":
-            return NO_VALUE
-        if name in PSEUDO:
-            return PSEUDO[name]
-        if name in self.parameters:
-            kind = self.template["Parameters"][name]["Type"]
-            value = self.parameters[name]
-            return value.split(",") if kind.startswith("List<") or kind == "CommaDelimitedList" else value
-        return physical_id(name, self.template["Resources"][name]["Type"])
-
-    def get_att(self, logical_id: str, attribute: str) -> Any:
-        # A target group's ARN is what Ref gives; any other attribute stands in as `<LogicalId>.<Attribute>`.
-        if attribute == "TargetGroupArn":
-            return self.ref(logical_id)
-        return f"{logical_id}.{attribute}"
-
-    def sub(self, arg: Any) -> str:
-        text, variables = (arg, {}) if isinstance(arg, str) else (arg[0], self.resolve(arg[1]))
-
-        def replace(match: regex.Match[str]) -> str:
-            name = match.group(1)
-            if name in variables:
-                return str(variables[name])
-            if "." in name and not name.startswith("AWS::"):
-                return name
-            return str(self.ref(name))
-
-        return regex.sub(r"\$\{([^!}][^}]*)\}", replace, text)
-
-    def condition(self, name: str) -> bool:
-        if name not in self._conditions:
-            self._conditions[name] = bool(self.resolve(self.template["Conditions"][name]))
-        return self._conditions[name]
-
-    # --- what the stack holds ---------------------------------------------------
-    @property
-    def resources(self) -> dict[str, dict[str, Any]]:
-        return {
-            logical_id: self.resolve(resource)
-            for logical_id, resource in self.template["Resources"].items()
-            if "Condition" not in resource or self.condition(resource["Condition"])
-        }
+    def __init__(self, template: dict[str, Any], parameters: dict[str, str]) -> None:
+        super().__init__(template, parameters, PSEUDO, physical_id)
 
     def of_type(self, resource_type: str) -> dict[str, dict[str, Any]]:
         return {k: v for k, v in self.resources.items() if v["Type"] == resource_type}
 
     def properties(self, logical_id: str) -> dict[str, Any]:
         return self.resources[logical_id].get("Properties", {})
-
-    @property
-    def outputs(self) -> dict[str, Any]:
-        return {
-            name: self.resolve(output["Value"])
-            for name, output in self.template.get("Outputs", {}).items()
-            if "Condition" not in output or self.condition(output["Condition"])
-        }
-
-    def broken_rules(self) -> list[str]:
-        broken = []
-        for rule in self.template.get("Rules", {}).values():
-            if "RuleCondition" in rule and not self.resolve(rule["RuleCondition"]):
-                continue
-            broken += [a["AssertDescription"] for a in rule["Assertions"] if not self.resolve(a["Assert"])]
-        return broken
-
-
-def _select(stack: Stack, arg: list[Any]) -> Any:
-    index, items = stack.resolve(arg)
-    return items[int(index)]
-
-
-_FUNCTIONS = {
-    "Ref": lambda s, name: s.ref(name),
-    "Fn::GetAtt": lambda s, arg: s.get_att(*(arg if isinstance(arg, list) else arg.split(".", 1))),
-    "Fn::If": lambda s, arg: s.resolve(arg[1] if s.condition(arg[0]) else arg[2]),
-    "Fn::Join": lambda s, arg: arg[0].join(s.resolve(arg[1])),
-    "Fn::Split": lambda s, arg: s.resolve(arg[1]).split(arg[0]),
-    "Fn::Select": _select,
-    "Fn::Sub": lambda s, arg: s.sub(arg),
-    "Fn::Equals": lambda s, arg: s.resolve(arg[0]) == s.resolve(arg[1]),
-    "Fn::Not": lambda s, arg: not s.resolve(arg[0]),
-    "Fn::And": lambda s, arg: all(s.resolve(arg)),
-    "Fn::Or": lambda s, arg: any(s.resolve(arg)),
-    "Condition": lambda s, name: s.condition(name),
-}
 
 
 @cache
