@@ -86,7 +86,8 @@ class ColdSweeps:
 
 
 def measure_paced_sweeps(world: BenchWorld, *, timeout: float = FUNCTION_TIMEOUT) -> tuple[ColdSweeps, Measured]:
-    """A new container's first sweeps at the default pace under `timeout`, then, warm, a sweep after 10 brokers moved."""
+    """A new container's first sweeps at the default pace under `timeout`,
+    then, warm, a sweep after 10 brokers moved."""
     cold = measure_cold_sweeps(world, timeout=timeout)
     with world.function_timeout(timeout):
         moved = measure_moved_sweep(world, 1, min(MOVING, len(world.in_scope)))
@@ -118,7 +119,9 @@ def measure_cold_sweeps(world: BenchWorld, *, timeout: float = FUNCTION_TIMEOUT)
         {"no stretch of time above rate * length + burst": pace.excess <= DEFAULT_RATE * SLACK_SECONDS},
     )
     return ColdSweeps(
-        first, pace, timeout,
+        first,
+        pace,
+        timeout,
         cut_short=bool(runs[0].report.get("cutShort")),
         timed_out=any(run.timed_out for run in runs),
         described=tuple(described),
@@ -173,7 +176,8 @@ def measure_throttled_sweep(world: BenchWorld) -> tuple[Measured, Pace]:
             "groups unchanged": world.targets(1) == before,
             "throttled once: read on retry": all(knowledge[b] == "settled" for b in once),
             "throttled always: left unresolved": knowledge[always] == "unresolved",
-            f"a whole run within the {FUNCTION_TIMEOUT:g} s timeout": not invocation.timed_out and not report["cutShort"],
+            f"a whole run within the {FUNCTION_TIMEOUT:g} s timeout": not invocation.timed_out
+            and not report["cutShort"],
         },
         note=f"{throttled} throttled answers, {retries} retried",
     )

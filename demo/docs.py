@@ -34,18 +34,18 @@ END = "<!-- end of real output -->"
 SESSIONS: dict[str, Sequence[str]] = {
     # docs/demo.md: the story left orders on addresses no target group holds (its last step only planned).
     "demo-session": (
-        ".venv/bin/mq-endpoint status --stack mq-endpoint; echo \"exit $?\"",
-        ".venv/bin/mq-endpoint plan --stack mq-endpoint; echo \"exit $?\"",
-        ".venv/bin/mq-endpoint resync --yes --stack mq-endpoint; echo \"exit $?\"",
-        ".venv/bin/mq-endpoint plan --stack mq-endpoint; echo \"exit $?\"",
+        '.venv/bin/mq-endpoint status --stack mq-endpoint; echo "exit $?"',
+        '.venv/bin/mq-endpoint plan --stack mq-endpoint; echo "exit $?"',
+        '.venv/bin/mq-endpoint resync --yes --stack mq-endpoint; echo "exit $?"',
+        '.venv/bin/mq-endpoint plan --stack mq-endpoint; echo "exit $?"',
     ),
     # README: the outage status leads with, and one broker described.
     "readme-outage": (
         ".venv/bin/python -m emulator state orders REBOOT_IN_PROGRESS",
-        ".venv/bin/mq-endpoint status --stack mq-endpoint; echo \"exit $?\"",
+        '.venv/bin/mq-endpoint status --stack mq-endpoint; echo "exit $?"',
         ".venv/bin/python -m emulator state orders RUNNING",
         ".venv/bin/mq-endpoint status orders --stack mq-endpoint",
-        ".venv/bin/mq-endpoint plan --stack mq-endpoint --region us-east-1; echo \"exit $?\"",
+        '.venv/bin/mq-endpoint plan --stack mq-endpoint --region us-east-1; echo "exit $?"',
     ),
 }
 WHERE = {"demo-session": DEMO_DOC, "readme-outage": README}
@@ -78,7 +78,7 @@ def _run(command: str) -> str:
     program = next(p for p in PROGRAMS if line.startswith(p + " "))
     captured = io.StringIO()
     with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
-        code = PROGRAMS[program](shlex.split(line[len(program):]))
+        code = PROGRAMS[program](shlex.split(line[len(program) :]))
     return f"$ {command}\n{captured.getvalue()}" + (f"exit {code}\n" if echo else "")
 
 

@@ -98,9 +98,7 @@ def _with_missing_attributes(original: Callable[..., Any]) -> Callable[..., Any]
     def get_cfn_attribute(self: FakeLoadBalancer, attribute_name: str) -> Any:
         if attribute_name == "CanonicalHostedZoneID":
             region = self.arn.split(":")[3]
-            return CANONICAL_HOSTED_ZONES.get(self.type, {}).get(
-                region, self.canonical_hosted_zone_id
-            )
+            return CANONICAL_HOSTED_ZONES.get(self.type, {}).get(region, self.canonical_hosted_zone_id)
         if attribute_name == "LoadBalancerFullName":
             return self.arn.split(":loadbalancer/", 1)[1]
         if attribute_name == "SecurityGroups":
@@ -128,9 +126,13 @@ def _conditions_on(parameters: set[str], conditions: dict[str, Any]) -> set[str]
     reached: set[str] = set()
     while True:
         more = {
-            name for name, expression in conditions.items()
-            if name not in reached and (set(parsing.get_references_from_template(expression)) & parameters
-                                        or _conditions_named(expression) & reached)
+            name
+            for name, expression in conditions.items()
+            if name not in reached
+            and (
+                set(parsing.get_references_from_template(expression)) & parameters
+                or _conditions_named(expression) & reached
+            )
         }
         if not more:
             return reached
@@ -152,7 +154,9 @@ def _conditions_named(node: Any) -> set[str]:
 
 
 def _updating_what_conditions_change(original: Callable[..., Any]) -> Callable[..., Any]:
-    def build_resource_diff(self: parsing.ResourceMap, other_template: dict[str, Any], parameters: dict[str, Any] | None = None) -> Any:
+    def build_resource_diff(
+        self: parsing.ResourceMap, other_template: dict[str, Any], parameters: dict[str, Any] | None = None
+    ) -> Any:
         diff = original(self, other_template, parameters)
         if not parameters:
             return diff
@@ -170,7 +174,9 @@ def _updating_what_conditions_change(original: Callable[..., Any]) -> Callable[.
 
 def _previous_defaults_kept(original: Callable[..., Any]) -> Callable[..., Any]:
     def _resolve_update_parameters(self: Any, instance: Any, incoming_params: list[dict[str, str]]) -> Any:
-        given = [p for p in incoming_params if not p.get("UsePreviousValue") or p["ParameterKey"] in instance.parameters]
+        given = [
+            p for p in incoming_params if not p.get("UsePreviousValue") or p["ParameterKey"] in instance.parameters
+        ]
         return original(self, instance, given)
 
     return _resolve_update_parameters

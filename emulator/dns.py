@@ -30,7 +30,9 @@ from . import vpc_endpoints
 from ._patching import Patch
 
 _AWS_NAMES = (".amazonaws.com", ".amazonaws.com.cn", ".on.aws")
-_BROKER_HOST = re.compile(r"(b-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.mq\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?")
+_BROKER_HOST = re.compile(
+    r"(b-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.mq\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?"
+)
 
 _lock = Lock()
 _answers: dict[str, list[str]] = {}

@@ -105,7 +105,9 @@ def parse_emf(lines: list[dict[str, Any]]) -> list[Metric]:
             for definition in directive.get("Metrics", []):
                 value = record.get(definition["Name"])
                 for number in value if isinstance(value, list) else [value]:
-                    metrics.append(Metric(definition["Name"], float(number), definition.get("Unit", "None"), dimensions))
+                    metrics.append(
+                        Metric(definition["Name"], float(number), definition.get("Unit", "None"), dimensions)
+                    )
     return metrics
 
 
@@ -205,12 +207,16 @@ class LambdaRuntime:
         if self._discarded:
             self.cold_start(self._environment)
         handler = self._handler
-        if "reconciler.run.reconcile" in sys.modules:  # the reconciler's handler imports it; a test's own function may not
+        if (
+            "reconciler.run.reconcile" in sys.modules
+        ):  # the reconciler's handler imports it; a test's own function may not
             sys.modules["reconciler.run.reconcile"].time = self._clock
         started = time.monotonic()
         context = _Context(self.function_name, self.function_arn, started + self.timeout_seconds)
         with redirect_stdout(_STDOUT):
-            report, error = lambda_timeout.KillableRun(context.deadline).run(lambda: handler.lambda_handler(event, context))
+            report, error = lambda_timeout.KillableRun(context.deadline).run(
+                lambda: handler.lambda_handler(event, context)
+            )
         printed = _STDOUT.take()
         records = self._cold_start_output + _json_lines(printed)
         self._cold_start_output = []
@@ -236,7 +242,11 @@ class LambdaRuntime:
         if self.log_group not in logs.groups:
             logs.create_log_group(self.log_group, tags={})
         logs.ensure_log_stream(self.log_group, self._log_stream)
-        lines = [f"START RequestId: {request_id} Version: $LATEST", *printed.splitlines(), f"END RequestId: {request_id}"]
+        lines = [
+            f"START RequestId: {request_id} Version: $LATEST",
+            *printed.splitlines(),
+            f"END RequestId: {request_id}",
+        ]
         now = int(time.time() * 1000)
         logs.put_log_events(self.log_group, self._log_stream, [{"timestamp": now, "message": line} for line in lines])
 

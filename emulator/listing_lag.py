@@ -74,7 +74,11 @@ class Lag:
     def _draw(self, bound: Bound) -> float | None:
         if isinstance(bound, tuple):
             low, high = bound
-            return self.rng.randint(int(low), int(high)) if isinstance(low, int) and isinstance(high, int) else self.rng.uniform(low, high)
+            return (
+                self.rng.randint(int(low), int(high))
+                if isinstance(low, int) and isinstance(high, int)
+                else self.rng.uniform(low, high)
+            )
         return bound
 
     def stale(self, eni: NetworkInterface | None = None) -> _Stale:

@@ -1,4 +1,5 @@
-"""Emulator support for Amazon MQ: realistic broker ids, instance IPs, states, and the network interfaces holding the IPs.
+"""Emulator support for Amazon MQ: realistic broker ids, instance IPs, states, and the network interfaces holding the
+IPs.
 
 moto 5.2.1 gives every broker a 6-hex-digit id, the same two hard-coded
 instance IPs (192.168.0.1 and .2) and a BrokerState that is always RUNNING.
@@ -50,8 +51,13 @@ SERVICE_ACCOUNT_ID = "330122558901"
 
 # Every BrokerState Amazon MQ reports (its API reference, BrokerState; botocore's mq model has the same enum).
 BROKER_STATES = (
-    "CREATION_IN_PROGRESS", "CREATION_FAILED", "DELETION_IN_PROGRESS", "RUNNING", "REBOOT_IN_PROGRESS",
-    "CRITICAL_ACTION_REQUIRED", "REPLICA",
+    "CREATION_IN_PROGRESS",
+    "CREATION_FAILED",
+    "DELETION_IN_PROGRESS",
+    "RUNNING",
+    "REBOOT_IN_PROGRESS",
+    "CRITICAL_ACTION_REQUIRED",
+    "REPLICA",
 )
 # States in which a broker's instances serve traffic (and answer health checks).
 SERVING_STATES = frozenset({"RUNNING", "CRITICAL_ACTION_REQUIRED"})
@@ -189,7 +195,8 @@ def interface_ids(broker: Broker) -> list[str]:
 
 
 def describe_interfaces_as(broker: Broker, fmt: str | None) -> None:
-    """Describe the broker's interfaces with `fmt` ({broker_id} in it), creating them if it had none; None deletes them."""
+    """Describe the broker's interfaces with `fmt` ({broker_id} in it),
+    creating them if it had none; None deletes them."""
     _sync_interfaces(broker, held_ips(broker), fmt)
 
 

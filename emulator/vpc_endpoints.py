@@ -76,7 +76,8 @@ def replace_interfaces(ec2: EC2Backend, broker: Broker, ips: list[str]) -> None:
 
 
 def recreate(ec2: EC2Backend, broker: Broker, ips: list[str]) -> str:
-    """A new endpoint (new id, new interfaces holding `ips`) in place of the old one, which is deleted; tagged as before."""
+    """A new endpoint (new id, new interfaces holding `ips`) in place of the
+    old one, which is deleted; tagged as before."""
     old = endpoint_of(ec2, broker)
     if old is None:
         raise ValueError(f"broker {broker.id} has no VPC endpoint")

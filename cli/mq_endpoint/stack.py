@@ -61,7 +61,9 @@ PARAMETER_VARIABLES = {
 }
 VARIABLE_PARAMETERS = {v: k for k, v in PARAMETER_VARIABLES.items()}
 # A stack in these states has no resources to read, or is replacing them.
-UNREADABLE_STATES = frozenset({"CREATE_IN_PROGRESS", "CREATE_FAILED", "ROLLBACK_COMPLETE", "DELETE_IN_PROGRESS", "DELETE_FAILED"})
+UNREADABLE_STATES = frozenset(
+    {"CREATE_IN_PROGRESS", "CREATE_FAILED", "ROLLBACK_COMPLETE", "DELETE_IN_PROGRESS", "DELETE_FAILED"}
+)
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,9 @@ def read_stack(session: boto3.session.Session, name: str) -> DeployedStack:
     status = described["StackStatus"]
     if status in UNREADABLE_STATES:
         raise CommandError(f"stack {name} is {status}: it has no endpoint to read")
-    parameters = {p["ParameterKey"]: p.get("ResolvedValue", p.get("ParameterValue", "")) for p in described.get("Parameters", [])}
+    parameters = {
+        p["ParameterKey"]: p.get("ResolvedValue", p.get("ParameterValue", "")) for p in described.get("Parameters", [])
+    }
 
     def list_resources() -> dict[str, str]:
         pages = cloudformation.get_paginator("list_stack_resources").paginate(StackName=name)
@@ -134,9 +138,13 @@ def read_stack(session: boto3.session.Session, name: str) -> DeployedStack:
 
     resources = reraise_as_command_error("cloudformation:ListStackResources", list_resources)
     green_is_live = parameters.get("LiveTargetGroupSet") == "green"
-    standby = [r for r in TARGET_GROUP_RESOURCES + RABBITMQ_TARGET_GROUP_RESOURCES if r.endswith(GREEN) != green_is_live]
+    standby = [
+        r for r in TARGET_GROUP_RESOURCES + RABBITMQ_TARGET_GROUP_RESOURCES if r.endswith(GREEN) != green_is_live
+    ]
     if "OpenWireTargetGroup" not in resources or FUNCTION_RESOURCE not in resources:
-        raise CommandError(f"stack {name} is not an mq-static-endpoint stack: it has no OpenWireTargetGroup and ReconcilerFunction")
+        raise CommandError(
+            f"stack {name} is not an mq-static-endpoint stack: it has no OpenWireTargetGroup and ReconcilerFunction"
+        )
     return DeployedStack(
         name=name,
         region=region,
@@ -146,7 +154,9 @@ def read_stack(session: boto3.session.Session, name: str) -> DeployedStack:
         function_name=resources[FUNCTION_RESOURCE],
         rabbitmq_target_group_arns=tuple(resources[r] for r in RABBITMQ_TARGET_GROUP_RESOURCES if r in resources),
         # A stack of a template before the green set has none: nothing stands by.
-        standby_target_group_arns=tuple(resources[r] for r in standby if r in resources and f"{r.removesuffix(GREEN)}{GREEN}" in resources),
+        standby_target_group_arns=tuple(
+            resources[r] for r in standby if r in resources and f"{r.removesuffix(GREEN)}{GREEN}" in resources
+        ),
         load_balancer_arn=resources.get(LOAD_BALANCER_RESOURCE, ""),
         log_group=resources.get(LOG_GROUP_RESOURCE) or f"/aws/lambda/{resources[FUNCTION_RESOURCE]}",
     )
@@ -163,7 +173,8 @@ def _project_stacks_said(cloudformation: Any, region: str) -> str:
             and stack.get("StackStatus") not in UNREADABLE_STATES
         )
     except (ClientError, BotoCoreError) as error:
-        return f"check --stack and --region (or AWS_REGION); the region's stacks could not be listed ({explain(error, 'cloudformation:DescribeStacks')})"
+        listed = explain(error, "cloudformation:DescribeStacks")
+        return f"check --stack and --region (or AWS_REGION); the region's stacks could not be listed ({listed})"
     if not found:
         return "no mq-static-endpoint stack is deployed there: check --region (or AWS_REGION)"
     return f"mq-static-endpoint stacks there: {', '.join(found)} (--stack NAME, or set {STACK_VARIABLE})"

@@ -75,7 +75,10 @@ def _template(aws: EmulatedAws) -> dict[str, Any]:
                 "Type": "AWS::SQS::QueuePolicy",
                 "Properties": {
                     "Queues": [{"Ref": "DeadLetters"}],
-                    "PolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "sqs:*", "Resource": "*"}]},
+                    "PolicyDocument": {
+                        "Version": "2012-10-17",
+                        "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "sqs:*", "Resource": "*"}],
+                    },
                 },
             },
         },

@@ -31,7 +31,14 @@ def readme_report_example(text: str) -> Any:
 
 
 def json_kind(value: Any) -> str:
-    kinds = [(bool, "a boolean"), (int, "a number"), (float, "a number"), (str, "a string"), (list, "an array"), (dict, "an object")]
+    kinds = [
+        (bool, "a boolean"),
+        (int, "a number"),
+        (float, "a number"),
+        (str, "a string"),
+        (list, "an array"),
+        (dict, "an object"),
+    ]
     return "null" if value is None else next(name for kind, name in kinds if isinstance(value, kind))
 
 
@@ -56,7 +63,9 @@ def test_the_comparison_sees_a_renamed_key_a_changed_shape_and_a_missing_key() -
     assert shape_differences(real, real) == []
     assert shape_differences({**real, "state": "ok"}, real) == ["report: the report has no 'state'"]
     stale = {"status": "ok", "targetGroups": [{"deregistered": ["10.0.0.1:61617"]}]}
-    assert shape_differences(stale, real) == ["report.targetGroups[0].deregistered[0]: the example has a string, the report an object"]
+    assert shape_differences(stale, real) == [
+        "report.targetGroups[0].deregistered[0]: the example has a string, the report an object"
+    ]
     assert shape_differences({"targetGroups": real["targetGroups"]}, real) == ["report: the example lacks 'status'"]
 
 
@@ -75,6 +84,8 @@ def test_the_readme_report_example_has_the_keys_and_shapes_of_a_real_report(
 
     differences = shape_differences(readme_report_example(README.read_text()), real)
 
-    assert not differences, "README.md's report example is stale:\n" + "\n".join(differences) + (
-        "\nA real report:\n" + json.dumps(real, indent=2)
+    assert not differences, (
+        "README.md's report example is stale:\n"
+        + "\n".join(differences)
+        + ("\nA real report:\n" + json.dumps(real, indent=2))
     )

@@ -135,7 +135,7 @@ class Stack:
         if not isinstance(node, dict):
             return node
         if len(node) == 1:
-            (key, arg), = node.items()
+            ((key, arg),) = node.items()
             function = _FUNCTIONS.get(key)
             if function is not None:
                 return function(self, arg)

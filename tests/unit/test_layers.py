@@ -45,7 +45,9 @@ def test_every_module_lives_in_a_layer() -> None:
 @pytest.mark.parametrize("module", [m for m in modules() if layer_of(m) in LAYERS])
 def test_imports_go_one_way_only(module: str) -> None:
     allowed = set(LAYERS[: LAYERS.index(layer_of(module)) + 1])
-    upward = {name for name in imports_of(module) if name.startswith("reconciler.") and name.split(".")[1] not in allowed}
+    upward = {
+        name for name in imports_of(module) if name.startswith("reconciler.") and name.split(".")[1] not in allowed
+    }
     assert not upward, f"reconciler.{module} ({layer_of(module)}) imports {sorted(upward)} from a layer above it"
 
 

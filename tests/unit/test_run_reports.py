@@ -6,15 +6,15 @@ from __future__ import annotations
 import boto3
 from botocore.stub import Stubber
 
-from reconciler.core.brokers import Scope
 from reconciler.adapters.amazon_mq import BrokerDirectory
 from reconciler.adapters.ec2 import BrokerNetwork
+from reconciler.adapters.elb import TargetGroups
 from reconciler.adapters.pacing import TokenBucket
 from reconciler.adapters.tagging import BrokersInScope
-from reconciler.run.reconcile import Reconciler, Status
+from reconciler.core.brokers import Scope
 from reconciler.core.settings import Settings
-from reconciler.adapters.elb import TargetGroups
 from reconciler.core.triggers import Trigger
+from reconciler.run.reconcile import Reconciler, Status
 
 REGION = "eu-west-1"
 GROUP = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/openwire/0123456789abcdef"

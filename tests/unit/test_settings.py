@@ -17,7 +17,9 @@ def test_a_minimal_environment_gives_safe_defaults() -> None:
     settings = Settings.from_environ(GOOD)
     assert settings.target_group_arns == (TG,) and settings.vpc_id == VPC
     assert settings.scope.tag == ("mq-static-endpoint", "prod") and settings.scope.broker_ids == frozenset()
-    assert settings.dry_run is False and settings.describe_rate == 10 and settings.metrics_namespace == "MqStaticEndpoint"
+    assert (
+        settings.dry_run is False and settings.describe_rate == 10 and settings.metrics_namespace == "MqStaticEndpoint"
+    )
 
 
 def test_ids_and_tag_together_widen_the_scope() -> None:
@@ -29,7 +31,14 @@ def test_ids_and_tag_together_widen_the_scope() -> None:
     ("change", "variable"),
     [
         ({"TARGET_GROUP_ARNS": ""}, "TARGET_GROUP_ARNS"),
-        ({"TARGET_GROUP_ARNS": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/net/x/0123456789abcdef"}, "TARGET_GROUP_ARNS"),
+        (
+            {
+                "TARGET_GROUP_ARNS": (
+                    "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/net/x/0123456789abcdef"
+                )
+            },
+            "TARGET_GROUP_ARNS",
+        ),
         ({"TARGET_GROUP_ARNS": f"{TG},{TG}"}, "TARGET_GROUP_ARNS"),
         ({"BROKER_TAG": ""}, "BROKER_IDS"),
         ({"BROKER_TAG": "no-equals-sign"}, "BROKER_TAG"),

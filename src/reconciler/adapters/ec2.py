@@ -69,7 +69,9 @@ class BrokerNetwork:
     def interfaces_holding(self, addresses: Sequence[str]) -> Read[InterfaceListing]:
         """The interfaces in the VPC holding these addresses, whatever their description."""
         try:
-            found = [i for i in map(interface_from, self._interfaces_where("addresses.private-ip-address", addresses)) if i]
+            found = [
+                i for i in map(interface_from, self._interfaces_where("addresses.private-ip-address", addresses)) if i
+            ]
         except (ClientError, BotoCoreError) as error:
             return _failed("DescribeNetworkInterfaces by address failed", error)
         return Read(InterfaceListing(self._vpc_id, tuple(i for i in found if i.ip in addresses)))

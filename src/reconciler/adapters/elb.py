@@ -25,12 +25,23 @@ OWNER_TAG = "mq-static-endpoint:stack"
 GROUP_FULL = frozenset({"TooManyTargets", "TooManyTargetsException"})
 TARGETS_QUOTA = 1000
 # 4xx answers that are about the call, not about one of its targets: never split.
-NOT_A_REFUSAL = frozenset({
-    "Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException",
-    "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "TargetGroupNotFound",
-    "ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId", "SignatureDoesNotMatch",
-    *GROUP_FULL,
-})
+NOT_A_REFUSAL = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "TooManyRequestsException",
+        "AccessDenied",
+        "AccessDeniedException",
+        "UnauthorizedOperation",
+        "TargetGroupNotFound",
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "InvalidClientTokenId",
+        "SignatureDoesNotMatch",
+        *GROUP_FULL,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -134,7 +145,9 @@ class TargetGroups:
                     written.refused.append(Refusal(batch[0], describe_error(error)))
                 elif _code(error) in GROUP_FULL:
                     written.full = True
-                    written.problems.append(f"{call.__name__} of {len(batch)} targets refused, the group is full: {describe_error(error)}")
+                    written.problems.append(
+                        f"{call.__name__} of {len(batch)} targets refused, the group is full: {describe_error(error)}"
+                    )
                 else:
                     where = written.unsent if _cut_short(error) else written.problems
                     where.append(f"{call.__name__} of {len(batch)} targets failed: {describe_error(error)}")

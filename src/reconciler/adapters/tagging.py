@@ -26,7 +26,8 @@ class BrokersInScope:
         self._scope = scope
 
     def list(self) -> Read[ScopeListing]:
-        """The configured ids and the tagged brokers; if the tag cannot be listed, the configured ids alone, incomplete."""
+        """The configured ids and the tagged brokers; if the tag cannot be
+        listed, the configured ids alone, incomplete."""
         configured: dict[str, str | None] = dict.fromkeys(self._scope.broker_ids)
         if self._scope.tag is None:
             return Read(ScopeListing(configured, complete=True))

@@ -146,8 +146,9 @@ class BrokerDescription:
         instances = (self.answer or {}).get("BrokerInstances")
         if not isinstance(instances, list):
             return ()
-        return tuple(ip if _is_ipv4(ip := i.get("IpAddress") if isinstance(i, Mapping) else None) else None
-                     for i in instances)
+        return tuple(
+            ip if _is_ipv4(ip := i.get("IpAddress") if isinstance(i, Mapping) else None) else None for i in instances
+        )
 
     @property
     def instance_count(self) -> int:

@@ -99,7 +99,9 @@ class DnsVerdict:
     def describe(self) -> str:
         if self.resolution.problem:
             return f"its hostname {self.resolution.hostname} could not be resolved: {self.resolution.problem}"
-        return f"its hostname {self.resolution.hostname} resolves to {', '.join(self.resolution.addresses) or 'nothing'}"
+        return (
+            f"its hostname {self.resolution.hostname} resolves to {', '.join(self.resolution.addresses) or 'nothing'}"
+        )
 
 
 def endpoint_from(described: Mapping[str, Any], interfaces: Mapping[str, Mapping[str, Any]]) -> BrokerEndpoint | None:
@@ -137,7 +139,9 @@ def endpoint_from(described: Mapping[str, Any], interfaces: Mapping[str, Mapping
     )
 
 
-def tie_by_dns(listing: EndpointListing, resolutions: Mapping[str, Resolution]) -> tuple[EndpointListing, dict[str, DnsVerdict]]:
+def tie_by_dns(
+    listing: EndpointListing, resolutions: Mapping[str, Resolution]
+) -> tuple[EndpointListing, dict[str, DnsVerdict]]:
     """Tie each broker to the endpoints its resolved addresses belong to; refuse every address EC2 does not confirm.
 
     A resolved address counts only if an interface of a live Amazon MQ-managed
@@ -162,7 +166,10 @@ def tie_by_dns(listing: EndpointListing, resolutions: Mapping[str, Resolution]) 
 def _refusal(listing: EndpointListing, endpoint: BrokerEndpoint | None, broker_id: str, ties: Mapping[str, str]) -> str:
     """Why a resolved address may not be the broker's; empty if EC2 confirms it."""
     if endpoint is None:
-        return f"no interface of an Amazon MQ VPC endpoint ({MANAGED_TAG[0]}={MANAGED_TAG[1]}, {ENDPOINT_TYPE}) in {listing.vpc_id} holds it"
+        return (
+            f"no interface of an Amazon MQ VPC endpoint ({MANAGED_TAG[0]}={MANAGED_TAG[1]}, {ENDPOINT_TYPE}) "
+            f"in {listing.vpc_id} holds it"
+        )
     if endpoint.broker_id not in (None, broker_id):
         return f"held by VPC endpoint {endpoint.endpoint_id}, tagged {BROKER_TAG}={endpoint.broker_id}"
     if not endpoint.live:

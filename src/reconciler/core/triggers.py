@@ -107,7 +107,9 @@ def _eventbridge(event: Mapping[str, Any], *, region: str, account: str | None) 
         return _health(event, detail, event_id)
     if detail_type == "AWS API Call via CloudTrail" and detail.get("eventSource") == MQ_EVENT_SOURCE:
         return _cloudtrail(event, detail, event_id)
-    raise InvalidTrigger(f"event {event_id} ({_preview(source)}, {_preview(detail_type)}) is not one this function handles")
+    raise InvalidTrigger(
+        f"event {event_id} ({_preview(source)}, {_preview(detail_type)}) is not one this function handles"
+    )
 
 
 def _cloudtrail(event: Mapping[str, Any], detail: Mapping[str, Any], event_id: str | None) -> Trigger:
@@ -115,7 +117,9 @@ def _cloudtrail(event: Mapping[str, Any], detail: Mapping[str, Any], event_id: s
     if not isinstance(name, str) or name not in MQ_EVENT_NAMES:
         raise InvalidTrigger(f"event {event_id}: Amazon MQ call {_preview(name)} is not one that moves broker IPs")
     if detail.get("errorCode"):
-        return Trigger("event", name, event_id, frozenset(), nothing_to_do=f"the call failed with {detail['errorCode']}")
+        return Trigger(
+            "event", name, event_id, frozenset(), nothing_to_do=f"the call failed with {detail['errorCode']}"
+        )
     sections = [_mapping(detail.get("requestParameters")), _mapping(detail.get("responseElements"))]
     ids = [_decoded(section.get(key)) for section in sections for key in ID_KEYS]
     arns = [_decoded(section.get(key)) for section in sections for key in ARN_KEYS]
@@ -125,7 +129,9 @@ def _cloudtrail(event: Mapping[str, Any], detail: Mapping[str, Any], event_id: s
         return Trigger("event", name, event_id, broker_ids)
     others = sorted({kind for kind in map(_other_mq_resource, arns) if kind})
     if name in ("CreateTags", "DeleteTags") and others:
-        return Trigger("event", name, event_id, frozenset(), nothing_to_do=f"the tags are on a {others[0]}, not a broker")
+        return Trigger(
+            "event", name, event_id, frozenset(), nothing_to_do=f"the tags are on a {others[0]}, not a broker"
+        )
     # Not rejected: the call did change a broker, only its record is not in a
     # shape this function knows. A whole reconcile is what the sweep does anyway.
     return Trigger("event", name, event_id, None, no_broker_named=f"{name} names no broker id the function can read")

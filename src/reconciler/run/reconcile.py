@@ -15,10 +15,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import Enum
 
-from reconciler.core.brokers import Address, AddressSource, BrokerDescription, BrokerFinding, Engine, Knowledge
-from reconciler.adapters.deadline import Deadline
 from reconciler.adapters.amazon_mq import BrokerDirectory
+from reconciler.adapters.deadline import Deadline
 from reconciler.adapters.dns import Resolver, resolve_all, system_resolver
+from reconciler.adapters.ec2 import BrokerNetwork
+from reconciler.adapters.elb import OWNER_TAG, TARGETS_QUOTA, Refusal, TargetGroups, Written
+from reconciler.adapters.tagging import BrokersInScope
+from reconciler.core.brokers import Address, AddressSource, BrokerDescription, BrokerFinding, Engine, Knowledge
 from reconciler.core.endpoints import DnsVerdict, EndpointListing, tie_by_dns
 from reconciler.core.evidence import (
     RunEvidence,
@@ -34,12 +37,9 @@ from reconciler.core.evidence import (
 )
 from reconciler.core.interfaces import InterfaceListing
 from reconciler.core.memory import Memory
-from reconciler.core.reads import Read
-from reconciler.adapters.ec2 import BrokerNetwork
 from reconciler.core.plan import RemovalClock, TargetGroupPlan, Withheld, hold_back, plan_target_group
+from reconciler.core.reads import Read
 from reconciler.core.settings import Settings
-from reconciler.adapters.elb import OWNER_TAG, TARGETS_QUOTA, Refusal, TargetGroups, Written
-from reconciler.adapters.tagging import BrokersInScope
 from reconciler.core.targets import Target, TargetGroupView, TargetState
 from reconciler.core.triggers import Trigger
 
@@ -147,7 +147,8 @@ class RunOutcome:
         found = list(self.read_problems)
         found += [f"{g.label}: {p}" for g in self.groups for p in g.problems()]
         found += [
-            f"{u.broker.broker_id} ({u.broker.name or 'unnamed'}) {u.address.ip} in {u.address.zone or 'an unknown zone'}: "
+            f"{u.broker.broker_id} ({u.broker.name or 'unnamed'}) {u.address.ip} in "
+            f"{u.address.zone or 'an unknown zone'}: "
             "the load balancer does not route there (unused): enable that zone for it"
             for u in self.unserved()
         ]
@@ -216,10 +217,15 @@ class Reconciler:
             return self._run(trigger, started)
         except Exception as error:  # noqa: BLE001 - every run returns a report; the cause is in it and in the log
             return RunOutcome(
-                trigger=trigger, dry_run=self._settings.dry_run or trigger.dry_run, brokers={}, groups=[],
-                interfaces_listed=None, cut_short=self._deadline.reached,
+                trigger=trigger,
+                dry_run=self._settings.dry_run or trigger.dry_run,
+                brokers={},
+                groups=[],
+                interfaces_listed=None,
+                cut_short=self._deadline.reached,
                 read_problems=[f"unexpected {type(error).__name__}: {error}: nothing more was changed in this run"],
-                crashed=True, duration_ms=round((self._clock() - started) * 1000),
+                crashed=True,
+                duration_ms=round((self._clock() - started) * 1000),
             )
 
     def _run(self, trigger: Trigger, started: float) -> RunOutcome:
@@ -242,14 +248,25 @@ class Reconciler:
         elsewhere = self._network.vpcs_of(subnets_to_place(described, vpc_subnets.value))
         tied, dns = self._tie_by_dns(endpoints.value, described)
         reads = RunReads(
-            listing, self._settings.scope, interfaces.value, described, why, looked_up.value, tied, dns,
-            vpc_subnets.value, elsewhere, self._settings.engines_served,
+            listing,
+            self._settings.scope,
+            interfaces.value,
+            described,
+            why,
+            looked_up.value,
+            tied,
+            dns,
+            vpc_subnets.value,
+            elsewhere,
+            self._settings.engines_served,
         )
         brokers, confirmed = assess_brokers(reads, self._memory)
         self._memory.learn(confirmed)
         holders = self._look_up(free_looking(registered, brokers))
         evidence = RunEvidence(
-            brokers, listing.complete, interfaces.value is not None,
+            brokers,
+            listing.complete,
+            interfaces.value is not None,
             holders.value or InterfaceListing(self._settings.vpc_id, ()) if not holders.problem else None,
             self._settings.account_id,
         )
@@ -273,7 +290,9 @@ class Reconciler:
         self, endpoints: EndpointListing | None, described: Mapping[str, BrokerDescription]
     ) -> tuple[EndpointListing | None, dict[str, DnsVerdict]]:
         """Resolve the hostnames of RabbitMQ brokers no endpoint is confirmed for; EC2's listing checks each address."""
-        hostnames = hostnames_to_confirm(described, self._settings.scope, endpoints, self._memory, self._settings.region)
+        hostnames = hostnames_to_confirm(
+            described, self._settings.scope, endpoints, self._memory, self._settings.region
+        )
         if endpoints is None or not hostnames:
             return endpoints, {}
         return tie_by_dns(endpoints, resolve_all(self._resolver, hostnames, self._deadline.seconds_left()))
@@ -283,27 +302,44 @@ class Reconciler:
 
     def _named_brokers(self, trigger: Trigger) -> frozenset[str]:
         """Brokers a person named, in the configuration or a resync: a missing one is their mistake to hear about."""
-        return self._settings.scope.broker_ids | (trigger.broker_ids or frozenset() if trigger.kind == "resync" else frozenset())
+        return self._settings.scope.broker_ids | (
+            trigger.broker_ids or frozenset() if trigger.kind == "resync" else frozenset()
+        )
 
     def _observe_groups(self) -> list[GroupOutcome]:
-        """Each group as it is now, in the configured order; a group that cannot be read, or is another stack's, is
-        left alone."""
+        """Each group as it is now, in the configured order; a group that cannot
+        be read, or is another stack's, is left alone."""
         outcomes = []
         for arn, identity in self._target_groups.identify(self._settings.all_target_group_arns).items():
             engine = self._settings.engine_of(arn)
             group = identity.value
             if group is None:
-                outcomes.append(GroupOutcome(arn, None, None, engine=engine, read_problem=identity.problem,
-                                             read_cut_short=identity.cut_short))
+                outcomes.append(
+                    GroupOutcome(
+                        arn, None, None, engine=engine, read_problem=identity.problem, read_cut_short=identity.cut_short
+                    )
+                )
             elif group.owned_by_another(self._settings.stack_name):
-                problem = (f"tagged {OWNER_TAG}={group.owner}: it belongs to another stack, and this one "
-                           f"({self._settings.stack_name}) will not change it; give each stack its own target groups")
-                outcomes.append(GroupOutcome(arn, group.name, group.port, engine=engine, read_problem=problem,
-                                             owned_elsewhere=True))
+                problem = (
+                    f"tagged {OWNER_TAG}={group.owner}: it belongs to another stack, and this one "
+                    f"({self._settings.stack_name}) will not change it; give each stack its own target groups"
+                )
+                outcomes.append(
+                    GroupOutcome(arn, group.name, group.port, engine=engine, read_problem=problem, owned_elsewhere=True)
+                )
             else:
                 view = self._target_groups.observe(group)
-                outcomes.append(GroupOutcome(arn, group.name, group.port, view=view.value, engine=engine,
-                                             read_problem=view.problem, read_cut_short=view.cut_short))
+                outcomes.append(
+                    GroupOutcome(
+                        arn,
+                        group.name,
+                        group.port,
+                        view=view.value,
+                        engine=engine,
+                        read_problem=view.problem,
+                        read_cut_short=view.cut_short,
+                    )
+                )
         return outcomes
 
     def _reconcile_group(
@@ -343,7 +379,9 @@ class Reconciler:
         applied.take(deregistration, plan)
         applied.deregistered += deregistration.done
         if registration.full:
-            retried = self._target_groups.register(plan.arn, registration.failed) if deregistration.done else registration
+            retried = (
+                self._target_groups.register(plan.arn, registration.failed) if deregistration.done else registration
+            )
             applied.take(retried, plan)
             applied.registered += registration.done + retried.done
             if retried.full:
@@ -372,6 +410,7 @@ def _broker_problems(brokers: Mapping[str, BrokerFinding], named: frozenset[str]
     problems = [
         f"{b.broker_id}{f' ({b.name})' if b.knowledge is Knowledge.OUTSIDE else ''}: {b.reason}"
         for b in ordered
-        if b.knowledge in (Knowledge.UNRESOLVED, Knowledge.OUTSIDE) or (b.knowledge is Knowledge.GONE and b.broker_id in named)
+        if b.knowledge in (Knowledge.UNRESOLVED, Knowledge.OUTSIDE)
+        or (b.knowledge is Knowledge.GONE and b.broker_id in named)
     ]
     return problems + [f"{b.broker_id}: {r.ip} refused: {r.reason}" for b in ordered for r in b.refused]

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import boto3
 
+from reconciler.adapters.amazon_mq import BrokerDirectory
 from reconciler.adapters.clients import create_clients
 from reconciler.adapters.deadline import Deadline
-from reconciler.adapters.amazon_mq import BrokerDirectory
 from reconciler.adapters.dns import Resolver, system_resolver
 from reconciler.adapters.ec2 import BrokerNetwork
+from reconciler.adapters.elb import TargetGroups
 from reconciler.adapters.pacing import TokenBucket
 from reconciler.adapters.tagging import BrokersInScope
-from reconciler.run.reconcile import Reconciler
 from reconciler.core.settings import Settings
-from reconciler.adapters.elb import TargetGroups
+from reconciler.run.reconcile import Reconciler
 
 # Concurrent DescribeBroker calls; the token bucket, not this, sets the pace.
 DESCRIBE_WORKERS = 8
@@ -28,7 +28,8 @@ DESCRIBE_WORKERS = 8
 def build_reconciler(
     settings: Settings, *, session: boto3.session.Session | None = None, resolver: Resolver = system_resolver
 ) -> Reconciler:
-    """The reconciler and its AWS clients; `resolver` answers for RabbitMQ brokers' hostnames (the system's own by default)."""
+    """The reconciler and its AWS clients; `resolver` answers for RabbitMQ
+    brokers' hostnames (the system's own by default)."""
     clients = create_clients(settings.region, pool_size=DESCRIBE_WORKERS, session=session)
     pacing = TokenBucket(settings.describe_rate, settings.describe_burst)
     deadline = Deadline()
