@@ -20,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-running", action="store_true", help="leave the emulator up for the AWS CLI after the story")
     parser.add_argument("--seed", type=int, default=4, help="seed of broker ids and IPs (same seed, same tables)")
     parser.add_argument("--write-docs", action="store_true",
-                        help="rewrite the README's and docs/demo.md's real output from a session on the demo (seed 4)")
+                        help="rewrite docs/operating.md's and docs/demo.md's real output from a session on the demo (seed 4)")
     args = parser.parse_args(argv)
     if not template_exists():
         print("template.yaml is missing: the demo deploys the project's own template.", file=sys.stderr)
