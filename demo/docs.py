@@ -34,7 +34,7 @@ END = "<!-- end of real output -->"
 SESSIONS: dict[str, Sequence[str]] = {
     # docs/demo.md: the story left orders on addresses no target group holds (its last step only planned).
     "demo-session": (
-        ".venv/bin/mq-endpoint status --stack mq-endpoint; echo \"exit $?\"",
+        ".venv/bin/mq-endpoint status --stack mq-endpoint --group 61617; echo \"exit $?\"",
         ".venv/bin/mq-endpoint plan --stack mq-endpoint; echo \"exit $?\"",
         ".venv/bin/mq-endpoint resync --yes --stack mq-endpoint; echo \"exit $?\"",
         ".venv/bin/mq-endpoint plan --stack mq-endpoint; echo \"exit $?\"",
@@ -42,9 +42,9 @@ SESSIONS: dict[str, Sequence[str]] = {
     # docs/operating.md: the outage status leads with, one broker described, and the wrong region.
     "operating-session": (
         ".venv/bin/python -m emulator state orders REBOOT_IN_PROGRESS",
-        ".venv/bin/mq-endpoint status --stack mq-endpoint; echo \"exit $?\"",
+        ".venv/bin/mq-endpoint status --stack mq-endpoint --group 61617; echo \"exit $?\"",
         ".venv/bin/python -m emulator state orders RUNNING",
-        ".venv/bin/mq-endpoint status orders --stack mq-endpoint",
+        ".venv/bin/mq-endpoint status orders --stack mq-endpoint --group 61617",
         ".venv/bin/mq-endpoint plan --stack mq-endpoint --region us-east-1; echo \"exit $?\"",
     ),
 }

@@ -31,11 +31,11 @@ HEADER = """\
 <!-- Generated from template.yaml by `make docs` (python -m docs.parameters --write): edit the template, not this
 page. tests/template/test_parameters_doc.py fails when the two disagree. -->
 
-Every parameter of `template.yaml`, in the groups the CloudFormation console
-shows. CloudFormation checks each value before it creates anything (the
-*allowed* column, then the rules at the end), so a wrong one fails the deploy
-at once with a message naming it. Only the parameters marked *(required)*
-have no default.
+Every parameter of `template.yaml`, in the groups (in bold) the
+CloudFormation console shows. CloudFormation checks each value before it
+creates anything (the *allowed* column, then the rules at the end), so a
+wrong one fails the deploy at once with a message naming it. Only the
+parameters marked *(required)* have no default.
 """
 
 
@@ -49,9 +49,9 @@ def load(template: Path = TEMPLATE) -> dict[str, Any]:
 
 def render(template: Mapping[str, Any]) -> str:
     parameters: Mapping[str, Any] = template.get("Parameters", {})
-    lines = [HEADER.rstrip("\n")]
+    lines = [HEADER, "| parameter | default | allowed | what it does |", "| --- | --- | --- | --- |"]
     for label, names in _groups(template, parameters):
-        lines += ["", f"## {label}", "", "| parameter | default | allowed | what it does |", "| --- | --- | --- | --- |"]
+        lines.append(f"| **{_cell(label)}** | | | |")
         lines += [_row(name, parameters[name]) for name in names]
     rules = list(_rules(template))
     if rules:
