@@ -50,12 +50,12 @@ FUNCTION_ENVIRONMENT = {
 COMMANDS = {
     "python": "pass",
     "boto3": "import boto3",
-    "handler": "import reconciler.handler",
+    "handler": "import reconciler.shell.handler",
 }
 # What the first invocation that needs AWS adds: the reconciler and its four
 # clients (their service models are loaded then), timed inside the process.
 CLIENT_BUILD = (
-    "import time, reconciler.handler as h\n"
+    "import time, reconciler.shell.handler as h\n"
     "started = time.perf_counter()\n"
     "h.container_reconciler(h.SETTINGS)\n"
     "print(time.perf_counter() - started)"

@@ -60,7 +60,7 @@ def interface_pages(interfaces: int) -> int:
 
 
 def address_lookups(addresses: int) -> int:
-    """DescribeNetworkInterfaces calls that look `addresses` up (200 values a filter; network.py)."""
+    """DescribeNetworkInterfaces calls that look `addresses` up (200 values a filter; ec2.py)."""
     return ceil(addresses / 200)
 
 

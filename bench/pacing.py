@@ -6,7 +6,7 @@ interfaces Amazon MQ confirmed. A new container remembers none, so its first
 sweep reads every broker in scope with DescribeBroker, at the function's
 pace, within the function's timeout: that is where the pace is measured, and
 where the run may be cut short (a pacing wait that would end too near the
-deadline is refused, src/reconciler/deadline.py). What it confirmed stays
+deadline is refused, src/reconciler/adapters/deadline.py). What it confirmed stays
 confirmed, so each sweep after it asks only about the rest.
 
 The pace is judged from when moto served each DescribeBroker call: in no

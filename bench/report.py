@@ -14,8 +14,8 @@ from bench.measured import Measured
 from bench.package import Package
 from bench.pacing import DEFAULT_BURST, DEFAULT_RATE, FUNCTION_TIMEOUT, SLACK_SECONDS, SWEEP_INTERVAL, ColdSweeps, Pace
 from bench.sweep_cost import MOVING, SweepCosts
-from reconciler.deadline import MARGIN_MS, WRITE_RESERVE_MS
-from reconciler.plan import FREE_FOR_SECONDS
+from reconciler.adapters.deadline import MARGIN_MS, WRITE_RESERVE_MS
+from reconciler.core.plan import FREE_FOR_SECONDS
 
 COLD_START_GOAL = 1.3
 # A steady sweep of 200 brokers, wall time on the emulator (issue 9).
@@ -193,7 +193,7 @@ def _describable_in_one_sweep() -> int:
 
 METHOD = f"""## Method
 
-- **Where.** The real handler (`reconciler.handler.lambda_handler`) runs in
+- **Where.** The real handler (`reconciler.shell.handler.lambda_handler`) runs in
   this process as Lambda would (`emulator/lambda_runtime.py`), against moto in
   process, taught by `emulator/` what it lacks (broker ids and IPs, MQ tag
   discovery, target health, faults). Nothing reaches AWS.
@@ -211,7 +211,7 @@ METHOD = f"""## Method
   interfaces' pages (DescribeNetworkInterfaces, ceil(I/1000) for I
   interfaces, at least 1) and one DescribeTargetHealth per group; no Amazon
   MQ call in the steady state, since a warm container remembers every
-  interface Amazon MQ confirmed (src/reconciler/memory.py). Each broker with
+  interface Amazon MQ confirmed (src/reconciler/core/memory.py). Each broker with
   an interface the container has not confirmed yet adds one DescribeBroker
   (an address is registered only when Amazon MQ gives it to the broker and
   EC2 shows it on an attached interface in the broker's subnets). k targets
@@ -245,7 +245,7 @@ METHOD = f"""## Method
   ({FUNCTION_TIMEOUT:g} s), the emulator's Lambda runtime killing a run
   that outlives it. A pacing wait that would end less than
   {(MARGIN_MS + WRITE_RESERVE_MS) // 1000} s before the timeout is refused
-  (src/reconciler/deadline.py: a request's margin and the writes'
+  (src/reconciler/adapters/deadline.py: a request's margin and the writes'
   reserve), so a first sweep asks at most about
   {DEFAULT_BURST} + {DEFAULT_RATE:g} * ({FUNCTION_TIMEOUT:g} - {(MARGIN_MS + WRITE_RESERVE_MS) // 1000})
   = {_describable_in_one_sweep()} brokers (arithmetic from those constants,
@@ -272,7 +272,7 @@ METHOD = f"""## Method
   pace, took 70-77 s for 120 brokers with 40 throttled once: sources.md).
 - **Cold start.** Rounds of fresh `python -c ...` processes under a valid
   configuration: the interpreter alone, then `import boto3` and
-  `import reconciler.handler`, those two in alternating order from round to
+  `import reconciler.shell.handler`, those two in alternating order from round to
   round, after one uncounted warm-up round. The goal is judged on the median
   over rounds of each round's handler / boto3 ratio of CPU time (user +
   system): the two processes of a round ran seconds apart under the same
@@ -413,7 +413,7 @@ def _cold_start_section(cold: ColdStart) -> str:
     processes = [
         ("`python -c pass`", cold.python),
         ("`python -c 'import boto3'`", cold.boto3),
-        ("`python -c 'import reconciler.handler'`", cold.handler),
+        ("`python -c 'import reconciler.shell.handler'`", cold.handler),
     ]
     table = _section(
         "Cold start",

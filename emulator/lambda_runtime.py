@@ -1,7 +1,7 @@
 """Runs the real reconciler handler in this process, as Lambda would.
 
 No container runtime is available, so the function's code runs here: a cold
-start imports (reloads) `reconciler.handler` under the function's own
+start imports (reloads) `reconciler.shell.handler` under the function's own
 environment, and each invocation captures what the function writes to stdout
 (Powertools' JSON logs and its EMF metric lines), as CloudWatch Logs would.
 Given its log group, the runtime also writes those lines there, one stream
@@ -110,7 +110,7 @@ def parse_emf(lines: list[dict[str, Any]]) -> list[Metric]:
 
 
 class _FunctionClock:
-    """time as the reconciler's run reads it (reconciler.reconcile looks up `time.monotonic` at each call), moved on
+    """time as the reconciler's run reads it (reconciler.run.reconcile looks up `time.monotonic` at each call), moved on
     by let_time_pass without sleeping: a minute between two scheduled sweeps costs a test nothing."""
 
     def __init__(self) -> None:
@@ -129,12 +129,12 @@ class LambdaRuntime:
         function_arn: str,
         *,
         timeout_seconds: float = 60.0,
-        handler: str = "reconciler.handler",
+        handler: str = "reconciler.shell.handler",
         log_group: str | None = None,
     ) -> None:
         self.function_name = function_name
         self.function_arn = function_arn
-        # The module whose lambda_handler the function runs (template.yaml: reconciler.handler).
+        # The module whose lambda_handler the function runs (template.yaml: reconciler.shell.handler).
         self.handler = handler
         # The function's log group (its LoggingConfig): None writes no log, as in the tests that read none.
         self.log_group = log_group
@@ -163,8 +163,8 @@ class LambdaRuntime:
         """Give the process its environment and its clock back."""
         for patch in reversed(self._patches):
             patch.uninstall()
-        if "reconciler.reconcile" in sys.modules:
-            sys.modules["reconciler.reconcile"].time = time
+        if "reconciler.run.reconcile" in sys.modules:
+            sys.modules["reconciler.run.reconcile"].time = time
         for name, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(name, None)
@@ -205,8 +205,8 @@ class LambdaRuntime:
         if self._discarded:
             self.cold_start(self._environment)
         handler = self._handler
-        if "reconciler.reconcile" in sys.modules:  # the reconciler's handler imports it; a test's own function may not
-            sys.modules["reconciler.reconcile"].time = self._clock
+        if "reconciler.run.reconcile" in sys.modules:  # the reconciler's handler imports it; a test's own function may not
+            sys.modules["reconciler.run.reconcile"].time = self._clock
         started = time.monotonic()
         context = _Context(self.function_name, self.function_arn, started + self.timeout_seconds)
         with redirect_stdout(_STDOUT):

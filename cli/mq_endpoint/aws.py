@@ -75,7 +75,7 @@ class Timeouts:
         )
 
     def config(self) -> Config:
-        """For the CLI's own clients; the reconciler's clients keep theirs (src/reconciler/clients.py)."""
+        """For the CLI's own clients; the reconciler's clients keep theirs (src/reconciler/adapters/clients.py)."""
         return Config(connect_timeout=self.connect, read_timeout=self.read,
                       retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS})
 

@@ -8,7 +8,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from reconciler.brokers import is_broker_id
+from reconciler.core.brokers import is_broker_id
 
 from .aws import explain, reraise_as_command_error
 from .errors import UsageError

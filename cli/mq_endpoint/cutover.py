@@ -26,8 +26,8 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 from rich.console import Console
 
-from reconciler.brokers import is_broker_id
-from reconciler.plan import FREE_FOR_SECONDS
+from reconciler.core.brokers import is_broker_id
+from reconciler.core.plan import FREE_FOR_SECONDS
 
 from .aws import explain
 from .context import Context

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from reconciler.targets import TargetState
+from reconciler.core.targets import TargetState
 
 from .names import ip_of, label_of
 

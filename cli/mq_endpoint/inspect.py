@@ -15,11 +15,11 @@ from typing import Any
 
 import boto3
 
-from reconciler.evidence import wanted_addresses
-from reconciler.reconcile import RunOutcome
-from reconciler.report import report_run
-from reconciler.triggers import parse_trigger
-from reconciler.wiring import build_reconciler
+from reconciler.core.evidence import wanted_addresses
+from reconciler.run.reconcile import RunOutcome
+from reconciler.shell.report import report_run
+from reconciler.core.triggers import parse_trigger
+from reconciler.shell.wiring import build_reconciler
 
 from .aws import CallWatch, FailedCall
 from .stack import DeployedStack

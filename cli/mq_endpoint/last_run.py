@@ -1,7 +1,7 @@
 """What the deployed function last did: its newest report, read from its log group.
 
 Every run logs one JSON line, `"message": "reconcile report"`, with the
-report under `report` (src/reconciler/handler.py). FilterLogEvents returns
+report under `report` (src/reconciler/shell/handler.py). FilterLogEvents returns
 the oldest events first, so the newest report is the last of a window:
 first the last 15 minutes (a sweep runs every minute), then, if nothing ran
 in them, the last day. Each window reads at most a few pages: the look-up is

@@ -16,7 +16,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from reconciler.settings import ConfigurationError, Settings
+from reconciler.core.settings import ConfigurationError, Settings
 
 from .aws import explain, reraise_as_command_error
 from .errors import CommandError

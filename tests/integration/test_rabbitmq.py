@@ -15,8 +15,8 @@ import pytest
 from emulator import events
 from emulator import EmulatedAws
 from emulator.api_calls import recording_api_calls
-from reconciler.settings import Settings
-from reconciler.triggers import Trigger
+from reconciler.core.settings import Settings
+from reconciler.core.triggers import Trigger
 from tests.integration.conftest import REGION, SCOPE_TAG, Endpoint
 
 RABBITMQ_GROUPS = ("amqps", "rabbitmq-console")
@@ -267,7 +267,7 @@ def test_the_resolver_is_whatever_the_shell_passes_in(mixed_endpoint: Endpoint) 
     Broker tag anyone may write is no evidence."""
     # Imported here, after the fixture's cold start: imported first outside the
     # function's captured stdout, Powertools would log elsewhere for the whole session.
-    from reconciler.handler import build_reconciler
+    from reconciler.shell.handler import build_reconciler
 
     aws = mixed_endpoint.aws
     tagged = rabbit(aws, "events")

@@ -23,7 +23,7 @@ from bench.pacing import (
 )
 from bench.sweep_cost import SweepCosts, measure_sweep_costs
 from bench.world import BenchWorld
-from reconciler.plan import FREE_FOR_SECONDS
+from reconciler.core.plan import FREE_FOR_SECONDS
 
 BROKERS = 10
 # The benchmark's world and paced sweeps take seconds; still part of `make test` and CI.

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 
 def test_the_package_holds_the_function_and_its_pinned_powertools_and_no_boto3(tmp_path: Path) -> None:
     package = build_package(tmp_path)
-    assert (tmp_path / "reconciler" / "handler.py").is_file()
+    assert (tmp_path / "reconciler" / "shell" / "handler.py").is_file()
     assert any(name.startswith("aws_lambda_powertools==") for name in package.bundled)
     assert not (tmp_path / "boto3").exists() and not (tmp_path / "botocore").exists(), "the runtime has boto3"
     assert package.zipped < package.bytes

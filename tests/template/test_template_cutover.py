@@ -52,7 +52,7 @@ def test_a_deploy_without_the_cutover_parameters_keeps_the_blue_groups_live_and_
 
 
 def test_the_function_reads_the_cutover_brokers_through_its_own_settings() -> None:
-    from reconciler.settings import Settings
+    from reconciler.core.settings import Settings
 
     stack = samstack.deploy(LiveTargetGroupSet="green", StandbyBrokerIds=OLD, LiveOnlyBrokerIds=NEW, BrokerIds=NEW)
     settings = Settings.from_environ({**environment(stack), "AWS_REGION": samstack.REGION})

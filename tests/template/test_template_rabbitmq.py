@@ -51,8 +51,8 @@ def test_the_brokers_security_group_admits_the_load_balancer_on_amqps_and_the_co
 def test_the_function_learns_which_groups_serve_rabbitmq_and_may_change_only_those_and_the_activemq_ones(
     rabbitmq_stack: samstack.Stack,
 ) -> None:
-    from reconciler.brokers import Engine
-    from reconciler.settings import Settings
+    from reconciler.core.brokers import Engine
+    from reconciler.core.settings import Settings
 
     env = environment(rabbitmq_stack)
     rabbitmq = enabled_target_group_arns(rabbitmq_stack, RABBITMQ_TARGET_GROUPS)

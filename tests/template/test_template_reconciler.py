@@ -115,8 +115,8 @@ def test_one_run_at_a_time(stack: samstack.Stack) -> None:
 def test_runtime_handler_and_tracing(default_stack: samstack.Stack) -> None:
     function = default_stack.properties("ReconcilerFunction")
     assert function["Runtime"] == "python3.13"
-    assert function["Handler"] == "reconciler.handler.lambda_handler"
-    assert (samstack.ROOT / "src/reconciler/handler.py").is_file()
+    assert function["Handler"] == "reconciler.shell.handler.lambda_handler"
+    assert (samstack.ROOT / "src/reconciler/shell/handler.py").is_file()
     assert function["TracingConfig"] == {"Mode": "Active"}
     assert function["LoggingConfig"] == {"LogGroup": "<ReconcilerLogGroup>"}
     assert "RetentionInDays" in default_stack.properties("ReconcilerLogGroup")
@@ -152,7 +152,7 @@ def test_sam_build_installs_the_pins_and_compiles_the_package_for_the_runtime() 
 
 
 def test_environment_passes_the_reconcilers_own_validation(stack: samstack.Stack) -> None:
-    from reconciler.settings import Settings
+    from reconciler.core.settings import Settings
 
     env = environment(stack)
     settings = Settings.from_environ({**env, "AWS_REGION": samstack.REGION})
@@ -217,7 +217,7 @@ def test_dashboard_is_valid_json_and_shows_the_reconcilers_metrics(stack: samsta
 
 def test_every_target_group_is_tagged_with_the_stack_that_owns_it() -> None:
     stack = samstack.deploy(**ALL_PROTOCOLS)
-    from reconciler.target_groups import OWNER_TAG
+    from reconciler.adapters.elb import OWNER_TAG
 
     for logical_id in TARGET_GROUPS:
         assert {"Key": OWNER_TAG, "Value": samstack.STACK_NAME} in stack.properties(logical_id)["Tags"], logical_id

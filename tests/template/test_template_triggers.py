@@ -67,7 +67,7 @@ def test_each_sample_matches_its_own_rule_and_no_other(default_stack: samstack.S
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.name)
 def test_each_sample_is_an_input_the_reconciler_accepts(sample: Path) -> None:
-    from reconciler.triggers import parse_trigger
+    from reconciler.core.triggers import parse_trigger
 
     trigger = parse_trigger(json.loads(sample.read_text()), region=samstack.REGION, account=samstack.ACCOUNT)
     assert trigger.kind == {SWEEP: "sweep", MQ_API_CALL: "event", MQ_HEALTH: "event", None: "resync"}[rule_for(sample)]
@@ -75,7 +75,7 @@ def test_each_sample_is_an_input_the_reconciler_accepts(sample: Path) -> None:
 
 
 def test_samples_use_real_broker_ids_account_and_region() -> None:
-    from reconciler.brokers import is_broker_id
+    from reconciler.core.brokers import is_broker_id
 
     for sample in SAMPLES:
         text = unquote(sample.read_text())  # ids inside percent-encoded ARNs too

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.brokers import BrokerDescription, Engine, Scope, broker_id_from_arn, broker_name_from_arn, departure
+from reconciler.core.brokers import BrokerDescription, Engine, Scope, broker_id_from_arn, broker_name_from_arn, departure
 
 BROKER = "b-aaaaaaaa-0000-4000-8000-000000000001"
 SCOPE = Scope(tag=("mq-static-endpoint", "prod"))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.brokers import Engine
-from reconciler.evidence import RunEvidence, ServedBy
-from reconciler.plan import RemovalClock, TargetGroupPlan, plan_target_group
-from reconciler.settings import ConfigurationError, Settings
+from reconciler.core.brokers import Engine
+from reconciler.core.evidence import RunEvidence, ServedBy
+from reconciler.core.plan import RemovalClock, TargetGroupPlan, plan_target_group
+from reconciler.core.settings import ConfigurationError, Settings
 from tests.unit.test_plan import NOW, A, B, C, group, removed, settled
 
 BLUE = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/mq-openwire/0123456789abcdef"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from reconciler.brokers import BrokerDescription, Engine, Knowledge, Scope
-from reconciler.endpoints import BrokerEndpoint, DnsVerdict, EndpointListing, Resolution, tie_by_dns
-from reconciler.evidence import RunReads, ScopeListing, assess_brokers, brokers_to_describe
-from reconciler.interfaces import InterfaceListing, NetworkInterface
-from reconciler.memory import Confirmed, Memory
-from reconciler.brokers import Address
+from reconciler.core.brokers import BrokerDescription, Engine, Knowledge, Scope
+from reconciler.core.endpoints import BrokerEndpoint, DnsVerdict, EndpointListing, Resolution, tie_by_dns
+from reconciler.core.evidence import RunReads, ScopeListing, assess_brokers, brokers_to_describe
+from reconciler.core.interfaces import InterfaceListing, NetworkInterface
+from reconciler.core.memory import Confirmed, Memory
+from reconciler.core.brokers import Address
 
 VPC = "vpc-0a1b2c3d"
 A, B = "b-aaaaaaaa-0000-4000-8000-000000000001", "b-bbbbbbbb-0000-4000-8000-000000000002"
@@ -115,7 +115,7 @@ def test_a_hostname_resolving_to_an_endpoint_outside_the_brokers_subnets_is_refu
 def test_a_failed_dns_lookup_confirms_nothing() -> None:
     answer = described(A, EngineType="RABBITMQ")
     ours = BrokerEndpoint("vpce-ours", "available", A, (Address("10.0.1.20"),), frozenset({"subnet-a"}))
-    verdict = {A: DnsVerdict(Resolution("host", failure="timeout"))}
+    verdict = {A: DnsVerdict(Resolution("host", problem="timeout"))}
     found, _ = assess(answers=(answer,), endpoints=EndpointListing(VPC, (ours,)), dns=verdict)
     assert found[A].knowledge is Knowledge.UNRESOLVED and found[A].claimed == {"10.0.1.20"}
     assert Engine.RABBITMQ is found[A].engine

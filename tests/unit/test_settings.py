@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.settings import ConfigurationError, Settings
+from reconciler.core.settings import ConfigurationError, Settings
 
 TG = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/mq-openwire/0123456789abcdef"
 BROKER = "b-1a2b3c4d-1111-4222-8333-444455556666"
@@ -53,7 +53,7 @@ def test_a_bad_variable_is_named(change: dict[str, str], variable: str) -> None:
 
 
 def test_rabbitmq_groups_are_named_apart_and_serve_rabbitmq_brokers_only() -> None:
-    from reconciler.brokers import Engine
+    from reconciler.core.brokers import Engine
 
     settings = Settings.from_environ({**GOOD, "RABBITMQ_TARGET_GROUP_ARNS": f" {AMQPS} ,"})
     assert settings.all_target_group_arns == (TG, AMQPS)

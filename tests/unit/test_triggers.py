@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.triggers import InvalidTrigger, Trigger, parse_trigger
+from reconciler.core.triggers import InvalidTrigger, Trigger, parse_trigger
 
 BROKER = "b-1a2b3c4d-1111-4222-8333-444455556666"
 ARN = f"arn:aws:mq:eu-west-1:123456789012:broker:orders:{BROKER}"

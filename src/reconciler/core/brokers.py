@@ -121,7 +121,7 @@ class BrokerDescription:
     answer: Mapping[str, Any] | None = None
     # NotFoundException (HTTP 404): the broker does not exist (docs/sources.md, Amazon MQ).
     missing: bool = False
-    failure: str = ""
+    problem: str = ""
 
     @property
     def name(self) -> str | None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-from reconciler.brokers import broker_id_from_arn, is_broker_id
+from reconciler.core.brokers import broker_id_from_arn, is_broker_id
 
 MQ_EVENT_SOURCE = "amazonmq.amazonaws.com"
 MQ_EVENT_NAMES = frozenset({"CreateBroker", "DeleteBroker", "RebootBroker", "UpdateBroker", "CreateTags", "DeleteTags"})

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from aws_lambda_powertools.metrics import EphemeralMetrics, Metrics, MetricUnit
 
-from reconciler.brokers import Knowledge
-from reconciler.reconcile import RunOutcome, Status
+from reconciler.core.brokers import Knowledge
+from reconciler.run.reconcile import RunOutcome, Status
 
 
 def publish_run(metrics: Metrics, outcome: RunOutcome, *, per_broker: bool = False) -> None:

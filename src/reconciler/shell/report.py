@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from reconciler.brokers import BrokerFinding
-from reconciler.reconcile import GroupOutcome, RunOutcome
-from reconciler.triggers import Trigger
+from reconciler.core.brokers import BrokerFinding
+from reconciler.run.reconcile import GroupOutcome, RunOutcome
+from reconciler.core.triggers import Trigger
 
 
 def report_run(outcome: RunOutcome) -> dict[str, Any]:
@@ -59,7 +59,7 @@ def _report_broker(broker: BrokerFinding, outcome: RunOutcome) -> dict[str, Any]
 
 def _report_group(group: GroupOutcome, dry_run: bool) -> dict[str, Any]:
     reported: dict[str, Any] = {"name": group.name, "arn": group.arn, "port": group.port, "engine": group.engine.value}
-    errors = group.failures() + group.shortfalls()
+    errors = group.problems()
     if group.plan is None:
         return {**reported, "registered": [], "deregistered": [], "kept": [], "withheld": [], "refused": [], "health": {},
                 "errors": errors}

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from reconciler.brokers import Engine, Scope, is_broker_id
+from reconciler.core.brokers import Engine, Scope, is_broker_id
 
 TARGET_GROUP_ARN_PATTERN = re.compile(
     r"^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}$"

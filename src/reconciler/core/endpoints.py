@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
-from reconciler.brokers import Address, RefusedAddress, is_broker_id
+from reconciler.core.brokers import Address, RefusedAddress, is_broker_id
 
 # Amazon MQ's service-linked role may create a VPC endpoint only with this tag (AmazonMQServiceRolePolicy).
 MANAGED_TAG = ("AMQManaged", "true")
@@ -86,7 +86,7 @@ class Resolution:
 
     hostname: str
     addresses: tuple[str, ...] = ()
-    failure: str = ""
+    problem: str = ""
 
 
 @dataclass(frozen=True)
@@ -97,8 +97,8 @@ class DnsVerdict:
     refused: tuple[RefusedAddress, ...] = ()
 
     def describe(self) -> str:
-        if self.resolution.failure:
-            return f"its hostname {self.resolution.hostname} could not be resolved: {self.resolution.failure}"
+        if self.resolution.problem:
+            return f"its hostname {self.resolution.hostname} could not be resolved: {self.resolution.problem}"
         return f"its hostname {self.resolution.hostname} resolves to {', '.join(self.resolution.addresses) or 'nothing'}"
 
 

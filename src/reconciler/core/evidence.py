@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
-from reconciler.brokers import (
+from reconciler.core.brokers import (
     Address,
     AddressSource,
     BrokerDescription,
@@ -36,9 +36,9 @@ from reconciler.brokers import (
     gone,
     unresolved,
 )
-from reconciler.endpoints import BROKER_TAG, BrokerEndpoint, DnsVerdict, EndpointListing, addresses_of
-from reconciler.interfaces import InterfaceListing, NetworkInterface
-from reconciler.memory import Confirmed, Memory
+from reconciler.core.endpoints import BROKER_TAG, BrokerEndpoint, DnsVerdict, EndpointListing, addresses_of
+from reconciler.core.interfaces import InterfaceListing, NetworkInterface
+from reconciler.core.memory import Confirmed, Memory
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,6 @@ class RunEvidence:
     scope_complete: bool
     # False when the broker interfaces could not be listed: no ActiveMQ broker's addresses are known.
     interfaces_listed: bool
-    # DescribeBroker's answers in this run: Amazon MQ's own word, which may confirm a removal.
-    described: Mapping[str, BrokerDescription] = field(default_factory=dict)
     # Who holds, in the VPC, each registered address no served broker has; None when that lookup failed.
     holders: InterfaceListing | None = None
     # The stack's account: an interface attached to another account's instance may be an unknown broker's.
@@ -259,14 +257,14 @@ def _assess(broker_id: str, reads: RunReads, memory: Memory, learned: Memory) ->
     answer = reads.described.get(broker_id)
     listed = broker_id in reads.listing.brokers
     name = reads.listing.brokers.get(broker_id) or (answer.name if answer else None)
-    if answer is not None and answer.failure:
+    if answer is not None and answer.problem:
         if not listed:
             why = reads.why_described[broker_id]
-            return unresolved(broker_id, f"{why}; DescribeBroker failed: {answer.failure}", name=name)
+            return unresolved(broker_id, f"{why}; DescribeBroker failed: {answer.problem}", name=name)
         answer = None  # in scope by the listing: judged on what EC2 and memory show
-        failure = f"DescribeBroker failed: {reads.described[broker_id].failure}"
+        problem = f"DescribeBroker failed: {reads.described[broker_id].problem}"
     else:
-        failure = ""
+        problem = ""
     if answer is not None:
         left = departure(answer, reads.scope)
         if left:
@@ -288,9 +286,9 @@ def _assess(broker_id: str, reads: RunReads, memory: Memory, learned: Memory) ->
     elif engine is Engine.ACTIVEMQ:
         finding = _assess_activemq(broker_id, answer, reads, memory, learned)
     else:
-        finding = unresolved(broker_id, failure or reads.why_described.get(broker_id, "not described in this run"))
+        finding = unresolved(broker_id, problem or reads.why_described.get(broker_id, "not described in this run"))
     asked = reads.why_described.get(broker_id) if answer is not None and finding.knowledge is Knowledge.UNRESOLVED else None
-    reason = "; ".join(part for part in (joined + (f"{asked}; " if asked else "") + finding.reason, failure) if part)
+    reason = "; ".join(part for part in (joined + (f"{asked}; " if asked else "") + finding.reason, problem) if part)
     return replace(finding, name=name, reason=reason)
 
 
@@ -454,7 +452,7 @@ def _confirm_by_hostname(
     Its addresses must all be what the hostname gives (one endpoint), it must
     be in the broker's subnets, and no other broker's id may be on its tag.
     """
-    if verdict is None or verdict.resolution.failure:
+    if verdict is None or verdict.resolution.problem:
         return [], ()
     tied = endpoints.tied_by_dns_to(broker_id)
     refusals: list[RefusedAddress] = []

@@ -19,9 +19,9 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
-from reconciler.brokers import Engine, Knowledge
-from reconciler.evidence import RunEvidence, ServedBy
-from reconciler.targets import Target, TargetGroupView
+from reconciler.core.brokers import Engine, Knowledge
+from reconciler.core.evidence import RunEvidence, ServedBy
+from reconciler.core.targets import Target, TargetGroupView
 
 # EC2's Describe calls are eventually consistent: a listing may miss an interface created
 # moments ago. A second listing this much later that still shows the address free is trusted.
