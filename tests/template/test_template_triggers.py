@@ -48,7 +48,7 @@ def test_there_is_a_sample_for_every_trigger() -> None:
     for required in ["schedule.json", "health-mq.json", "resync.json", "resync-dry-run.json",
                      *(f"cloudtrail-{n}-broker.json" for n in ["reboot", "update", "create", "delete"]),
                      "cloudtrail-create-tags.json",
-                     # CloudTrail may log a REST path parameter under its path name, percent-encoded (CONTEXT.md).
+                     # CloudTrail may log a REST path parameter under its path name, percent-encoded (docs/sources.md).
                      "cloudtrail-create-tags-path-encoded.json", "cloudtrail-reboot-broker-path-name.json"]:
         assert required in names
 
