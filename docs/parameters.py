@@ -74,7 +74,10 @@ def _groups(template: Mapping[str, Any], parameters: Mapping[str, Any]) -> Itera
 
 
 def _row(name: str, spec: Mapping[str, Any]) -> str:
-    default = "*(required)*" if "Default" not in spec else "*(empty)*" if spec["Default"] == "" else f"`{spec['Default']}`"
+    if "Default" not in spec:
+        default = "*(required)*"
+    else:
+        default = "*(empty)*" if spec["Default"] == "" else f"`{spec['Default']}`"
     return f"| `{name}` | {default} | {_allowed(spec)} | {_cell(spec.get('Description', ''))} |"
 
 
