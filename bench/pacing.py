@@ -26,7 +26,7 @@ from bench.world import BenchWorld
 from emulator import Fault
 from emulator.lambda_runtime import Invocation
 
-# The function's defaults (README: MQ_DESCRIBE_RATE, MQ_DESCRIBE_BURST) and Timeout (template.yaml).
+# The function's defaults (docs/contract.md: MQ_DESCRIBE_RATE, MQ_DESCRIBE_BURST) and Timeout (template.yaml).
 DEFAULT_RATE = 10.0
 DEFAULT_BURST = 5
 FUNCTION_TIMEOUT = 60.0

@@ -288,7 +288,7 @@ METHOD = f"""## Method
   the runs whose backoff jitter lands it in a stretch the bucket already
   filled. Its wall time is set against the function's {FUNCTION_TIMEOUT:g} s
   timeout (adaptive mode, with its own client-side limiter stacked on the
-  pace, took 70-77 s for 120 brokers with 40 throttled once: CONTEXT.md).
+  pace, took 70-77 s for 120 brokers with 40 throttled once: sources.md).
 - **Cold start.** Rounds of fresh `python -c ...` processes under a valid
   configuration: the interpreter alone, then `import boto3` and
   `import reconciler.shell.handler`, those two in alternating order from round to

@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--write-docs",
         action="store_true",
-        help="rewrite the README's and docs/demo.md's real output from a session on the demo (seed 4)",
+        help="rewrite docs/operating.md's and docs/demo.md's real output from a session on the demo (seed 4)",
     )
     args = parser.parse_args(argv)
     if not template_exists():

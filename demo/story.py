@@ -16,7 +16,7 @@ from mq_endpoint.aws import CallWatch
 from mq_endpoint.console import make_console
 from mq_endpoint.cutover import Cutover
 from mq_endpoint.inspect import inspect
-from mq_endpoint.names import brokers_by_address
+from mq_endpoint.names import brokers_by_address, group_label
 from mq_endpoint.stack import DeployedStack as StackAsRead
 from mq_endpoint.stack import read_stack
 
@@ -44,7 +44,7 @@ class Scene:
         self.groups = {
             by_arn[arn]["TargetGroupName"]: (
                 arn,
-                tables.group_label(by_arn[arn]["Port"], "RABBITMQ" if arn in rabbitmq else None),
+                group_label(by_arn[arn]["Port"], "RABBITMQ" if arn in rabbitmq else None),
             )
             for arn in self.stack.target_group_arns
         }

@@ -2,7 +2,7 @@
 
 On AWS `b-<id>.mq.<region>.amazonaws.com` of a private RabbitMQ broker
 resolves to its endpoint's interface addresses (AWS's RabbitMQ samples
-register what `dig` returns: README, "RabbitMQ brokers", likely). The emulator
+register what `dig` returns: docs/sources.md, likely). The emulator
 answers the same from moto's backends, live: an endpoint recreated or a broker
 deleted is what the next lookup sees.
 

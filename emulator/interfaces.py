@@ -2,7 +2,7 @@
 pages it.
 
 Amazon MQ holds each ActiveMQ broker instance's address on an elastic network
-interface in the customer's subnet (CONTEXT.md, "Broker network interfaces"),
+interface in the customer's subnet (docs/sources.md, "Amazon MQ"),
 so that is where the reconciler reads broker addresses. moto 5.2.1 models the
 interfaces and their filters (`description` with fnmatch wildcards, `vpc-id`),
 but not two things the reconciler meets on AWS:

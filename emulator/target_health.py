@@ -14,7 +14,7 @@ targets `unused`, `Target.NotInUse` ("the target group is not used by any
 load balancer", ELB API reference, TargetHealth). `health_checks_take(s)`
 keeps a newly registered target `initial` for s seconds, as the NLB's first
 health checks do (two 10 s intervals by default; minutes on AWS, see
-CONTEXT.md): the cutover's wait for a new broker and the bench see it.
+docs/cutover.md): the cutover's wait for a new broker and the bench see it.
 A forced state lasts until the target is registered or deregistered again
 (re-registering a draining target on AWS brings it back into service).
 """

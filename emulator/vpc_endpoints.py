@@ -1,6 +1,6 @@
 """Emulator support for Amazon MQ for RabbitMQ: the interface VPC endpoint through which each private broker is reached.
 
-On AWS (README, "RabbitMQ brokers") a RabbitMQ broker has no address of its own in
+On AWS (docs/sources.md, "Amazon MQ for RabbitMQ") a RabbitMQ broker has no address of its own in
 the customer's VPC: Amazon MQ's service-linked role creates one interface VPC
 endpoint there, tagged `AMQManaged=true` (the only way its policy lets it) and
 probably `Broker=<broker id>`, with one network interface per broker subnet.

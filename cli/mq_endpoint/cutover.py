@@ -48,7 +48,7 @@ OTHER_SET = {"blue": "green", "green": "blue"}
 # Stack states in which an update has ended, and whether it took.
 UPDATED = frozenset({"UPDATE_COMPLETE", "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"})
 NOT_UPDATED = frozenset({"UPDATE_ROLLBACK_COMPLETE", "UPDATE_ROLLBACK_FAILED", "UPDATE_FAILED"})
-# Registering a new IP target can take minutes on AWS (CONTEXT.md: 90-180 s, "a few minutes").
+# Registering a new IP target can take minutes on AWS (docs/cutover.md: 90-180 s, "a few minutes").
 HEALTH_TIMEOUT = 600.0
 # What the switch needs of a new broker in every standby group of its engine.
 HEALTHY = "healthy"

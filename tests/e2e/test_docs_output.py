@@ -1,4 +1,4 @@
-"""The README's and docs/demo.md's real output is what the demo prints now: a block that drifts fails here."""
+"""docs/operating.md's and docs/demo.md's real output is what the demo prints now: a block that drifts fails here."""
 
 import pytest
 

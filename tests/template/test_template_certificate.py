@@ -3,7 +3,7 @@ hours.
 
 ACM validates DNS only through public DNS: a validation record in a private
 hosted zone never validates, and CloudFormation waits on the certificate
-until it times out (../shared/CONTEXT.md). The template's Rules refuse, before
+until it times out (docs/sources.md). The template's Rules refuse, before
 anything is created, the combinations that can never validate or that show a
 misunderstanding; each case below is what a deployer would type.
 """

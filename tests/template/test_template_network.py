@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 import samstack
 
-# Protocol name in the template, its port (README, CONTEXT.md).
+# Protocol name in the template, its port (docs/sources.md).
 PORTS = {"OpenWire": 61617, "Amqp": 5671, "Stomp": 61614, "Mqtt": 8883, "Wss": 61619, "Console": 8162}
 RABBITMQ_PORTS = {"RabbitMqAmqps": 5671, "RabbitMqConsole": 443}
 CONSOLE_PORTS = {PORTS["Console"], RABBITMQ_PORTS["RabbitMqConsole"]}

@@ -279,11 +279,3 @@ def test_prod_environment_protects_the_endpoint_and_pages_someone() -> None:
     assert (
         config["prod"]["global"]["parameters"]["stack_name"] != config["default"]["global"]["parameters"]["stack_name"]
     )
-
-
-def test_deploy_guide_documents_every_parameter_with_its_default() -> None:
-    guide = (samstack.ROOT / "README.md").read_text()
-    for name, spec in samstack.sam_template()["Parameters"].items():
-        default = spec.get("Default")
-        shown = "*(required)*" if default is None else "*(empty)*" if default == "" else f"`{default}`"
-        assert f"| `{name}` | {shown} |" in guide, f"README.md: {name} missing or its default is stale"

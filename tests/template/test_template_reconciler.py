@@ -19,7 +19,7 @@ BLUE_TARGET_GROUPS = [
 TARGET_GROUPS = BLUE_TARGET_GROUPS + [f"{name}Green" for name in BLUE_TARGET_GROUPS]
 BLUE_RABBITMQ_TARGET_GROUPS = ["RabbitMqAmqpsTargetGroup", "RabbitMqConsoleTargetGroup"]
 RABBITMQ_TARGET_GROUPS = BLUE_RABBITMQ_TARGET_GROUPS + [f"{name}Green" for name in BLUE_RABBITMQ_TARGET_GROUPS]
-# The actions the reconciler makes (README, issue 3), plus SAM's dead-letter queue write.
+# The actions the reconciler makes (docs/contract.md, issue 3), plus SAM's dead-letter queue write.
 ALLOWED_ACTIONS = {
     "mq:DescribeBroker",
     "tag:GetResources",

@@ -51,7 +51,7 @@ def test_there_is_a_sample_for_every_trigger() -> None:
         "resync-dry-run.json",
         *(f"cloudtrail-{n}-broker.json" for n in ["reboot", "update", "create", "delete"]),
         "cloudtrail-create-tags.json",
-        # CloudTrail may log a REST path parameter under its path name, percent-encoded (CONTEXT.md).
+        # CloudTrail may log a REST path parameter under its path name, percent-encoded (docs/sources.md).
         "cloudtrail-create-tags-path-encoded.json",
         "cloudtrail-reboot-broker-path-name.json",
     ]:

@@ -57,8 +57,8 @@ def test_the_schedule_sweeps_everything() -> None:
 
 
 MQ_CALLS = ["CreateBroker", "DeleteBroker", "RebootBroker", "UpdateBroker", "CreateTags", "DeleteTags"]
-# How CloudTrail may spell the broker a call is about (CONTEXT.md, "CloudTrail
-# for REST APIs"): the id or an ARN, under the API's own name or the URL path
+# How CloudTrail may spell the broker a call is about (docs/sources.md,
+# "Amazon MQ"): the id or an ARN, under the API's own name or the URL path
 # parameter's, raw or percent-encoded the way MSK's records encode ARNs.
 SPELLINGS = {
     "brokerId": BROKER,

@@ -6,7 +6,7 @@ behind a load balancer AWS runs, reached through one interface VPC endpoint
 that Amazon MQ's service-linked role creates in the customer's own VPC and
 account, one network interface per broker subnet. The role may create a VPC
 endpoint only with the tag `AMQManaged=true` (managed policy
-AmazonMQServiceRolePolicy; README, "RabbitMQ brokers"): that tag, the type
+AmazonMQServiceRolePolicy; docs/sources.md): that tag, the type
 `Interface` and the VPC are how EC2 lists them, in one paged call.
 
 Which broker an endpoint belongs to:

@@ -1,17 +1,8 @@
-"""The plan: which targets each group gains and loses. Pure; the rules are docs/safety.md's.
+"""The plan: which targets each group gains and loses. Pure.
 
-Every confirmed address of a broker the group serves is registered there. A
-target no such broker has goes only when:
-- the same address is wanted on the group's own port (a wrong port); or
-- Amazon MQ and EC2 confirm it as the address of a broker the group does not
-  serve (the other engine's, the other set's): addresses are unique in a VPC; or
-- no broker the group serves has it, every one of them is resolved (so none
-  could have it unseen), the scope and the interfaces were read whole, and the
-  reading cannot be stale: Amazon MQ confirmed in this run that the broker it
-  was last registered for no longer has it, or it was seen free at least
-  FREE_FOR_SECONDS before, in an earlier run.
-Whoever holds the address now (an instance, another VPC's interface) does not
-matter: the question is whether a broker the group serves has it.
+The rules it applies are written once, in docs/safety.md: removing (rules 4
+to 6) and, in hold_back, keeping a broker's old addresses while its new ones
+could not be registered (rule 8).
 """
 
 from __future__ import annotations
