@@ -10,8 +10,8 @@ from reconciler.core.brokers import (
     Scope,
     broker_id_from_arn,
     broker_name_from_arn,
-    departure,
 )
+from reconciler.core.evidence import departure
 
 BROKER = "b-aaaaaaaa-0000-4000-8000-000000000001"
 SCOPE = Scope(tag=("mq-static-endpoint", "prod"))

@@ -32,13 +32,15 @@ from reconciler.core.brokers import (
     Knowledge,
     RefusedAddress,
     Scope,
-    departure,
     gone,
     unresolved,
 )
 from reconciler.core.endpoints import BROKER_TAG, BrokerEndpoint, DnsVerdict, EndpointListing, addresses_of
 from reconciler.core.interfaces import InterfaceListing, NetworkInterface
 from reconciler.core.memory import Confirmed, Memory
+
+# States after which the broker will never serve again.
+GONE_STATES = frozenset({"DELETION_IN_PROGRESS", "CREATION_FAILED"})
 
 
 @dataclass(frozen=True)
@@ -260,6 +262,19 @@ def assess_brokers(reads: RunReads, memory: Memory) -> tuple[dict[str, BrokerFin
         finding = _assess(broker_id, reads, memory, learned)
         findings[broker_id] = _served_here(finding, reads.engines_served)
     return findings, learned
+
+
+def departure(described: BrokerDescription, scope: Scope) -> str | None:
+    """Why DescribeBroker says the broker no longer belongs to the endpoint, or None if it does."""
+    if described.missing:
+        return "does not exist (DescribeBroker: NotFoundException)"
+    state = described.state
+    if state in GONE_STATES:
+        return f"is {state}"
+    tags = (described.answer or {}).get("Tags")
+    if not scope.admits(described.broker_id, tags if isinstance(tags, Mapping) else {}):
+        return "is not in scope"
+    return None
 
 
 def _assess(broker_id: str, reads: RunReads, memory: Memory, learned: Memory) -> BrokerFinding:
