@@ -16,7 +16,7 @@ import pytest
 from emulator import EmulatedAws, events
 from emulator.api_calls import recording_api_calls
 from reconciler.core.settings import Settings
-from reconciler.core.triggers import Trigger
+from reconciler.core.triggers import Trigger, TriggerKind
 from tests.integration.conftest import REGION, SCOPE_TAG, Endpoint
 
 RABBITMQ_GROUPS = ("amqps", "rabbitmq-console")
@@ -301,7 +301,7 @@ def test_the_resolver_is_whatever_the_shell_passes_in(mixed_endpoint: Endpoint) 
         return aws.resolver(hostname)
 
     settings = Settings.from_environ({**mixed_endpoint.environment, "AWS_REGION": REGION})
-    outcome = build_reconciler(settings, resolver=resolver).run(Trigger(kind="resync", name="resync"))
+    outcome = build_reconciler(settings, resolver=resolver).run(Trigger(TriggerKind.RESYNC, "resync"))
 
     assert sorted(asked) == sorted([aws.resolver.hostname(tagged), aws.resolver.hostname(untagged)])
     assert outcome.brokers[untagged].ips == frozenset(aws.endpoint_ips(untagged))

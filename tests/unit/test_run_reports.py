@@ -13,7 +13,7 @@ from reconciler.adapters.pacing import TokenBucket
 from reconciler.adapters.tagging import BrokersInScope
 from reconciler.core.brokers import Scope
 from reconciler.core.settings import Settings
-from reconciler.core.triggers import Trigger
+from reconciler.core.triggers import Trigger, TriggerKind
 from reconciler.run.reconcile import Reconciler, Status
 
 REGION = "eu-west-1"
@@ -34,7 +34,7 @@ def test_a_run_that_meets_the_unexpected_still_reports() -> None:
     with Stubber(clients["resourcegroupstaggingapi"]) as tagging:
         # Valid by the model (no member is required), yet no ARN to read: nothing the code was written for.
         tagging.add_response("get_resources", {"ResourceTagMappingList": [{}]})
-        outcome = reconciler.run(Trigger(kind="sweep", name="schedule"))
+        outcome = reconciler.run(Trigger(TriggerKind.SWEEP, "schedule"))
 
     assert outcome.status is Status.FAILED and outcome.groups == []
     assert outcome.read_problems and outcome.read_problems[0].startswith("unexpected KeyError")

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.core.triggers import InvalidTrigger, Trigger, parse_trigger
+from reconciler.core.triggers import InvalidTrigger, Trigger, TriggerKind, parse_trigger
 
 BROKER = "b-1a2b3c4d-1111-4222-8333-444455556666"
 ARN = f"arn:aws:mq:eu-west-1:123456789012:broker:orders:{BROKER}"
@@ -53,7 +53,7 @@ def cloudtrail(
 
 def test_the_schedule_sweeps_everything() -> None:
     trigger = parse(eventbridge("Scheduled Event", "aws.events", {}))
-    assert trigger.kind == "sweep" and trigger.broker_ids is None and trigger.event_id == "evt-1"
+    assert trigger.kind is TriggerKind.SWEEP and trigger.broker_ids is None and trigger.event_id == "evt-1"
 
 
 MQ_CALLS = ["CreateBroker", "DeleteBroker", "RebootBroker", "UpdateBroker", "CreateTags", "DeleteTags"]
@@ -85,7 +85,7 @@ def test_an_mq_call_names_its_broker_however_cloudtrail_spells_it(name: str, sec
         trigger = parse(cloudtrail(name, {**named, "tags": {"k": "v"}}, None))
     else:  # a response such as CreateBroker's, the request naming no broker
         trigger = parse(cloudtrail(name, {"brokerName": "orders"}, named))
-    assert trigger.kind == "event" and trigger.broker_ids == {BROKER}
+    assert trigger.kind is TriggerKind.EVENT and trigger.broker_ids == {BROKER}
     assert trigger.describe()["brokerIds"] == [BROKER] and "noBrokerNamed" not in trigger.describe()
 
 

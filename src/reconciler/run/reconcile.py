@@ -41,7 +41,7 @@ from reconciler.core.plan import RemovalClock, TargetGroupPlan, Withheld, hold_b
 from reconciler.core.reads import Read
 from reconciler.core.settings import Settings
 from reconciler.core.targets import Target, TargetGroupView, TargetState
-from reconciler.core.triggers import Trigger
+from reconciler.core.triggers import Trigger, TriggerKind
 
 
 @dataclass
@@ -303,7 +303,7 @@ class Reconciler:
     def _named_brokers(self, trigger: Trigger) -> frozenset[str]:
         """Brokers a person named, in the configuration or a resync: a missing one is their mistake to hear about."""
         return self._settings.scope.broker_ids | (
-            trigger.broker_ids or frozenset() if trigger.kind == "resync" else frozenset()
+            trigger.broker_ids or frozenset() if trigger.kind is TriggerKind.RESYNC else frozenset()
         )
 
     def _observe_groups(self) -> list[GroupOutcome]:
