@@ -248,27 +248,27 @@ class Reconciler:
         elsewhere = self._network.vpcs_of(subnets_to_place(described, vpc_subnets.value))
         tied, dns = self._tie_by_dns(endpoints.value, described)
         reads = RunReads(
-            listing,
-            self._settings.scope,
-            interfaces.value,
-            described,
-            why,
-            looked_up.value,
-            tied,
-            dns,
-            vpc_subnets.value,
-            elsewhere,
-            self._settings.engines_served,
+            listing=listing,
+            scope=self._settings.scope,
+            interfaces=interfaces.value,
+            described=described,
+            why_described=why,
+            looked_up=looked_up.value,
+            endpoints=tied,
+            dns=dns,
+            vpc_subnets=vpc_subnets.value,
+            elsewhere=elsewhere,
+            engines_served=self._settings.engines_served,
         )
         brokers, confirmed = assess_brokers(reads, self._memory)
         self._memory.learn(confirmed)
         holders = self._look_up(free_looking(registered, brokers))
         evidence = RunEvidence(
-            brokers,
-            listing.complete,
-            interfaces.value is not None,
-            holders.value or InterfaceListing(self._settings.vpc_id, ()) if not holders.problem else None,
-            self._settings.account_id,
+            brokers=brokers,
+            scope_complete=listing.complete,
+            interfaces_listed=interfaces.value is not None,
+            holders=None if holders.problem else holders.value or InterfaceListing(self._settings.vpc_id, ()),
+            account_id=self._settings.account_id,
         )
         clock = RemovalClock(self._clock(), dict(self._memory.free_since), dict(self._memory.last_registered_for))
         groups = [self._reconcile_group(outcome, evidence, clock, dry_run) for outcome in groups]
