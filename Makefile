@@ -26,7 +26,7 @@ TEST_JOBS ?= 4
 
 VENV313 := .venv-313
 
-.PHONY: help venv test test-quick pytest typecheck test-313 clean
+.PHONY: help venv test test-quick pytest typecheck style test-313 clean
 .PHONY: run-313  # internal: test-313 with PYTHON313 found
 .DEFAULT_GOAL := test
 
@@ -54,8 +54,8 @@ venv: $(VENV)/.installed ## Create .venv with the pinned test and demo dependenc
 # the type check; the template's linters and scanner. All at once, each
 # target's output printed whole when it ends, and all of them to the end even
 # when one fails (--keep-going), so that one run shows every failure.
-test: ## Everything CI runs: pytest (all suites), 3.13 run, mypy, cfn-lint, sam validate, checkov
-	@$(MAKE) --no-print-directory -j$(TEST_JOBS) --keep-going --output-sync=target pytest test-313 typecheck lint
+test: ## Everything CI runs: pytest (all suites), 3.13 run, mypy, ruff, cfn-lint, sam validate, checkov
+	@$(MAKE) --no-print-directory -j$(TEST_JOBS) --keep-going --output-sync=target pytest test-313 typecheck style lint
 
 test-quick: $(VENV)/.installed ## The suites without the slow tests, under python3 only: the edit loop
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal -m "not slow"
@@ -65,6 +65,11 @@ pytest: $(VENV)/.installed ## Every test suite under python3, slow tests include
 
 typecheck: $(VENV)/.installed ## mypy --strict on src/
 	$(PY) -m mypy
+
+# Formatting is ruff's, not a reviewer's: `$(VENV)/bin/ruff format .` fixes what this finds.
+style: $(VENV)/.installed ## ruff: the code formatted as `ruff format` would, and its lint (pyproject.toml) clean
+	$(VENV)/bin/ruff format --check --quiet .
+	$(VENV)/bin/ruff check --quiet .
 
 # Lambda runs python3.13. Where no 3.13 can be found the run is skipped, and
 # says so, rather than failing a machine that cannot have it. The run itself

@@ -19,11 +19,15 @@ def main(argv: list[str]) -> int:
         default="1,10,50,200",
         help="brokers in scope, comma-separated (default 1,10,50,200; B=200 sweeps ~20 s at the default pace)",
     )
-    parser.add_argument("--cold-start-runs", type=int, default=25, help="rounds of fresh processes for the cold start (0: skip)")
+    parser.add_argument(
+        "--cold-start-runs", type=int, default=25, help="rounds of fresh processes for the cold start (0: skip)"
+    )
     # Printing only is the default: measuring must not change a tracked file
     # (`make bench` leaves `git status` clean); `make bench-docs` writes.
     parser.add_argument("--write-docs", action="store_true", help="also write the figures to --docs")
-    parser.add_argument("--docs", type=Path, default=DOCS, help="where --write-docs writes (default docs/performance.md)")
+    parser.add_argument(
+        "--docs", type=Path, default=DOCS, help="where --write-docs writes (default docs/performance.md)"
+    )
     args = parser.parse_args(argv)
     sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
 

@@ -50,12 +50,12 @@ FUNCTION_ENVIRONMENT = {
 COMMANDS = {
     "python": "pass",
     "boto3": "import boto3",
-    "handler": "import reconciler.handler",
+    "handler": "import reconciler.shell.handler",
 }
 # What the first invocation that needs AWS adds: the reconciler and its four
 # clients (their service models are loaded then), timed inside the process.
 CLIENT_BUILD = (
-    "import time, reconciler.handler as h\n"
+    "import time, reconciler.shell.handler as h\n"
     "started = time.perf_counter()\n"
     "h.container_reconciler(h.SETTINGS)\n"
     "print(time.perf_counter() - started)"
@@ -111,7 +111,7 @@ def measure_cold_start(runs: int, package: Path) -> ColdStart:
     cpus: dict[str, list[float]] = {name: [] for name in COMMANDS}
     builds: list[float] = []
     ratios: list[float] = []
-    for name, code in COMMANDS.items():  # the warm-up round, not counted
+    for code in COMMANDS.values():  # the warm-up round, not counted
         _timed(code, environment)
     for round_number in range(runs):
         timed = {name: _timed(code, environment) for name, code in _round_order(round_number)}
@@ -121,7 +121,9 @@ def measure_cold_start(runs: int, package: Path) -> ColdStart:
         ratios.append(timed["handler"][1] / timed["boto3"][1])
         builds.append(float(_run(CLIENT_BUILD, environment)))
     timing = {name: Timing(statistics.median(walls[name]), statistics.median(cpus[name])) for name in COMMANDS}
-    return ColdStart(runs, timing["python"], timing["boto3"], timing["handler"], statistics.median(builds), tuple(ratios))
+    return ColdStart(
+        runs, timing["python"], timing["boto3"], timing["handler"], statistics.median(builds), tuple(ratios)
+    )
 
 
 def _round_order(round_number: int) -> list[tuple[str, str]]:

@@ -71,14 +71,23 @@ class CutoverTiming:
 @contextmanager
 def deployed_endpoint() -> Iterator[tuple[EmulatedAws, DeployedStack]]:
     """The demo's account and stack in moto in this process, its function served, the first sweep done."""
-    environment = {**FAKE_CREDENTIALS, "AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION, "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
-                   "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
+    environment = {
+        **FAKE_CREDENTIALS,
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
+        "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    }
     with mock.patch.dict(os.environ, environment):
         os.environ.pop("AWS_ENDPOINT_URL", None)
         with mock_aws(), EmulatedAws(REGION, seed=6) as aws:
             world = build_world(aws)
             stack = deploy(world)
-            with LambdaRuntime(stack.function_name, stack.function_arn) as runtime, serving_function(stack.function_name, runtime):
+            with (
+                LambdaRuntime(stack.function_name, stack.function_arn) as runtime,
+                serving_function(stack.function_name, runtime),
+            ):
                 runtime.cold_start(stack.function_environment)
                 runtime.invoke({"action": "resync"})
                 world.add_broker("orders-4", in_scope=False)
@@ -91,8 +100,17 @@ def measure_cutover(health_seconds: float, drain_seconds: float) -> CutoverTimin
     with deployed_endpoint() as (aws, stack):
         aws.publish_active_flows(stack.live_target_group_arns, 5)  # orders' clients: the drain waits its whole time
         session = boto3.session.Session()
-        args = Namespace(to="orders-4", from_="orders", rollback=False, dry_run=False, yes=True, health_timeout=health_seconds + 60,
-                         drain=drain_seconds, keep_old=False, poll=POLL_SECONDS)
+        args = Namespace(
+            to="orders-4",
+            from_="orders",
+            rollback=False,
+            dry_run=False,
+            yes=True,
+            health_timeout=health_seconds + 60,
+            drain=drain_seconds,
+            keep_old=False,
+            poll=POLL_SECONDS,
+        )
         quiet = Console(file=io.StringIO())
         command = Cutover(session, read_stack(session, stack.name), args, quiet, quiet)
         current = StepTime("plan")

@@ -8,8 +8,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from math import ceil
 
-from emulator.lambda_runtime import Invocation
 from emulator.api_calls import ApiCallLog, recording_api_calls
+from emulator.lambda_runtime import Invocation
 
 # What GetResources returns at most per page (ResourcesPerPage 1..100).
 RESOURCES_PER_PAGE = 100
@@ -60,7 +60,7 @@ def interface_pages(interfaces: int) -> int:
 
 
 def address_lookups(addresses: int) -> int:
-    """DescribeNetworkInterfaces calls that look `addresses` up (200 values a filter; network.py)."""
+    """DescribeNetworkInterfaces calls that look `addresses` up (200 values a filter; ec2.py)."""
     return ceil(addresses / 200)
 
 

@@ -6,7 +6,7 @@ interfaces Amazon MQ confirmed. A new container remembers none, so its first
 sweep reads every broker in scope with DescribeBroker, at the function's
 pace, within the function's timeout: that is where the pace is measured, and
 where the run may be cut short (a pacing wait that would end too near the
-deadline is refused, src/reconciler/deadline.py). What it confirmed stays
+deadline is refused, src/reconciler/adapters/deadline.py). What it confirmed stays
 confirmed, so each sweep after it asks only about the rest.
 
 The pace is judged from when moto served each DescribeBroker call: in no
@@ -26,7 +26,7 @@ from bench.world import BenchWorld
 from emulator import Fault
 from emulator.lambda_runtime import Invocation
 
-# The function's defaults (README: MQ_DESCRIBE_RATE, MQ_DESCRIBE_BURST) and Timeout (template.yaml).
+# The function's defaults (docs/contract.md: MQ_DESCRIBE_RATE, MQ_DESCRIBE_BURST) and Timeout (template.yaml).
 DEFAULT_RATE = 10.0
 DEFAULT_BURST = 5
 FUNCTION_TIMEOUT = 60.0
@@ -86,7 +86,8 @@ class ColdSweeps:
 
 
 def measure_paced_sweeps(world: BenchWorld, *, timeout: float = FUNCTION_TIMEOUT) -> tuple[ColdSweeps, Measured]:
-    """A new container's first sweeps at the default pace under `timeout`, then, warm, a sweep after 10 brokers moved."""
+    """A new container's first sweeps at the default pace under `timeout`,
+    then, warm, a sweep after 10 brokers moved."""
     cold = measure_cold_sweeps(world, timeout=timeout)
     with world.function_timeout(timeout):
         moved = measure_moved_sweep(world, 1, min(MOVING, len(world.in_scope)))
@@ -118,7 +119,9 @@ def measure_cold_sweeps(world: BenchWorld, *, timeout: float = FUNCTION_TIMEOUT)
         {"no stretch of time above rate * length + burst": pace.excess <= DEFAULT_RATE * SLACK_SECONDS},
     )
     return ColdSweeps(
-        first, pace, timeout,
+        first,
+        pace,
+        timeout,
         cut_short=bool(runs[0].report.get("cutShort")),
         timed_out=any(run.timed_out for run in runs),
         described=tuple(described),
@@ -173,7 +176,8 @@ def measure_throttled_sweep(world: BenchWorld) -> tuple[Measured, Pace]:
             "groups unchanged": world.targets(1) == before,
             "throttled once: read on retry": all(knowledge[b] == "settled" for b in once),
             "throttled always: left unresolved": knowledge[always] == "unresolved",
-            f"a whole run within the {FUNCTION_TIMEOUT:g} s timeout": not invocation.timed_out and not report["cutShort"],
+            f"a whole run within the {FUNCTION_TIMEOUT:g} s timeout": not invocation.timed_out
+            and not report["cutShort"],
         },
         note=f"{throttled} throttled answers, {retries} retried",
     )

@@ -1,4 +1,5 @@
-"""The deployment package as `sam build` makes it (src/Makefile): the reconciler, what pip installs from src/requirements.txt, and their bytecode.
+"""The deployment package as `sam build` makes it (src/Makefile): the reconciler, what pip installs from
+src/requirements.txt, and their bytecode.
 
 src/requirements.txt pins Powertools, so the package carries it and its
 dependencies (jmespath, typing-extensions); boto3 comes with the Lambda
@@ -84,7 +85,8 @@ def bundled_distributions(requirements: Path = REQUIREMENTS) -> list[Distributio
 
 
 def _installed_files(dist: Distribution) -> Iterator[tuple[str, Path]]:
-    """(path in the package, file on disk) for what `pip install --target` puts at the package's root, bytecode left out."""
+    """(path in the package, file on disk) for what `pip install --target`
+    puts at the package's root, bytecode left out."""
     for file in dist.files or []:
         path = Path(str(dist.locate_file(file)))
         if not file.as_posix().startswith("..") and "__pycache__" not in file.parts and path.is_file():

@@ -11,11 +11,11 @@ from importlib.metadata import version
 from bench.cold_start import ColdStart
 from bench.cutover import CutoverTiming
 from bench.measured import Measured
-from bench.package import Package
 from bench.pacing import DEFAULT_BURST, DEFAULT_RATE, FUNCTION_TIMEOUT, SLACK_SECONDS, SWEEP_INTERVAL, ColdSweeps, Pace
+from bench.package import Package
 from bench.sweep_cost import MOVING, SweepCosts
-from reconciler.deadline import MARGIN_MS, WRITE_RESERVE_MS
-from reconciler.plan import FREE_FOR_SECONDS
+from reconciler.adapters.deadline import MARGIN_MS, WRITE_RESERVE_MS
+from reconciler.core.plan import FREE_FOR_SECONDS
 
 COLD_START_GOAL = 1.3
 # A steady sweep of 200 brokers, wall time on the emulator (issue 9).
@@ -59,18 +59,25 @@ class Results:
             events = [c.event for c in self.sweep_costs] + [c.tagged for c in self.sweep_costs]
             goals += [
                 (
-                    "steady sweep: ceil(B/100) GetResources + ceil(I/1000) DescribeNetworkInterfaces + T DescribeTargetHealth",
+                    "steady sweep: ceil(B/100) GetResources + ceil(I/1000) DescribeNetworkInterfaces + T "
+                    "DescribeTargetHealth",
                     _at_bound(steady),
                     _join(_misses(steady), _notes(steady)),
                 ),
                 (
                     "steady sweep: 0 Amazon MQ calls",
                     not any(r.calls["DescribeBroker"] for r in steady),
-                    ", ".join(f"B={r.brokers} T={r.groups}: {r.calls['DescribeBroker']}" for r in steady if r.calls["DescribeBroker"])
-                    or f"0 DescribeBroker at every B ({', '.join(sorted({str(r.brokers) for r in steady}, key=int))}) and T",
+                    ", ".join(
+                        f"B={r.brokers} T={r.groups}: {r.calls['DescribeBroker']}"
+                        for r in steady
+                        if r.calls["DescribeBroker"]
+                    )
+                    or f"0 DescribeBroker at every B ({', '.join(sorted({str(r.brokers) for r in steady}, key=int))}) "
+                    "and T",
                 ),
                 (
-                    "sweep after K brokers moved: the steady sweep + K DescribeBroker + ceil(2K/200) RegisterTargets per"
+                    "sweep after K brokers moved: the steady sweep + K DescribeBroker + ceil(2K/200) RegisterTargets "
+                    "per"
                     " group + ceil(2K/200) lookups; the next sweep as many DeregisterTargets and 0 Amazon MQ calls",
                     _at_bound(moved),
                     _misses(moved),
@@ -88,7 +95,8 @@ class Results:
                 (
                     f"steady sweep of B={largest.brokers} under {STEADY_SWEEP_SECONDS:g} s on the emulator",
                     largest.seconds < STEADY_SWEEP_SECONDS,
-                    f"{largest.seconds:.2f} s (T={largest.groups}); the same listing and health read, asked of moto directly,"
+                    f"{largest.seconds:.2f} s (T={largest.groups}); the same listing and health read, asked of moto "
+                    "directly,"
                     f" take {largest_costs.emulator_seconds:.2f} s",
                 )
             )
@@ -96,7 +104,8 @@ class Results:
                 (
                     f"Amazon MQ calls a day at B={largest.brokers}, one sweep a minute: 0 in the steady state",
                     largest.calls["DescribeBroker"] == 0,
-                    f"{largest.calls['DescribeBroker'] * SWEEPS_PER_DAY:,} (one DescribeBroker per broker and sweep made"
+                    f"{largest.calls['DescribeBroker'] * SWEEPS_PER_DAY:,} (one DescribeBroker per broker and sweep "
+                    "made"
                     f" {largest.brokers * SWEEPS_PER_DAY:,})",
                 )
             )
@@ -120,10 +129,14 @@ class Results:
             largest_move = max(self.paced_moves, key=lambda r: r.brokers)
             goals.append(
                 (
-                    f"sweep after {MOVING} brokers moved at B={largest_move.brokers}, default pace: at the bound, converged",
+                    f"sweep after {MOVING} brokers moved at B={largest_move.brokers}, default pace: at the bound, "
+                    "converged",
                     _at_bound([largest_move]),
-                    _join(_misses([largest_move]), f"{largest_move.total} calls, {largest_move.calls['DescribeBroker']}"
-                          f" DescribeBroker, {largest_move.seconds:.2f} s"),
+                    _join(
+                        _misses([largest_move]),
+                        f"{largest_move.total} calls, {largest_move.calls['DescribeBroker']}"
+                        f" DescribeBroker, {largest_move.seconds:.2f} s",
+                    ),
                 )
             )
         if self.throttled:
@@ -137,7 +150,8 @@ class Results:
                     _misses(throttled, ("DescribeBroker",)),
                 ),
                 (
-                    f"throttled sweep (a quarter throttled once, standard retries) well within the {FUNCTION_TIMEOUT:g} s timeout",
+                    "throttled sweep (a quarter throttled once, standard retries) well within the "
+                    f"{FUNCTION_TIMEOUT:g} s timeout",
                     slowest.seconds < FUNCTION_TIMEOUT / 2,
                     f"B={slowest.brokers}: {slowest.seconds:.1f} s",
                 ),
@@ -168,13 +182,18 @@ def render(results: Results, *, command: str) -> str:
         _goals_section(results),
     ]
     if results.sweep_costs:
-        sections.append(_calls_section("AWS calls per invocation", CALLS_INTRO, [r for c in results.sweep_costs for r in c.rows()]))
+        sections.append(
+            _calls_section("AWS calls per invocation", CALLS_INTRO, [r for c in results.sweep_costs for r in c.rows()])
+        )
         sections.append(_steady_time_section(results.sweep_costs))
     if results.cold:
         sections.append(_cold_section(results.cold))
     if results.paced_moves:
-        sections.append(_calls_section(f"A sweep after {MOVING} brokers moved, at the default pace", PACED_MOVE_INTRO,
-                                       results.paced_moves))
+        sections.append(
+            _calls_section(
+                f"A sweep after {MOVING} brokers moved, at the default pace", PACED_MOVE_INTRO, results.paced_moves
+            )
+        )
     if results.throttled:
         sections.append(_throttling_section(results.throttled))
     if results.cold_start:
@@ -193,7 +212,7 @@ def _describable_in_one_sweep() -> int:
 
 METHOD = f"""## Method
 
-- **Where.** The real handler (`reconciler.handler.lambda_handler`) runs in
+- **Where.** The real handler (`reconciler.shell.handler.lambda_handler`) runs in
   this process as Lambda would (`emulator/lambda_runtime.py`), against moto in
   process, taught by `emulator/` what it lacks (broker ids and IPs, MQ tag
   discovery, target health, faults). Nothing reaches AWS.
@@ -211,7 +230,7 @@ METHOD = f"""## Method
   interfaces' pages (DescribeNetworkInterfaces, ceil(I/1000) for I
   interfaces, at least 1) and one DescribeTargetHealth per group; no Amazon
   MQ call in the steady state, since a warm container remembers every
-  interface Amazon MQ confirmed (src/reconciler/memory.py). Each broker with
+  interface Amazon MQ confirmed (src/reconciler/core/memory.py). Each broker with
   an interface the container has not confirmed yet adds one DescribeBroker
   (an address is registered only when Amazon MQ gives it to the broker and
   EC2 shows it on an attached interface in the broker's subnets). k targets
@@ -245,7 +264,7 @@ METHOD = f"""## Method
   ({FUNCTION_TIMEOUT:g} s), the emulator's Lambda runtime killing a run
   that outlives it. A pacing wait that would end less than
   {(MARGIN_MS + WRITE_RESERVE_MS) // 1000} s before the timeout is refused
-  (src/reconciler/deadline.py: a request's margin and the writes'
+  (src/reconciler/adapters/deadline.py: a request's margin and the writes'
   reserve), so a first sweep asks at most about
   {DEFAULT_BURST} + {DEFAULT_RATE:g} * ({FUNCTION_TIMEOUT:g} - {(MARGIN_MS + WRITE_RESERVE_MS) // 1000})
   = {_describable_in_one_sweep()} brokers (arithmetic from those constants,
@@ -269,10 +288,10 @@ METHOD = f"""## Method
   the runs whose backoff jitter lands it in a stretch the bucket already
   filled. Its wall time is set against the function's {FUNCTION_TIMEOUT:g} s
   timeout (adaptive mode, with its own client-side limiter stacked on the
-  pace, took 70-77 s for 120 brokers with 40 throttled once: CONTEXT.md).
+  pace, took 70-77 s for 120 brokers with 40 throttled once: sources.md).
 - **Cold start.** Rounds of fresh `python -c ...` processes under a valid
   configuration: the interpreter alone, then `import boto3` and
-  `import reconciler.handler`, those two in alternating order from round to
+  `import reconciler.shell.handler`, those two in alternating order from round to
   round, after one uncounted warm-up round. The goal is judged on the median
   over rounds of each round's handler / boto3 ratio of CPU time (user +
   system): the two processes of a round ran seconds apart under the same
@@ -337,11 +356,25 @@ def _steady_time_section(costs: list[SweepCosts]) -> str:
         " (emulator/lambda_timeout.py), moto's in-process answers included: the difference between the two columns is"
         " mostly that trace; the reconciler's own work (the plan, the evidence, the report) is hundredths of a second."
     )
-    header = ["B", "T", "AWS calls", "Amazon MQ calls", "wall s", "Amazon MQ calls a day at 1 sweep/min",
-              "the same reads asked directly s"]
+    header = [
+        "B",
+        "T",
+        "AWS calls",
+        "Amazon MQ calls",
+        "wall s",
+        "Amazon MQ calls a day at 1 sweep/min",
+        "the same reads asked directly s",
+    ]
     rows = [
-        [str(c.steady.brokers), str(c.steady.groups), str(c.steady.total), str(c.steady.calls["DescribeBroker"]),
-         f"{c.steady.seconds:.2f}", f"{c.steady.calls['DescribeBroker'] * SWEEPS_PER_DAY:,}", f"{c.emulator_seconds:.2f}"]
+        [
+            str(c.steady.brokers),
+            str(c.steady.groups),
+            str(c.steady.total),
+            str(c.steady.calls["DescribeBroker"]),
+            f"{c.steady.seconds:.2f}",
+            f"{c.steady.calls['DescribeBroker'] * SWEEPS_PER_DAY:,}",
+            f"{c.emulator_seconds:.2f}",
+        ]
         for c in sorted(costs, key=lambda c: (c.steady.groups, c.steady.brokers))
     ]
     return _section("Steady sweep against B", intro, header, rows)
@@ -357,8 +390,18 @@ def _cold_section(cold: list[ColdSweeps]) -> str:
         f" minute ({SWEEP_INTERVAL:g} s on the container's clock) until a sweep ends with status ok: each asks only"
         " about brokers not confirmed yet."
     )
-    header = ["B", "timeout s", "calls / bound", "wall s", "most calls in 1 s", "worst excess (calls)", "limit held",
-              "cut short", "DescribeBroker per sweep", "sweeps to converge"]
+    header = [
+        "B",
+        "timeout s",
+        "calls / bound",
+        "wall s",
+        "most calls in 1 s",
+        "worst excess (calls)",
+        "limit held",
+        "cut short",
+        "DescribeBroker per sweep",
+        "sweeps to converge",
+    ]
     rows = [
         [
             str(c.first.brokers),
@@ -379,7 +422,9 @@ def _cold_section(cold: list[ColdSweeps]) -> str:
 
 def _cold_figure(cold: ColdSweeps) -> str:
     fits = "cut short" if cold.cut_short else f"a whole run within the {cold.timeout:g} s timeout"
-    converged = f"converged in {cold.sweeps} sweep(s)" if cold.converged else f"**not converged in {cold.sweeps} sweeps**"
+    converged = (
+        f"converged in {cold.sweeps} sweep(s)" if cold.converged else f"**not converged in {cold.sweeps} sweeps**"
+    )
     return _join(
         _misses([cold.first]),
         f"{cold.first.total} calls, {cold.described[0]} DescribeBroker, {cold.first.seconds:.1f} s: {fits};"
@@ -413,7 +458,7 @@ def _cold_start_section(cold: ColdStart) -> str:
     processes = [
         ("`python -c pass`", cold.python),
         ("`python -c 'import boto3'`", cold.boto3),
-        ("`python -c 'import reconciler.handler'`", cold.handler),
+        ("`python -c 'import reconciler.shell.handler'`", cold.handler),
     ]
     table = _section(
         "Cold start",
@@ -425,11 +470,13 @@ def _cold_start_section(cold: ColdStart) -> str:
         [
             table,
             "",
-            f"- handler / boto3, CPU, median of the rounds' ratios: **{cold.cpu_ratio:.2f}** (goal <= {COLD_START_GOAL});"
+            f"- handler / boto3, CPU, median of the rounds' ratios: **{cold.cpu_ratio:.2f}** (goal <= "
+            f"{COLD_START_GOAL});"
             f" middle half of the rounds {cold.cpu_ratio_quartiles[0]:.2f} to {cold.cpu_ratio_quartiles[1]:.2f};"
             f" wall: {cold.ratio:.2f}",
             f"- wall, without the interpreter's start in either: {cold.ratio_without_interpreter:.2f}",
-            f"- the first invocation that calls AWS builds the reconciler and its 4 clients: {cold.client_build * 1000:.0f} ms"
+            "- the first invocation that calls AWS builds the reconciler and its 4 clients: "
+            f"{cold.client_build * 1000:.0f} ms"
             " (wall, in process), once per container",
         ]
     )
@@ -440,7 +487,8 @@ def cutover_section(timing: CutoverTiming) -> str:
     rows.append(["total", f"{timing.total:.2f}", f"{timing.waited:.2f}", f"{timing.total - timing.waited:.2f}"])
     return _section(
         "Cutover (mq-endpoint cutover, on the emulator)",
-        f"One cutover of `orders` to a new broker on the deployed template (`bench/cutover.py`): the new broker's first "
+        "One cutover of `orders` to a new broker on the deployed template (`bench/cutover.py`): the new broker's "
+        "first "
         f"health checks take {timing.health_seconds:g} s, the old set's flows stay open for the whole drain of "
         f"{timing.drain_seconds:g} s. *Waited*: the command's sleeps between looks at health and flows; *spent*: its "
         "stack updates, the function's runs and its reads. On AWS the waits are minutes (health checks, the "
@@ -453,7 +501,8 @@ def cutover_section(timing: CutoverTiming) -> str:
 def _package_section(package: Package) -> str:
     return (
         "## Deployment package\n\n"
-        f"{package.files} files, {package.bytes / 1024 / 1024:.2f} MiB unzipped, **{package.zipped / 1024 / 1024:.2f} MiB zipped**"
+        f"{package.files} files, {package.bytes / 1024 / 1024:.2f} MiB unzipped, **{package.zipped / 1024 / 1024:.2f} "
+        "MiB zipped**"
         " (Lambda takes up to 50 MB zipped, 250 MB unzipped): the function's own code is"
         f" {package.code_files} files, {package.code_bytes / 1024:.1f} KiB; the rest is {', '.join(package.bundled)}."
     )
@@ -500,7 +549,9 @@ def _notes(rows: Iterable[Measured]) -> str:
 
 
 def _failed_checks(rows: Iterable[Measured]) -> str:
-    return "; ".join(f"B={r.brokers} T={r.groups}: failed '{check}'" for r in rows for check, ok in r.checks.items() if not ok)
+    return "; ".join(
+        f"B={r.brokers} T={r.groups}: failed '{check}'" for r in rows for check, ok in r.checks.items() if not ok
+    )
 
 
 def _join(*parts: str) -> str:

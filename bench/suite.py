@@ -8,8 +8,8 @@ from pathlib import Path
 
 from bench.cold_start import measure_cold_start
 from bench.cutover import measure_cutover
-from bench.package import build_package
 from bench.pacing import measure_paced_sweeps, measure_throttled_sweep
+from bench.package import build_package
 from bench.report import Results
 from bench.sweep_cost import measure_sweep_costs
 from bench.world import BenchWorld

@@ -8,7 +8,6 @@ it are measured.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
 from bench.measured import Measured, measure, second_reading_bound, sweep_bound
@@ -35,8 +34,8 @@ class SweepCosts:
 
 
 def measure_sweep_costs(world: BenchWorld, groups: int) -> SweepCosts:
-    """Steady sweep, sweeps after 10 and after all brokers took new addresses, a reboot event, a tag event the
-    listing lags."""
+    """Steady sweep, sweeps after 10 and after all brokers took new
+    addresses, a reboot event, a tag event the listing lags."""
     brokers = len(world.in_scope)
     world.settle(groups)
 
@@ -75,7 +74,8 @@ def measure_moved_sweep(world: BenchWorld, groups: int, moving: int) -> Measured
 
 
 def _reboot_event(world: BenchWorld, groups: int) -> Measured:
-    """A RebootBroker event after the broker came back on new interfaces, then the proof that a sweep would change nothing."""
+    """A RebootBroker event after the broker came back on new interfaces,
+    then the proof that a sweep would change nothing."""
     rebooted = world.in_scope[-1]
     world.aws.change_broker_ips(rebooted)
     invocation, log, seconds = measure(lambda: world.reboot_event(rebooted))

@@ -16,9 +16,8 @@ from unittest import mock
 
 from moto import mock_aws
 
-from emulator import events
+from emulator import EmulatedAws, events
 from emulator.lambda_runtime import Invocation, LambdaRuntime
-from emulator import EmulatedAws
 from emulator.server import FAKE_CREDENTIALS
 
 REGION = "eu-west-1"
@@ -73,7 +72,9 @@ class BenchWorld:
             world = cls(aws, runtime, aws.create_target_groups(GROUP_PORTS))
             key, value = SCOPE_TAG
             for number in range(brokers):
-                world.in_scope.append(world._create_broker(f"in-scope-{number}", "ACTIVE_STANDBY_MULTI_AZ", {key: value}))
+                world.in_scope.append(
+                    world._create_broker(f"in-scope-{number}", "ACTIVE_STANDBY_MULTI_AZ", {key: value})
+                )
                 tags = {key: "elsewhere"} if number % 2 else {}
                 world.outside.append(world._create_broker(f"outside-{number}", "SINGLE_INSTANCE", tags))
             yield world
@@ -86,7 +87,12 @@ class BenchWorld:
         for name in UNPACED.keys() - environment.keys():
             os.environ.pop(name, None)
         self.runtime.cold_start(
-            {"TARGET_GROUP_ARNS": ",".join(arns), "BROKER_TAG": "=".join(SCOPE_TAG), "VPC_ID": self.aws.vpc_id, **environment}
+            {
+                "TARGET_GROUP_ARNS": ",".join(arns),
+                "BROKER_TAG": "=".join(SCOPE_TAG),
+                "VPC_ID": self.aws.vpc_id,
+                **environment,
+            }
         )
 
     def settle(self, groups: int) -> None:
@@ -110,7 +116,8 @@ class BenchWorld:
         return frozenset(ip for broker in self.in_scope for ip in self.aws.broker_ips(broker))
 
     def let_time_pass(self, seconds: float) -> None:
-        """The container's clock moves on, as between two scheduled sweeps (what a removal on a second reading waits for)."""
+        """The container's clock moves on, as between two scheduled sweeps
+        (what a removal on a second reading waits for)."""
         self.runtime.let_time_pass(seconds)
 
     @contextmanager
@@ -124,9 +131,16 @@ class BenchWorld:
 
     def interfaces(self) -> int:
         """Broker interfaces in the VPC, as the reconciler's listing finds them (what its page count follows)."""
-        pages = self.aws.client("ec2").get_paginator("describe_network_interfaces").paginate(
-            Filters=[{"Name": "vpc-id", "Values": [self.aws.vpc_id]},
-                     {"Name": "description", "Values": ["Amazon MQ network interface for broker *"]}])
+        pages = (
+            self.aws.client("ec2")
+            .get_paginator("describe_network_interfaces")
+            .paginate(
+                Filters=[
+                    {"Name": "vpc-id", "Values": [self.aws.vpc_id]},
+                    {"Name": "description", "Values": ["Amazon MQ network interface for broker *"]},
+                ]
+            )
+        )
         return sum(len(page["NetworkInterfaces"]) for page in pages)
 
     def emulator_read_seconds(self, groups: int) -> float:
@@ -157,9 +171,9 @@ class BenchWorld:
             base = 10 + 2 * len(self._subnet_pairs)
             ec2 = self.aws.client("ec2")
             pair = [
-                ec2.create_subnet(VpcId=self.aws.vpc_id, CidrBlock=f"10.0.{base + n}.0/24", AvailabilityZone=f"{REGION}{az}")[
-                    "Subnet"
-                ]["SubnetId"]
+                ec2.create_subnet(
+                    VpcId=self.aws.vpc_id, CidrBlock=f"10.0.{base + n}.0/24", AvailabilityZone=f"{REGION}{az}"
+                )["Subnet"]["SubnetId"]
                 for n, az in enumerate("ab")
             ]
             self._subnet_pairs.append(pair)

@@ -17,10 +17,15 @@ PORT_FILE = Path(__file__).resolve().parent.parent / ".emulator-port"
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m demo", description=__doc__)
-    parser.add_argument("--keep-running", action="store_true", help="leave the emulator up for the AWS CLI after the story")
+    parser.add_argument(
+        "--keep-running", action="store_true", help="leave the emulator up for the AWS CLI after the story"
+    )
     parser.add_argument("--seed", type=int, default=4, help="seed of broker ids and IPs (same seed, same tables)")
-    parser.add_argument("--write-docs", action="store_true",
-                        help="rewrite the README's and docs/demo.md's real output from a session on the demo (seed 4)")
+    parser.add_argument(
+        "--write-docs",
+        action="store_true",
+        help="rewrite docs/operating.md's and docs/demo.md's real output from a session on the demo (seed 4)",
+    )
     args = parser.parse_args(argv)
     if not template_exists():
         print("template.yaml is missing: the demo deploys the project's own template.", file=sys.stderr)
@@ -47,7 +52,7 @@ def _explore(endpoint_url: str, stack) -> None:  # type: ignore[no-untyped-def]
         "  .venv/bin/python -m emulator state orders REBOOT_IN_PROGRESS\n"
         f"  .venv/bin/mq-endpoint status --stack {stack.name} --watch\n"
         f"  aws lambda invoke --function-name {stack.function_name} --cli-binary-format raw-in-base64-out \\\n"
-        "      --payload '{\"action\":\"resync\",\"dryRun\":true}' /dev/stdout\n"
+        '      --payload \'{"action":"resync","dryRun":true}\' /dev/stdout\n'
         "  aws mq list-brokers\n"
         f"  aws elbv2 describe-target-health --target-group-arn {stack.target_group_arns[0]}\n"
         "Ctrl-C (or SIGTERM) stops it.",

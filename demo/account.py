@@ -50,8 +50,10 @@ def told(
             scene = Scene(world, stack)
             # lambda:Invoke of the stack's function runs this warm container, as on
             # AWS: `aws lambda invoke`, `sam remote invoke`, `mq-endpoint resync`.
-            with LambdaRuntime(stack.function_name, stack.function_arn, log_group=stack.log_group) as runtime, \
-                    serving_function(stack.function_name, runtime, on_invoke=_invocation_printer(sys.stdout)):
+            with (
+                LambdaRuntime(stack.function_name, stack.function_arn, log_group=stack.log_group) as runtime,
+                serving_function(stack.function_name, runtime, on_invoke=_invocation_printer(sys.stdout)),
+            ):
                 Story(scene, runtime).tell(replace_orders=replace_orders)
                 print(f"\nThe story took {time.monotonic() - started:.1f} s.")
                 yield server, aws, stack

@@ -1,4 +1,4 @@
-"""`python -m demo --write-docs`: the "real output" of the README and docs/demo.md, from a session on the demo.
+"""`python -m demo --write-docs`: the "real output" of docs/operating.md and docs/demo.md, from sessions on the demo.
 
 Every such block is the output of the commands it shows, run on the
 account the demo leaves behind (seed 4, moto's ids seeded too, so the same
@@ -23,7 +23,7 @@ from mq_endpoint.main import main as mq_endpoint_main
 from .account import told
 
 ROOT = Path(__file__).resolve().parent.parent
-README = ROOT / "README.md"
+OPERATING_DOC = ROOT / "docs" / "operating.md"
 DEMO_DOC = ROOT / "docs" / "demo.md"
 SEED = 4
 WIDTH = "120"
@@ -34,21 +34,21 @@ END = "<!-- end of real output -->"
 SESSIONS: dict[str, Sequence[str]] = {
     # docs/demo.md: the story left orders on addresses no target group holds (its last step only planned).
     "demo-session": (
-        ".venv/bin/mq-endpoint status --stack mq-endpoint; echo \"exit $?\"",
-        ".venv/bin/mq-endpoint plan --stack mq-endpoint; echo \"exit $?\"",
-        ".venv/bin/mq-endpoint resync --yes --stack mq-endpoint; echo \"exit $?\"",
-        ".venv/bin/mq-endpoint plan --stack mq-endpoint; echo \"exit $?\"",
+        '.venv/bin/mq-endpoint status --stack mq-endpoint --group 61617; echo "exit $?"',
+        '.venv/bin/mq-endpoint plan --stack mq-endpoint; echo "exit $?"',
+        '.venv/bin/mq-endpoint resync --yes --stack mq-endpoint; echo "exit $?"',
+        '.venv/bin/mq-endpoint plan --stack mq-endpoint; echo "exit $?"',
     ),
-    # README: the outage status leads with, and one broker described.
-    "readme-outage": (
+    # docs/operating.md: the outage status leads with, one broker described, and the wrong region.
+    "operating-session": (
         ".venv/bin/python -m emulator state orders REBOOT_IN_PROGRESS",
-        ".venv/bin/mq-endpoint status --stack mq-endpoint; echo \"exit $?\"",
+        '.venv/bin/mq-endpoint status --stack mq-endpoint --group 61617; echo "exit $?"',
         ".venv/bin/python -m emulator state orders RUNNING",
-        ".venv/bin/mq-endpoint status orders --stack mq-endpoint",
-        ".venv/bin/mq-endpoint plan --stack mq-endpoint --region us-east-1; echo \"exit $?\"",
+        ".venv/bin/mq-endpoint status orders --stack mq-endpoint --group 61617",
+        '.venv/bin/mq-endpoint plan --stack mq-endpoint --region us-east-1; echo "exit $?"',
     ),
 }
-WHERE = {"demo-session": DEMO_DOC, "readme-outage": README}
+WHERE = {"demo-session": DEMO_DOC, "operating-session": OPERATING_DOC}
 PROGRAMS: dict[str, Callable[[list[str]], int]] = {
     ".venv/bin/mq-endpoint": lambda argv: int(mq_endpoint_main(argv)),
     ".venv/bin/python -m emulator": emulator_main,
@@ -78,7 +78,7 @@ def _run(command: str) -> str:
     program = next(p for p in PROGRAMS if line.startswith(p + " "))
     captured = io.StringIO()
     with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
-        code = PROGRAMS[program](shlex.split(line[len(program):]))
+        code = PROGRAMS[program](shlex.split(line[len(program) :]))
     return f"$ {command}\n{captured.getvalue()}" + (f"exit {code}\n" if echo else "")
 
 

@@ -115,7 +115,9 @@ def _upload_code(aws: Any) -> str:
     return f"s3://{CODE_BUCKET}/reconciler.zip"
 
 
-def _not_emulated(translated: dict[str, Any], listed: dict[str, Any], conditions: dict[str, bool]) -> dict[str, list[str]]:
+def _not_emulated(
+    translated: dict[str, Any], listed: dict[str, Any], conditions: dict[str, bool]
+) -> dict[str, list[str]]:
     created = {r["LogicalResourceId"] for r in listed["StackResourceSummaries"]}
     missing: dict[str, list[str]] = {}
     for logical_id, resource in translated["Resources"].items():

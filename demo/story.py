@@ -13,10 +13,10 @@ from emulator import EmulatedAws, events, target_health
 from emulator.lambda_runtime import Invocation, LambdaRuntime
 from mq_endpoint import render as tables
 from mq_endpoint.aws import CallWatch
-from mq_endpoint.cutover import Cutover
 from mq_endpoint.console import make_console
+from mq_endpoint.cutover import Cutover
 from mq_endpoint.inspect import inspect
-from mq_endpoint.names import brokers_by_address
+from mq_endpoint.names import brokers_by_address, group_label
 from mq_endpoint.stack import DeployedStack as StackAsRead
 from mq_endpoint.stack import read_stack
 
@@ -42,7 +42,10 @@ class Scene:
         by_arn = {g["TargetGroupArn"]: g for g in described["TargetGroups"]}
         rabbitmq = set(self.stack.rabbitmq_target_group_arns)
         self.groups = {
-            by_arn[arn]["TargetGroupName"]: (arn, tables.group_label(by_arn[arn]["Port"], "RABBITMQ" if arn in rabbitmq else None))
+            by_arn[arn]["TargetGroupName"]: (
+                arn,
+                group_label(by_arn[arn]["Port"], "RABBITMQ" if arn in rabbitmq else None),
+            )
             for arn in self.stack.target_group_arns
         }
         # The CLI's own reading of the stack, as an operator's laptop would do it (one session: models load once).
@@ -72,7 +75,9 @@ class Scene:
 
     def show_targets(self) -> None:
         """`mq-endpoint status`: the CLI's dry run of the reconciler, its tables."""
-        self.show(tables.status_tables(inspect(self._session, self._as_read, self._watch).document(), earlier=self.formerly))
+        self.show(
+            tables.status_tables(inspect(self._session, self._as_read, self._watch).document(), earlier=self.formerly)
+        )
 
 
 @dataclass(frozen=True)
@@ -126,10 +131,20 @@ class Story:
         for step in self.steps:
             counted = tables.count_changes(step.report)
             would = " (would)" if step.report["dryRun"] else ""
-            rows.append([str(step.number), step.title, step.trigger, f"{counted['register']}{would}",
-                         f"{counted['deregister']}{would}", str(counted["withheld"])])
+            rows.append(
+                [
+                    str(step.number),
+                    step.title,
+                    step.trigger,
+                    f"{counted['register']}{would}",
+                    f"{counted['deregister']}{would}",
+                    str(counted["withheld"]),
+                ]
+            )
         self.scene.out("\n=== Summary (targets, summed over the target groups)")
-        self.scene.show([tables.table(["step", "what happened", "trigger", "registered", "deregistered", "withheld"], rows)])
+        self.scene.show(
+            [tables.table(["step", "what happened", "trigger", "registered", "deregistered", "withheld"], rows)]
+        )
 
     def tell(self, *, replace_orders: bool = True) -> None:
         aws, world, region = self.scene.aws, self.scene.world, self.region
@@ -159,7 +174,8 @@ class Story:
         aws.change_endpoint_ips(events_broker, recreate=True)
         self.step(
             "events (RabbitMQ) has a new VPC endpoint",
-            "RabbitMQ brokers are reached through an endpoint Amazon MQ creates in the VPC; its interfaces are their addresses.",
+            "RabbitMQ brokers are reached through an endpoint Amazon MQ creates in the VPC; its interfaces are their "
+            "addresses.",
             events.reboot_broker(region, events_broker),
         )
 
@@ -188,7 +204,11 @@ class Story:
         )
 
         aws.delete_broker(payments)
-        self.step("payments is deleted", "DescribeBroker now answers NotFoundException.", events.delete_broker(region, payments))
+        self.step(
+            "payments is deleted",
+            "DescribeBroker now answers NotFoundException.",
+            events.delete_broker(region, payments),
+        )
 
         before = self.scene.registered()
         aws.change_broker_ips(orders)
@@ -209,8 +229,10 @@ class Story:
         """`mq-endpoint cutover`: orders-4 replaces orders behind the same name, shown from the listeners' side."""
         scene, aws = self.scene, self.scene.aws
         scene.out("\n=== Cutover: orders-4 replaces orders behind mq.example.com (mq-endpoint cutover)")
-        scene.out("    A new broker, not in scope. After each step: whom a new connection to 61617 may reach, as the\n"
-                  "    NLB's listeners and target health say (the client listener's group, healthy targets).")
+        scene.out(
+            "    A new broker, not in scope. After each step: whom a new connection to 61617 may reach, as the\n"
+            "    NLB's listeners and target health say (the client listener's group, healthy targets)."
+        )
         scene.world.add_broker("orders-4", in_scope=False)
         for _ in range(2):  # orders' silent maintenance above, applied first: two sweeps a minute apart
             self.runtime.let_time_pass(60)
@@ -218,9 +240,20 @@ class Story:
         self.show_new_connections("before the cutover")
         # Clients still hold connections to orders: the old set's ActiveFlowCount, as the NLB would publish it.
         aws.publish_active_flows(self.scene.stack.live_target_group_arns, 12)
-        args = Namespace(to="orders-4", from_="orders", rollback=False, dry_run=False, yes=True, health_timeout=30.0,
-                         drain=1.0, keep_old=False, poll=0.5)
-        command = Cutover(scene._session, read_stack(scene._session, scene.stack.name), args, scene.console, scene.console)
+        args = Namespace(
+            to="orders-4",
+            from_="orders",
+            rollback=False,
+            dry_run=False,
+            yes=True,
+            health_timeout=30.0,
+            drain=1.0,
+            keep_old=False,
+            poll=0.5,
+        )
+        command = Cutover(
+            scene._session, read_stack(scene._session, scene.stack.name), args, scene.console, scene.console
+        )
         command.after_step = lambda step: self.show_new_connections(f"after {step}")
         target_health.health_checks_take(1.0)  # the NLB's first checks of orders-4 take a moment
         try:

@@ -34,7 +34,8 @@ class World:
 def build_world(
     aws: EmulatedAws, broker_names: tuple[str, ...] = ("orders", "payments"), rabbitmq_brokers: tuple[str, ...] = ()
 ) -> World:
-    """A hosted zone, a certificate for the endpoint, active/standby ActiveMQ brokers in scope, RabbitMQ ones if named."""
+    """A hosted zone, a certificate for the endpoint, active/standby
+    ActiveMQ brokers in scope, RabbitMQ ones if named."""
     zone = aws.client("route53").create_hosted_zone(Name=DOMAIN, CallerReference="mq-static-endpoint-demo")
     certificate = aws.client("acm").request_certificate(DomainName=ENDPOINT_NAME, ValidationMethod="DNS")
     world = World(aws, zone["HostedZone"]["Id"].rsplit("/", 1)[-1], certificate["CertificateArn"])

@@ -6,8 +6,8 @@ Never imported by src/.
         broker_id = aws.create_broker("orders", tags={"mq-static-endpoint": "demo"})
         rabbit_id = aws.create_broker("events", engine="RABBITMQ", tags={"mq-static-endpoint": "demo"})
 
-Each module teaches moto one thing the reconciler meets on AWS (the facts are
-in CONTEXT.md, "Amazon MQ" and "What works on our machines"):
+Each module teaches moto one thing the reconciler meets on AWS (the facts, with
+their sources, are in docs/sources.md):
 
 - mq_brokers: brokers as Amazon MQ shows them, `b-<uuid>` ids, instance IPs
   from their subnets, states that change (moto: six hex digits, 192.168.0.1

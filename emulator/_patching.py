@@ -9,7 +9,6 @@ from collections.abc import Callable
 from threading import Lock
 from typing import Any
 
-
 _MISSING = object()
 
 

@@ -17,12 +17,12 @@ Enter it inside EmulatedAws, so that it wraps the fault hook and is undone
 before it (patches on one attribute must be undone in reverse order).
 """
 
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from threading import Lock
-import time
 from typing import Any
 
 from moto.core.responses import BaseResponse

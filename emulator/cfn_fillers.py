@@ -45,7 +45,12 @@ class _Filler:
 
     @classmethod
     def update_from_cloudformation_json(
-        cls, original_resource: _Filled, new_resource_name: str, cloudformation_json: Any, account_id: str, region_name: str
+        cls,
+        original_resource: _Filled,
+        new_resource_name: str,
+        cloudformation_json: Any,
+        account_id: str,
+        region_name: str,
     ) -> _Filled:
         """A stack update that changes its properties (an alarm's dimensions): made anew, as the new properties say."""
         original_resource.delete(account_id, region_name)

@@ -106,9 +106,7 @@ def _with_missing_attributes(original: Callable[..., Any]) -> Callable[..., Any]
     def get_cfn_attribute(self: FakeLoadBalancer, attribute_name: str) -> Any:
         if attribute_name == "CanonicalHostedZoneID":
             region = self.arn.split(":")[3]
-            return CANONICAL_HOSTED_ZONES.get(self.type, {}).get(
-                region, self.canonical_hosted_zone_id
-            )
+            return CANONICAL_HOSTED_ZONES.get(self.type, {}).get(region, self.canonical_hosted_zone_id)
         if attribute_name == "LoadBalancerFullName":
             return self.arn.split(":loadbalancer/", 1)[1]
         if attribute_name == "SecurityGroups":
@@ -132,11 +130,18 @@ def _target_group_attributes(_: None) -> Callable[..., Any]:
 
 
 def _pseudo(backend: CloudFormationBackend, stack_name: str) -> dict[str, str]:
-    return {"AWS::Region": backend.region_name, "AWS::AccountId": backend.account_id, "AWS::StackName": stack_name,
-            "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
+    return {
+        "AWS::Region": backend.region_name,
+        "AWS::AccountId": backend.account_id,
+        "AWS::StackName": stack_name,
+        "AWS::Partition": "aws",
+        "AWS::URLSuffix": "amazonaws.com",
+    }
 
 
-def _refuse_what_cloudformation_refuses(backend: CloudFormationBackend, name: str, body: str, given: dict[str, Any]) -> None:
+def _refuse_what_cloudformation_refuses(
+    backend: CloudFormationBackend, name: str, body: str, given: dict[str, Any]
+) -> None:
     template = Stack.parse_template(body)
     if not isinstance(template, dict):
         return
@@ -150,7 +155,9 @@ def _refuse_what_cloudformation_refuses(backend: CloudFormationBackend, name: st
 
 
 def _creating_only_what_cloudformation_accepts(original: Callable[..., Any]) -> Callable[..., Any]:
-    def create_stack(self: CloudFormationBackend, name: str, template: str, parameters: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+    def create_stack(
+        self: CloudFormationBackend, name: str, template: str, parameters: dict[str, Any], *args: Any, **kwargs: Any
+    ) -> Any:
         _refuse_what_cloudformation_refuses(self, name, template, parameters)
         return original(self, name, template, parameters, *args, **kwargs)
 
@@ -158,8 +165,14 @@ def _creating_only_what_cloudformation_accepts(original: Callable[..., Any]) -> 
 
 
 def _updating_only_as_cloudformation_accepts(original: Callable[..., Any]) -> Callable[..., Any]:
-    def update_stack(self: CloudFormationBackend, name: str, template: str, role_arn: str | None, parameters: list[dict[str, Any]],
-                     tags: dict[str, str] | None) -> Any:
+    def update_stack(
+        self: CloudFormationBackend,
+        name: str,
+        template: str,
+        role_arn: str | None,
+        parameters: list[dict[str, Any]],
+        tags: dict[str, str] | None,
+    ) -> Any:
         stack = self.get_stack(name)
         given = self._resolve_update_parameters(instance=stack, incoming_params=parameters)
         _refuse_what_cloudformation_refuses(self, stack.name, template or stack.template, given)
@@ -177,7 +190,9 @@ def _changes(before: Evaluation, after: Evaluation, old: dict[str, Any], new: di
 
 
 def _updating_what_parameters_reach(original: Callable[..., Any]) -> Callable[..., Any]:
-    def build_resource_diff(self: parsing.ResourceMap, other_template: dict[str, Any], parameters: dict[str, Any] | None = None) -> Any:
+    def build_resource_diff(
+        self: parsing.ResourceMap, other_template: dict[str, Any], parameters: dict[str, Any] | None = None
+    ) -> Any:
         diff = original(self, other_template, parameters)
         if not parameters:
             return diff
@@ -198,7 +213,9 @@ def _updating_what_parameters_reach(original: Callable[..., Any]) -> Callable[..
 
 def _previous_defaults_kept(original: Callable[..., Any]) -> Callable[..., Any]:
     def _resolve_update_parameters(self: Any, instance: Any, incoming_params: list[dict[str, str]]) -> Any:
-        given = [p for p in incoming_params if not p.get("UsePreviousValue") or p["ParameterKey"] in instance.parameters]
+        given = [
+            p for p in incoming_params if not p.get("UsePreviousValue") or p["ParameterKey"] in instance.parameters
+        ]
         return original(self, instance, given)
 
     return _resolve_update_parameters

@@ -43,7 +43,7 @@ class ControlRoutes:
             return self._moto_app(environ, start_response)
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = json.loads(environ["wsgi.input"].read(length) or b"{}") if length else {}
-        status, answer = self._answer(environ["REQUEST_METHOD"], path[len(PREFIX):].strip("/").split("/"), body)
+        status, answer = self._answer(environ["REQUEST_METHOD"], path[len(PREFIX) :].strip("/").split("/"), body)
         payload = json.dumps(answer).encode()
         start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])
         return [payload]
@@ -60,7 +60,11 @@ class ControlRoutes:
                     return "200 OK", {"id": broker_id, "ips": self.aws.change_broker_ips(broker_id, body.get("ips"))}
                 if parts[2] == "state":
                     self.aws.set_broker_state(broker_id, str(body["state"]), body.get("ips"))
-                    return "200 OK", {"id": broker_id, "state": body["state"], "reported": self.aws.broker_ips(broker_id)}
+                    return "200 OK", {
+                        "id": broker_id,
+                        "state": body["state"],
+                        "reported": self.aws.broker_ips(broker_id),
+                    }
         except (KeyError, ValueError) as error:
             return "400 Bad Request", {"error": str(error.args[0] if error.args else error)}
         return "404 Not Found", {"error": f"no route {method} {PREFIX}{'/'.join(parts)}"}
@@ -77,7 +81,9 @@ def endpoint_url() -> str:
     """The emulator the demo printed; never anything but this machine."""
     url = os.environ.get("AWS_ENDPOINT_URL", "")
     if urlparse(url).hostname not in _LOCAL_HOSTS:
-        raise ControlError("AWS_ENDPOINT_URL must name the emulator on 127.0.0.1 (make demo ARGS=--keep-running prints it)")
+        raise ControlError(
+            "AWS_ENDPOINT_URL must name the emulator on 127.0.0.1 (make demo ARGS=--keep-running prints it)"
+        )
     return url.rstrip("/")
 
 

@@ -2,7 +2,7 @@
 
 On AWS `b-<id>.mq.<region>.amazonaws.com` of a private RabbitMQ broker
 resolves to its endpoint's interface addresses (AWS's RabbitMQ samples
-register what `dig` returns: README, "RabbitMQ brokers", likely). The emulator
+register what `dig` returns: docs/sources.md, likely). The emulator
 answers the same from moto's backends, live: an endpoint recreated or a broker
 deleted is what the next lookup sees.
 
@@ -30,7 +30,9 @@ from . import vpc_endpoints
 from ._patching import Patch
 
 _AWS_NAMES = (".amazonaws.com", ".amazonaws.com.cn", ".on.aws")
-_BROKER_HOST = re.compile(r"(b-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.mq\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?")
+_BROKER_HOST = re.compile(
+    r"(b-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.mq\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?"
+)
 
 _lock = Lock()
 _answers: dict[str, list[str]] = {}

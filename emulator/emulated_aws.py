@@ -12,7 +12,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlparse
 
@@ -170,7 +170,9 @@ class EmulatedAws:
         subnet_id: None picks the VPC subnet whose range holds the address.
         """
         ec2 = self._ec2()
-        subnet = interfaces.subnet_holding(ec2, ip, [subnet_id] if subnet_id else interfaces.vpc_subnet_ids(ec2, self.vpc_id))
+        subnet = interfaces.subnet_holding(
+            ec2, ip, [subnet_id] if subnet_id else interfaces.vpc_subnet_ids(ec2, self.vpc_id)
+        )
         if ip in self._held(subnet.vpc_id):
             raise interfaces.AddressInUse(f"{ip} is held already in {subnet.vpc_id}")
         self._issued_ips.add(ip)
@@ -195,7 +197,13 @@ class EmulatedAws:
         (low, high) range each interface draws its own from, with `seed`.
         """
         listing_lag.start(
-            self._ec2(), hide_new=hide_new, keep_deleted=keep_deleted, listings=listings, seconds=seconds, seed=seed, clock=clock
+            self._ec2(),
+            hide_new=hide_new,
+            keep_deleted=keep_deleted,
+            listings=listings,
+            seconds=seconds,
+            seed=seed,
+            clock=clock,
         )
 
     def ec2_catch_up(self) -> None:
@@ -204,7 +212,8 @@ class EmulatedAws:
 
     @contextmanager
     def ec2_lag(self, *, hide_new: bool = True, keep_deleted: bool = True) -> Iterator[None]:
-        """`with aws.ec2_lag():` the listing lags behind whatever the block creates and deletes, and catches up after it."""
+        """`with aws.ec2_lag():` the listing lags behind whatever the block
+        creates and deletes, and catches up after it."""
         self.lag_interfaces(hide_new=hide_new, keep_deleted=keep_deleted)
         try:
             yield
@@ -248,8 +257,15 @@ class EmulatedAws:
         rabbitmq = engine.upper() == "RABBITMQ"
         deployment_mode = deployment_mode or ("SINGLE_INSTANCE" if rabbitmq else "ACTIVE_STANDBY_MULTI_AZ")
         subnet_ids = [] if publicly_accessible else subnet_ids or self._default_subnets(rabbitmq, deployment_mode)
-        if rabbitmq and not publicly_accessible and not 1 <= len(subnet_ids) <= (3 if deployment_mode == "CLUSTER_MULTI_AZ" else 1):
-            raise ValueError(f"a private RabbitMQ {deployment_mode} broker takes {'1 to 3 subnets' if deployment_mode == 'CLUSTER_MULTI_AZ' else 'one subnet'}")
+        if (
+            rabbitmq
+            and not publicly_accessible
+            and not 1 <= len(subnet_ids) <= (3 if deployment_mode == "CLUSTER_MULTI_AZ" else 1)
+        ):
+            raise ValueError(
+                f"a private RabbitMQ {deployment_mode} broker takes "
+                f"{'1 to 3 subnets' if deployment_mode == 'CLUSTER_MULTI_AZ' else 'one subnet'}"
+            )
         created = self.client("mq").create_broker(
             BrokerName=name,
             DeploymentMode=deployment_mode,
@@ -288,7 +304,13 @@ class EmulatedAws:
     def brokers(self) -> list[dict[str, Any]]:
         """Every broker: name, id, state, the IPs DescribeBroker reports and those its interfaces hold."""
         return [
-            {"name": b.name, "id": b.id, "state": b.state, "reported": mq_brokers.reported_ips(b), "held": mq_brokers.held_ips(b)}
+            {
+                "name": b.name,
+                "id": b.id,
+                "state": b.state,
+                "reported": mq_brokers.reported_ips(b),
+                "held": mq_brokers.held_ips(b),
+            }
             for backend in self._mq_backends()
             for b in backend.brokers.values()
         ]
@@ -315,7 +337,9 @@ class EmulatedAws:
         """
         broker = self._broker(broker_id)
         if vpc_endpoints.is_rabbitmq(broker):
-            raise ValueError(f"{broker_id} is a RabbitMQ broker: its addresses are its endpoint's (change_endpoint_ips)")
+            raise ValueError(
+                f"{broker_id} is a RabbitMQ broker: its addresses are its endpoint's (change_endpoint_ips)"
+            )
         instances = len(mq_brokers.held_ips(broker)) or 1
         if ips is None:
             ips = self._allocate(broker.subnet_ids[:instances])
@@ -364,7 +388,8 @@ class EmulatedAws:
         return ips
 
     def add_resource_endpoint(self, broker_id: str) -> str:
-        """A resource VPC endpoint, as RabbitMQ private networking creates at reboot, on free addresses of the broker's subnets; its id."""
+        """A resource VPC endpoint, as RabbitMQ private networking creates at reboot,
+        on free addresses of the broker's subnets; its id."""
         broker = self._broker(broker_id)
         return vpc_endpoints.add_resource_endpoint(self._ec2(), broker, self._allocate(broker.subnet_ids))
 
@@ -424,7 +449,10 @@ class EmulatedAws:
         """
         elbv2 = self.client("elbv2")
         balancer = elbv2.create_load_balancer(
-            Name=f"emulated-{len(elbv2.describe_load_balancers()['LoadBalancers'])}", Subnets=self.public_subnets, Type="network", Scheme="internal"
+            Name=f"emulated-{len(elbv2.describe_load_balancers()['LoadBalancers'])}",
+            Subnets=self.public_subnets,
+            Type="network",
+            Scheme="internal",
         )["LoadBalancers"][0]["LoadBalancerArn"]
         arns = {}
         for name, port in ports.items():
@@ -441,8 +469,12 @@ class EmulatedAws:
                 UnhealthyThresholdCount=2,
             )["TargetGroups"][0]
             arns[name] = group["TargetGroupArn"]
-            elbv2.create_listener(LoadBalancerArn=balancer, Protocol="TCP", Port=10000 + len(arns),
-                                  DefaultActions=[{"Type": "forward", "TargetGroupArn": group["TargetGroupArn"]}])
+            elbv2.create_listener(
+                LoadBalancerArn=balancer,
+                Protocol="TCP",
+                Port=10000 + len(arns),
+                DefaultActions=[{"Type": "forward", "TargetGroupArn": group["TargetGroupArn"]}],
+            )
         return arns
 
     def target_states(self, target_group_arn: str) -> dict[str, str]:
@@ -465,17 +497,32 @@ class EmulatedAws:
         return reached
 
     def publish_active_flows(self, target_group_arns: list[str], count: int) -> None:
-        """AWS/NetworkELB ActiveFlowCount of these groups now, as the NLB publishes it each minute (clients connected)."""
+        """AWS/NetworkELB ActiveFlowCount of these groups now, as the NLB
+        publishes it each minute (clients connected)."""
         cloudwatch = self.client("cloudwatch")
         for arn in target_group_arns:
             balancer = next(iter(self._target_group(arn).load_balancer_arns), "")
-            dimensions = [{"Name": "TargetGroup", "Value": arn.split(":")[-1]},
-                          {"Name": "LoadBalancer", "Value": balancer.split(":loadbalancer/", 1)[-1]}]
-            cloudwatch.put_metric_data(Namespace="AWS/NetworkELB", MetricData=[
-                {"MetricName": "ActiveFlowCount", "Value": count, "Timestamp": datetime.now(timezone.utc), "Dimensions": dimensions}])
+            dimensions = [
+                {"Name": "TargetGroup", "Value": arn.split(":")[-1]},
+                {"Name": "LoadBalancer", "Value": balancer.split(":loadbalancer/", 1)[-1]},
+            ]
+            cloudwatch.put_metric_data(
+                Namespace="AWS/NetworkELB",
+                MetricData=[
+                    {
+                        "MetricName": "ActiveFlowCount",
+                        "Value": count,
+                        "Timestamp": datetime.now(UTC),
+                        "Dimensions": dimensions,
+                    }
+                ],
+            )
 
-    def set_target_quota(self, target_group_arn: str, quota: int = target_registration.TARGETS_PER_GROUP, *, draining_counts: bool = True) -> None:
-        """RegisterTargets past `quota` targets in the group fails whole with TooManyTargets (AWS: 1,000); draining targets count or not."""
+    def set_target_quota(
+        self, target_group_arn: str, quota: int = target_registration.TARGETS_PER_GROUP, *, draining_counts: bool = True
+    ) -> None:
+        """RegisterTargets past `quota` targets in the group fails whole with TooManyTargets (AWS: 1,000); draining
+        targets count or not."""
         target_registration.set_quota(self._target_group(target_group_arn), quota, draining_counts=draining_counts)
 
     def set_target_state(self, target_group_arn: str, ip: str, state: str) -> None:

@@ -11,20 +11,22 @@ any request parameters to build those (events/ holds one sample of each).
 """
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 ACCOUNT = "123456789012"
 
 
-def _envelope(source: str, detail_type: str, region: str, detail: dict[str, Any], resources: list[str]) -> dict[str, Any]:
+def _envelope(
+    source: str, detail_type: str, region: str, detail: dict[str, Any], resources: list[str]
+) -> dict[str, Any]:
     return {
         "version": "0",
         "id": str(uuid.uuid4()),
         "detail-type": detail_type,
         "source": source,
         "account": ACCOUNT,
-        "time": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "region": region,
         "resources": resources,
         "detail": detail,
@@ -44,7 +46,7 @@ def cloudtrail(
     detail = {
         "eventVersion": "1.08",
         "userIdentity": {"type": "AssumedRole", "accountId": ACCOUNT},
-        "eventTime": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "eventTime": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "eventSource": "amazonmq.amazonaws.com",
         "eventName": event_name,
         "awsRegion": region,

@@ -102,8 +102,10 @@ _ACCESS_DENIED = {
     "elbv2": ("AccessDenied", 403, "User is not authorized to perform this operation"),
     ANY: ("AccessDeniedException", 403, "User is not authorized to perform this operation"),
 }
-_SERVER_ERRORS = {500: ("InternalFailure", "We encountered an internal error. Please try again."),
-                  503: ("ServiceUnavailable", "Service is unavailable. Please try again later.")}
+_SERVER_ERRORS = {
+    500: ("InternalFailure", "We encountered an internal error. Please try again."),
+    503: ("ServiceUnavailable", "Service is unavailable. Please try again later."),
+}
 
 
 def _answer(table: dict[str, tuple[str, int, str]], service: str, operation: str, where: dict[str, Any]) -> Fault:
@@ -147,8 +149,9 @@ def connection_error(service: str, operation: str = ANY, **where: Any) -> Fault:
 
 def target_group_vanished(target_group_arn: str, **where: Any) -> Fault:
     """Every ELB call naming the group answers as AWS does once it was deleted; removing the fault brings it back."""
-    return Fault("elbv2", ANY, "TargetGroupNotFound", 400, "One or more target groups not found",
-                 match=target_group_arn, **where)
+    return Fault(
+        "elbv2", ANY, "TargetGroupNotFound", 400, "One or more target groups not found", match=target_group_arn, **where
+    )
 
 
 # --- the active faults -----------------------------------------------------------
@@ -237,7 +240,9 @@ def _network_fault(event_name: str, request: Any) -> Fault | None:
         return None
     _, service_id, operation = event_name.split(".", 2)
     service = next((s for s in services if s != ANY and _service_id(s) == service_id), service_id)
-    return _take((READ_TIMEOUT, CONNECTION_ERROR), service, operation, _text(urlsplit(request.url).path), _text(request.body))
+    return _take(
+        (READ_TIMEOUT, CONNECTION_ERROR), service, operation, _text(urlsplit(request.url).path), _text(request.body)
+    )
 
 
 def _failing_on_the_wire(original: Callable[..., Any]) -> Callable[..., Any]:

@@ -1,7 +1,8 @@
-"""Emulator support for EC2 network interfaces: addresses held in a VPC, and DescribeNetworkInterfaces paged as AWS pages it.
+"""Emulator support for EC2 network interfaces: addresses held in a VPC, and DescribeNetworkInterfaces paged as AWS
+pages it.
 
 Amazon MQ holds each ActiveMQ broker instance's address on an elastic network
-interface in the customer's subnet (CONTEXT.md, "Broker network interfaces"),
+interface in the customer's subnet (docs/sources.md, "Amazon MQ"),
 so that is where the reconciler reads broker addresses. moto 5.2.1 models the
 interfaces and their filters (`description` with fnmatch wildcards, `vpc-id`),
 but not two things the reconciler meets on AWS:
@@ -27,7 +28,7 @@ import binascii
 import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from moto.core.responses import ActionResult
@@ -81,7 +82,8 @@ def vpc_subnet_ids(ec2: EC2Backend, vpc_id: str) -> list[str]:
 
 
 def create(ec2: EC2Backend, subnet: Subnet, ip: str, description: str, status: str | None = None) -> NetworkInterface:
-    """An interface holding `ip` in `subnet`, as CreateNetworkInterface makes it; `status` overrides moto's "available"."""
+    """An interface holding `ip` in `subnet`, as CreateNetworkInterface
+    makes it; `status` overrides moto's "available"."""
     eni = ec2.create_network_interface(subnet, ip, description=description)
     if status:
         eni.status = status
@@ -98,7 +100,8 @@ class ForeignInstance:
 
 
 def attach_to_foreign_instance(eni: NetworkInterface, owner_id: str) -> None:
-    """Attach the interface to an instance `owner_id` owns, as a service attaches the interfaces it created in the account.
+    """Attach the interface to an instance `owner_id` owns, as a service attaches the interfaces it created in the
+    account.
 
     DescribeNetworkInterfaces then shows Status in-use and an Attachment
     (attached, with that InstanceOwnerId); DescribeInstances does not show
@@ -106,7 +109,7 @@ def attach_to_foreign_instance(eni: NetworkInterface, owner_id: str) -> None:
     """
     eni.instance = ForeignInstance(f"i-{eni.id.removeprefix('eni-')[:17]}", owner_id)  # type: ignore[assignment]
     eni.attachment_id = f"eni-attach-{eni.id.removeprefix('eni-')[:17]}"
-    eni.attach_time = datetime.now(timezone.utc)
+    eni.attach_time = datetime.now(UTC)
     eni.status = "in-use"
 
 
@@ -129,7 +132,9 @@ def delete(ec2: EC2Backend, eni_id: str) -> None:
 
 
 def _refusing_addresses_in_use(original: Callable[..., NetworkInterface]) -> Callable[..., NetworkInterface]:
-    def create_network_interface(self: NetworkInterfaceBackend, subnet: Any, private_ip_address: Any, *args: Any, **kwargs: Any) -> NetworkInterface:
+    def create_network_interface(
+        self: NetworkInterfaceBackend, subnet: Any, private_ip_address: Any, *args: Any, **kwargs: Any
+    ) -> NetworkInterface:
         if isinstance(private_ip_address, str) and private_ip_address:
             vpc_id = (self.get_subnet(subnet) if isinstance(subnet, str) else subnet).vpc_id  # type: ignore[attr-defined]
             holder = addresses(self, vpc_id).get(private_ip_address)  # type: ignore[arg-type]
@@ -159,7 +164,13 @@ _Lister = Callable[[Any, list[str], dict[str, Any]], list[Any]]
 
 
 def _paged(
-    list_all: _Lister, ids_param: str, result_key: str, *, ids_refused_as: str | None, clip: bool, min_results: int = MIN_RESULTS
+    list_all: _Lister,
+    ids_param: str,
+    result_key: str,
+    *,
+    ids_refused_as: str | None,
+    clip: bool,
+    min_results: int = MIN_RESULTS,
 ) -> Callable[..., Any]:
     """A Describe call answered a page at a time.
 
@@ -175,7 +186,9 @@ def _paged(
                 return original(self)
             ids = self._get_param(ids_param, [])
             if max_results is not None and ids and ids_refused_as:
-                raise InvalidParameterCombination(f"The parameter {ids_refused_as} cannot be used with the parameter maxResults")
+                raise InvalidParameterCombination(
+                    f"The parameter {ids_refused_as} cannot be used with the parameter maxResults"
+                )
             if max_results is not None and clip:
                 max_results = min(max_results, MAX_RESULTS)
             if max_results is not None and not min_results <= max_results <= MAX_RESULTS:
@@ -201,7 +214,8 @@ def _paged(
 
 
 def _filtering_on_the_instance_owner(original: Callable[..., Any]) -> Callable[..., Any]:
-    """moto answers `attachment.instance-owner-id` with the interface's owner; AWS with the owner of the instance it is attached to."""
+    """moto answers `attachment.instance-owner-id` with the interface's owner;
+    AWS with the owner of the instance it is attached to."""
 
     def get_filter_value(self: NetworkInterface, filter_name: str, method_name: str | None = None) -> Any:
         if filter_name == "attachment.instance-owner-id":
@@ -214,12 +228,27 @@ def _filtering_on_the_instance_owner(original: Callable[..., Any]) -> Callable[.
 PATCHES = [
     Patch(NetworkInterface, "get_filter_value", _filtering_on_the_instance_owner),
     Patch(NetworkInterfaceBackend, "create_network_interface", _refusing_addresses_in_use),
-    Patch(ElasticNetworkInterfaces, "describe_network_interfaces", _paged(
-        lambda self, ids, filters: self.ec2_backend.get_all_network_interfaces(ids, filters),
-        "NetworkInterfaceIds", "NetworkInterfaces", ids_refused_as="networkInterfaceIdSet", clip=False,
-    )),
-    Patch(VPCs, "describe_vpc_endpoints", _paged(
-        lambda self, ids, filters: self.ec2_backend.describe_vpc_endpoints(vpc_end_point_ids=ids, filters=filters),
-        "VpcEndpointIds", "VpcEndpoints", ids_refused_as=None, clip=True, min_results=1,
-    )),
+    Patch(
+        ElasticNetworkInterfaces,
+        "describe_network_interfaces",
+        _paged(
+            lambda self, ids, filters: self.ec2_backend.get_all_network_interfaces(ids, filters),
+            "NetworkInterfaceIds",
+            "NetworkInterfaces",
+            ids_refused_as="networkInterfaceIdSet",
+            clip=False,
+        ),
+    ),
+    Patch(
+        VPCs,
+        "describe_vpc_endpoints",
+        _paged(
+            lambda self, ids, filters: self.ec2_backend.describe_vpc_endpoints(vpc_end_point_ids=ids, filters=filters),
+            "VpcEndpointIds",
+            "VpcEndpoints",
+            ids_refused_as=None,
+            clip=True,
+            min_results=1,
+        ),
+    ),
 ]

@@ -34,8 +34,8 @@ from typing import Any
 
 from moto.awslambda.models import LambdaBackend, lambda_backends
 from moto.awslambda.responses import LambdaResponse
-from moto.core.responses import BaseResponse
 from moto.core.exceptions import JsonRESTError
+from moto.core.responses import BaseResponse
 
 from ._patching import Patch
 from .lambda_runtime import Invocation, LambdaRuntime
@@ -178,7 +178,9 @@ _PATCHES = (
 
 
 @contextmanager
-def serving_function(function_name: str, runtime: LambdaRuntime, *, on_invoke: OnInvoke | None = None) -> Iterator[None]:
+def serving_function(
+    function_name: str, runtime: LambdaRuntime, *, on_invoke: OnInvoke | None = None
+) -> Iterator[None]:
     """Invocations of `function_name` run on `runtime` (cold-started by the caller) while the block is open.
 
     on_invoke(event, invocation) is called after each run: the demo prints a line per invocation.

@@ -1,7 +1,7 @@
 """Runs the real reconciler handler in this process, as Lambda would.
 
 No container runtime is available, so the function's code runs here: a cold
-start imports (reloads) `reconciler.handler` under the function's own
+start imports (reloads) `reconciler.shell.handler` under the function's own
 environment, and each invocation captures what the function writes to stdout
 (Powertools' JSON logs and its EMF metric lines), as CloudWatch Logs would.
 Given its log group, the runtime also writes those lines there, one stream
@@ -105,12 +105,14 @@ def parse_emf(lines: list[dict[str, Any]]) -> list[Metric]:
             for definition in directive.get("Metrics", []):
                 value = record.get(definition["Name"])
                 for number in value if isinstance(value, list) else [value]:
-                    metrics.append(Metric(definition["Name"], float(number), definition.get("Unit", "None"), dimensions))
+                    metrics.append(
+                        Metric(definition["Name"], float(number), definition.get("Unit", "None"), dimensions)
+                    )
     return metrics
 
 
 class _FunctionClock:
-    """time as the reconciler's run reads it (reconciler.reconcile looks up `time.monotonic` at each call), moved on
+    """time as the reconciler's run reads it (reconciler.run.reconcile looks up `time.monotonic` at each call), moved on
     by let_time_pass without sleeping: a minute between two scheduled sweeps costs a test nothing."""
 
     def __init__(self) -> None:
@@ -129,12 +131,12 @@ class LambdaRuntime:
         function_arn: str,
         *,
         timeout_seconds: float = 60.0,
-        handler: str = "reconciler.handler",
+        handler: str = "reconciler.shell.handler",
         log_group: str | None = None,
     ) -> None:
         self.function_name = function_name
         self.function_arn = function_arn
-        # The module whose lambda_handler the function runs (template.yaml: reconciler.handler).
+        # The module whose lambda_handler the function runs (template.yaml: reconciler.shell.handler).
         self.handler = handler
         # The function's log group (its LoggingConfig): None writes no log, as in the tests that read none.
         self.log_group = log_group
@@ -163,8 +165,8 @@ class LambdaRuntime:
         """Give the process its environment and its clock back."""
         for patch in reversed(self._patches):
             patch.uninstall()
-        if "reconciler.reconcile" in sys.modules:
-            sys.modules["reconciler.reconcile"].time = time
+        if "reconciler.run.reconcile" in sys.modules:
+            sys.modules["reconciler.run.reconcile"].time = time
         for name, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(name, None)
@@ -205,12 +207,16 @@ class LambdaRuntime:
         if self._discarded:
             self.cold_start(self._environment)
         handler = self._handler
-        if "reconciler.reconcile" in sys.modules:  # the reconciler's handler imports it; a test's own function may not
-            sys.modules["reconciler.reconcile"].time = self._clock
+        if (
+            "reconciler.run.reconcile" in sys.modules
+        ):  # the reconciler's handler imports it; a test's own function may not
+            sys.modules["reconciler.run.reconcile"].time = self._clock
         started = time.monotonic()
         context = _Context(self.function_name, self.function_arn, started + self.timeout_seconds)
         with redirect_stdout(_STDOUT):
-            report, error = lambda_timeout.KillableRun(context.deadline).run(lambda: handler.lambda_handler(event, context))
+            report, error = lambda_timeout.KillableRun(context.deadline).run(
+                lambda: handler.lambda_handler(event, context)
+            )
         printed = _STDOUT.take()
         records = self._cold_start_output + _json_lines(printed)
         self._cold_start_output = []
@@ -236,7 +242,11 @@ class LambdaRuntime:
         if self.log_group not in logs.groups:
             logs.create_log_group(self.log_group, tags={})
         logs.ensure_log_stream(self.log_group, self._log_stream)
-        lines = [f"START RequestId: {request_id} Version: $LATEST", *printed.splitlines(), f"END RequestId: {request_id}"]
+        lines = [
+            f"START RequestId: {request_id} Version: $LATEST",
+            *printed.splitlines(),
+            f"END RequestId: {request_id}",
+        ]
         now = int(time.time() * 1000)
         logs.put_log_events(self.log_group, self._log_stream, [{"timestamp": now, "message": line} for line in lines])
 

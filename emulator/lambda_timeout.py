@@ -87,7 +87,7 @@ class KillableRun:
 
     def __init__(self, deadline: float) -> None:
         self.deadline = deadline
-        self._threads: "weakref.WeakSet[threading.Thread]" = weakref.WeakSet()
+        self._threads: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
         self._previous_hook: TraceFunction | None = None
 
     @property
@@ -123,7 +123,8 @@ class KillableRun:
         sys.settrace(self._trace)
 
     def _adopt(self, frame: FrameType, event: str, arg: Any) -> Any:
-        """The first trace call of any thread started while the run lasts: the run's own are traced, others are left alone."""
+        """The first trace call of any thread started while the run lasts: the
+        run's own are traced, others are left alone."""
         if threading.current_thread() in self._threads:
             self._join_this_thread()
             return self._trace(frame, event, arg)

@@ -31,7 +31,9 @@ def forwarded_groups(listener: FakeListener) -> set[str]:
 
 
 def _accepting_network_protocols(original: Callable[..., FakeListener]) -> Callable[..., FakeListener]:
-    def modify_listener(self: ELBv2Backend, arn: str, port: Any = None, protocol: str | None = None, *args: Any, **kwargs: Any) -> FakeListener:
+    def modify_listener(
+        self: ELBv2Backend, arn: str, port: Any = None, protocol: str | None = None, *args: Any, **kwargs: Any
+    ) -> FakeListener:
         if protocol not in _NETWORK_ONLY:
             return original(self, arn, port, protocol, *args, **kwargs)
         listener = original(self, arn, port, None, *args, **kwargs)

@@ -4,7 +4,7 @@ The EC2 API reference ("Eventual consistency in the Amazon EC2 API") says the
 result of a call that creates or changes a resource may not show at once in
 the Describe calls that follow: a just-created network interface can be
 missing from DescribeNetworkInterfaces for a while, a just-deleted one can
-still be listed (CONTEXT.md, "Added for round 3"). moto's listing is always
+still be listed (docs/sources.md, "EC2"). moto's listing is always
 current. While a lag is on, the listing a client gets (every form: all
 interfaces, by NetworkInterfaceIds, by any filter, paged) leaves out every
 interface created since it began and still lists, as it was, every interface
@@ -20,7 +20,7 @@ address a deleted interface held is free at once even while the listing still
 shows it, which is how a stale listing can mislead.
 
 A client's DescribeNetworkInterfaces is served by
-EC2Backend.get_all_network_interfaces (CONTEXT.md, moto): that is the hook.
+EC2Backend.get_all_network_interfaces (moto 5.2.1): that is the hook.
 """
 
 import random
@@ -74,7 +74,11 @@ class Lag:
     def _draw(self, bound: Bound) -> float | None:
         if isinstance(bound, tuple):
             low, high = bound
-            return self.rng.randint(int(low), int(high)) if isinstance(low, int) and isinstance(high, int) else self.rng.uniform(low, high)
+            return (
+                self.rng.randint(int(low), int(high))
+                if isinstance(low, int) and isinstance(high, int)
+                else self.rng.uniform(low, high)
+            )
         return bound
 
     def stale(self, eni: NetworkInterface | None = None) -> _Stale:

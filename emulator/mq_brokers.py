@@ -1,4 +1,5 @@
-"""Emulator support for Amazon MQ: realistic broker ids, instance IPs, states, and the network interfaces holding the IPs.
+"""Emulator support for Amazon MQ: realistic broker ids, instance IPs, states, and the network interfaces holding the
+IPs.
 
 moto 5.2.1 gives every broker a 6-hex-digit id, the same two hard-coded
 instance IPs (192.168.0.1 and .2) and a BrokerState that is always RUNNING.
@@ -9,8 +10,8 @@ ListBrokers render as they are (`instances`, `state`, `id`, `arn`).
 
 On AWS each ActiveMQ broker instance's address is held by an elastic network
 interface that Amazon MQ creates in the customer's subnet, described
-`Amazon MQ network interface for broker <broker-id>` (CONTEXT.md, "Broker
-network interfaces"): EC2 shows the addresses even while DescribeBroker shows
+`Amazon MQ network interface for broker <broker-id>` (docs/sources.md,
+"Amazon MQ"): EC2 shows the addresses even while DescribeBroker shows
 none (a reboot). So the emulator keeps, for every broker it made, one moto EC2
 interface per held IP, in instance order: the IPs a broker holds are always
 the private IPs of its interfaces. A rebooting broker keeps them while
@@ -35,13 +36,13 @@ from . import interfaces, vpc_endpoints
 from ._patching import Patch
 from .interfaces import AddressInUse
 
-# What Amazon MQ writes on each broker instance's interface (CONTEXT.md): the
+# What Amazon MQ writes on each broker instance's interface (docs/sources.md): the
 # broker id, without the instance's -1/-2 suffix.
 INTERFACE_DESCRIPTION = "Amazon MQ network interface for broker {broker_id}"
 # Attached to the broker's instance in the service's account (CreateBroker
 # needs ec2:CreateNetworkInterfacePermission "to attach the ENI to the broker
-# instance"); a leftover interface nobody uses is "available" (CONTEXT.md,
-# round 3: a public cleanup script deletes such detached leftovers).
+# instance"); a leftover interface nobody uses is "available" (docs/sources.md:
+# a public cleanup script deletes such detached leftovers).
 INTERFACE_STATUS = "in-use"
 # The account owning the broker instances, as Attachment.InstanceOwnerId shows
 # it: Amazon MQ's account id is not documented; this one is the emulator's own.
@@ -50,8 +51,13 @@ SERVICE_ACCOUNT_ID = "330122558901"
 
 # Every BrokerState Amazon MQ reports (its API reference, BrokerState; botocore's mq model has the same enum).
 BROKER_STATES = (
-    "CREATION_IN_PROGRESS", "CREATION_FAILED", "DELETION_IN_PROGRESS", "RUNNING", "REBOOT_IN_PROGRESS",
-    "CRITICAL_ACTION_REQUIRED", "REPLICA",
+    "CREATION_IN_PROGRESS",
+    "CREATION_FAILED",
+    "DELETION_IN_PROGRESS",
+    "RUNNING",
+    "REBOOT_IN_PROGRESS",
+    "CRITICAL_ACTION_REQUIRED",
+    "REPLICA",
 )
 # States in which a broker's instances serve traffic (and answer health checks).
 SERVING_STATES = frozenset({"RUNNING", "CRITICAL_ACTION_REQUIRED"})
@@ -189,7 +195,8 @@ def interface_ids(broker: Broker) -> list[str]:
 
 
 def describe_interfaces_as(broker: Broker, fmt: str | None) -> None:
-    """Describe the broker's interfaces with `fmt` ({broker_id} in it), creating them if it had none; None deletes them."""
+    """Describe the broker's interfaces with `fmt` ({broker_id} in it),
+    creating them if it had none; None deletes them."""
     _sync_interfaces(broker, held_ips(broker), fmt)
 
 

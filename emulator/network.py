@@ -91,7 +91,8 @@ def free_ip(subnet: Subnet, taken: set[str], rng: random.Random) -> str:
 
 
 def add_ipv6_subnet(ec2: Any, region: str, vpc: Vpc, *, dual_stack: bool) -> str:
-    """A subnet with the next /64 of the VPC's IPv6 block (associated on first use), and a /24 too if dual-stack; its id.
+    """A subnet with the next /64 of the VPC's IPv6 block (associated on first use), and a /24 too if dual-stack; its
+    id.
 
     Not added to vpc.private_subnets: brokers are not placed there by default.
     """
@@ -107,7 +108,9 @@ def add_ipv6_subnet(ec2: Any, region: str, vpc: Vpc, *, dual_stack: bool) -> str
     number = len(used)
     az = f"{region}{_LAYOUT[number % len(_LAYOUT)][0]}"
     ipv4 = {"CidrBlock": f"10.0.{200 + number}.0/24"} if dual_stack else {"Ipv6Native": True}
-    subnet_id: str = ec2.create_subnet(VpcId=vpc.id, Ipv6CidrBlock=ipv6, AvailabilityZone=az, **ipv4)["Subnet"]["SubnetId"]
+    subnet_id: str = ec2.create_subnet(VpcId=vpc.id, Ipv6CidrBlock=ipv6, AvailabilityZone=az, **ipv4)["Subnet"][
+        "SubnetId"
+    ]
     kind = "dual-stack" if dual_stack else "ipv6-only"
     ec2.create_tags(Resources=[subnet_id], Tags=[{"Key": "Name", "Value": f"{kind}-{az}"}])
     return subnet_id

@@ -57,7 +57,9 @@ def _expanded_json() -> str:
     for section in ("Conditions", "Resources", "Outputs"):
         expanded[section] = _in_written_order(template.get(section, {}), expanded.get(section, {}))
     transforms = expanded.get("Transform", [])
-    expanded["Transform"] = [t for t in ([transforms] if isinstance(transforms, str) else transforms) if t != LANGUAGE_EXTENSIONS]
+    expanded["Transform"] = [
+        t for t in ([transforms] if isinstance(transforms, str) else transforms) if t != LANGUAGE_EXTENSIONS
+    ]
     return json.dumps(expanded)
 
 
@@ -78,7 +80,9 @@ def _in_written_order(written: dict[str, Any], expanded: dict[str, Any]) -> dict
             produced = next(appended)
             ordered[produced] = expanded[produced]
     if len(ordered) != len(expanded):
-        raise TemplateError(f"{TEMPLATE.name}: the expansion made {len(expanded)} items where the loops say {len(ordered)}")
+        raise TemplateError(
+            f"{TEMPLATE.name}: the expansion made {len(expanded)} items where the loops say {len(ordered)}"
+        )
     return ordered
 
 
@@ -96,7 +100,9 @@ def translated(code_uri: str, region: str, parameters: dict[str, str] | None = N
     # The translator insists on a region for its boto3 session; it needs no credentials and makes no call.
     with mock.patch.dict(os.environ, {"AWS_DEFAULT_REGION": region}):
         translator = Translator(None, Parser())
-        result: dict[str, Any] = translator.translate(template, parameter_values=parameters or {}, get_managed_policy_map=dict)
+        result: dict[str, Any] = translator.translate(
+            template, parameter_values=parameters or {}, get_managed_policy_map=dict
+        )
     return result
 
 

@@ -11,8 +11,8 @@ import os
 import socket
 from pathlib import Path
 
-from moto.server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from moto.server import ThreadedMotoServer
 from werkzeug.serving import make_server
 
 from .control import ControlRoutes

@@ -14,7 +14,7 @@ targets `unused`, `Target.NotInUse` ("the target group is not used by any
 load balancer", ELB API reference, TargetHealth). `health_checks_take(s)`
 keeps a newly registered target `initial` for s seconds, as the NLB's first
 health checks do (two 10 s intervals by default; minutes on AWS, see
-CONTEXT.md): the cutover's wait for a new broker and the bench see it.
+docs/cutover.md): the cutover's wait for a new broker and the bench see it.
 A forced state lasts until the target is registered or deregistered again
 (re-registering a draining target on AWS brings it back into service).
 """
@@ -30,8 +30,8 @@ from moto.elbv2.models import ELBv2Backend, FakeHealthStatus, FakeTargetGroup, e
 from moto.mq.models import mq_backends
 
 from . import mq_brokers
-from .listeners import forwarded_groups
 from ._patching import Patch
+from .listeners import forwarded_groups
 
 # The reason and description AWS gives with each state.
 REASONS: dict[str, tuple[str | None, str | None]] = {
@@ -64,8 +64,11 @@ def _initial_until(group: FakeTargetGroup) -> dict[str, float]:
 
 def in_use(group: FakeTargetGroup, backend: ELBv2Backend) -> bool:
     """Whether a listener's default action forwards to the group."""
-    return any(group.arn in forwarded_groups(listener)
-               for balancer in backend.load_balancers.values() for listener in balancer.listeners.values())
+    return any(
+        group.arn in forwarded_groups(listener)
+        for balancer in backend.load_balancers.values()
+        for listener in balancer.listeners.values()
+    )
 
 
 def forced_states(group: FakeTargetGroup) -> dict[str, str]:
@@ -87,7 +90,9 @@ def force_state(group: FakeTargetGroup, ip: str, state: str) -> None:
     forced_states(group)[ip] = state
 
 
-def _status(group: FakeTargetGroup, ip: str, port: Any, state: str, reason: tuple[str | None, str | None]) -> FakeHealthStatus:
+def _status(
+    group: FakeTargetGroup, ip: str, port: Any, state: str, reason: tuple[str | None, str | None]
+) -> FakeHealthStatus:
     return FakeHealthStatus(ip, port, group.health_check_port, state, reason[0], reason[1])
 
 
@@ -127,7 +132,9 @@ def _with_broker_health(original: Callable[..., FakeHealthStatus]) -> Callable[.
         if not in_use(self, elbv2_backends[ec2_backend.account_id][ec2_backend.region_name]):
             return _status(self, ip, port, "unused", REASONS["unused"])
         if time.monotonic() < _initial_until(self).get(ip, 0.0):
-            return _status(self, ip, port, "initial", ("Elb.InitialHealthChecking", "Initial health checks in progress"))
+            return _status(
+                self, ip, port, "initial", ("Elb.InitialHealthChecking", "Initial health checks in progress")
+            )
         role = _role(self, ip, ec2_backend)
         if role == "active":
             return _status(self, ip, port, "healthy", REASONS["healthy"])
@@ -142,7 +149,9 @@ def _listing_forced_targets(original: Callable[..., list[FakeHealthStatus]]) -> 
     """Without Targets, DescribeTargetHealth also lists targets forced into a state
     though not registered in moto (a draining target has left moto's list already)."""
 
-    def describe_target_health(self: ELBv2Backend, target_group_arn: str, targets: list[dict[str, Any]]) -> list[FakeHealthStatus]:
+    def describe_target_health(
+        self: ELBv2Backend, target_group_arn: str, targets: list[dict[str, Any]]
+    ) -> list[FakeHealthStatus]:
         _CALL.roles = {}
         try:
             statuses = original(self, target_group_arn, targets)

@@ -1,7 +1,7 @@
 """Emulator support for ELBv2 RegisterTargets: the targets AWS refuses, and how.
 
 moto 5.2.1 registers any Id in an IP target group. AWS refuses, with HTTP 400
-and the whole call failing for one bad target (../shared/CONTEXT.md, NLB):
+and the whole call failing for one bad target (docs/sources.md, "Elastic Load Balancing"):
 - an address outside the VPC's subnets without `AvailabilityZone: all`
   ("You must specify a valid Availability Zone or select 'all' ... since the
   IP address '...' is outside the VPC", as seen in aws-load-balancer-controller
@@ -13,7 +13,7 @@ and the whole call failing for one bad target (../shared/CONTEXT.md, NLB):
 The exact wording of the last message is the emulator's own.
 
 Nor does moto cap a group's targets. AWS allows 1,000 targets per target
-group (Elastic Load Balancing quotas, CONTEXT.md); RegisterTargets past it
+group (Elastic Load Balancing quotas, docs/sources.md); RegisterTargets past it
 fails as a whole with `TooManyTargets`, HTTP 400, and the message of the ELB
 API reference's error list ("You've reached the limit on the number of
 targets."; botocore's elbv2 model documents TooManyTargetsException so):

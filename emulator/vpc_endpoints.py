@@ -1,6 +1,6 @@
 """Emulator support for Amazon MQ for RabbitMQ: the interface VPC endpoint through which each private broker is reached.
 
-On AWS (README, "RabbitMQ brokers") a RabbitMQ broker has no address of its own in
+On AWS (docs/sources.md, "Amazon MQ for RabbitMQ") a RabbitMQ broker has no address of its own in
 the customer's VPC: Amazon MQ's service-linked role creates one interface VPC
 endpoint there, tagged `AMQManaged=true` (the only way its policy lets it) and
 probably `Broker=<broker id>`, with one network interface per broker subnet.
@@ -76,7 +76,8 @@ def replace_interfaces(ec2: EC2Backend, broker: Broker, ips: list[str]) -> None:
 
 
 def recreate(ec2: EC2Backend, broker: Broker, ips: list[str]) -> str:
-    """A new endpoint (new id, new interfaces holding `ips`) in place of the old one, which is deleted; tagged as before."""
+    """A new endpoint (new id, new interfaces holding `ips`) in place of the
+    old one, which is deleted; tagged as before."""
     old = endpoint_of(ec2, broker)
     if old is None:
         raise ValueError(f"broker {broker.id} has no VPC endpoint")

@@ -31,11 +31,21 @@ from botocore.exceptions import (
 from .errors import CommandError, UsageError, one_line
 
 # Error codes by which AWS says the caller may not make the call.
-DENIED_CODES = frozenset({
-    "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess",
-    "AuthorizationError", "AuthFailure", "ExpiredToken", "ExpiredTokenException",
-    "InvalidClientTokenId", "UnrecognizedClientException", "SignatureDoesNotMatch",
-})
+DENIED_CODES = frozenset(
+    {
+        "AccessDenied",
+        "AccessDeniedException",
+        "UnauthorizedOperation",
+        "UnauthorizedAccess",
+        "AuthorizationError",
+        "AuthFailure",
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "InvalidClientTokenId",
+        "UnrecognizedClientException",
+        "SignatureDoesNotMatch",
+    }
+)
 # Answers that are not failures of a read: a broker DescribeBroker says is gone is evidence, not an error.
 EXPECTED_CODES = frozenset({"NotFoundException"})
 # IAM's service prefix where it differs from the API's signing name.
@@ -75,9 +85,12 @@ class Timeouts:
         )
 
     def config(self) -> Config:
-        """For the CLI's own clients; the reconciler's clients keep theirs (src/reconciler/clients.py)."""
-        return Config(connect_timeout=self.connect, read_timeout=self.read,
-                      retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS})
+        """For the CLI's own clients; the reconciler's clients keep theirs (src/reconciler/adapters/clients.py)."""
+        return Config(
+            connect_timeout=self.connect,
+            read_timeout=self.read,
+            retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
+        )
 
 
 def _seconds_from(variable: str, default: float) -> float:
@@ -100,7 +113,9 @@ def open_session(profile: str | None, region: str | None, timeouts: Timeouts) ->
     Its clients are bounded by `timeouts`, unless they bring their own (the reconciler's do).
     """
     try:
-        session = boto3.session.Session(profile_name=profile, region_name=region or os.environ.get("AWS_REGION") or None)
+        session = boto3.session.Session(
+            profile_name=profile, region_name=region or os.environ.get("AWS_REGION") or None
+        )
     except ProfileNotFound as error:
         raise CommandError(f"{error}: see `aws configure list-profiles`") from None
     if not session.region_name:
@@ -128,7 +143,8 @@ def explain(error: Exception, action: str) -> CommandError:
         return CommandError(f"{action} failed: {code}: {message}")
     if isinstance(error, (NoCredentialsError, PartialCredentialsError)):
         return CommandError(
-            f"no AWS credentials for {action}: pass --profile, set AWS_PROFILE, or run `aws configure` (or `aws sso login`)"
+            f"no AWS credentials for {action}: pass --profile, set AWS_PROFILE, or run `aws configure` (or `aws sso "
+            "login`)"
         )
     if isinstance(error, (SSOTokenLoadError, TokenRetrievalError, UnauthorizedSSOTokenError)):
         return CommandError(f"{action}: the SSO session has expired or was never started: run `aws sso login`")
@@ -146,7 +162,8 @@ def explain(error: Exception, action: str) -> CommandError:
 
 
 def not_an_aws_answer(action: str, what: str) -> CommandError:
-    """An answer botocore cannot read: something other than AWS answered (a proxy, a captive portal, a wrong endpoint)."""
+    """An answer botocore cannot read: something other than AWS answered (a
+    proxy, a captive portal, a wrong endpoint)."""
     endpoint = os.environ.get("AWS_ENDPOINT_URL")
     where = f"AWS_ENDPOINT_URL={endpoint}" if endpoint else "the network (a proxy, HTTPS_PROXY, a captive portal?)"
     return CommandError(f"{action}: the answer is not AWS's ({what}): check {where}")

@@ -8,7 +8,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from reconciler.brokers import is_broker_id
+from reconciler.core.brokers import is_broker_id
 
 from .aws import explain, reraise_as_command_error
 from .errors import UsageError
@@ -27,8 +27,10 @@ def resolve_broker_ids(session: boto3.session.Session, values: Sequence[str]) ->
     by_name = _brokers_by_name(session)
     unknown = [n for n in names if n not in by_name]
     if unknown:
-        raise UsageError(f"no broker named {', '.join(unknown)} in {session.region_name}: "
-                         f"{_some(by_name) or 'mq:ListBrokers lists none'}")
+        raise UsageError(
+            f"no broker named {', '.join(unknown)} in {session.region_name}: "
+            f"{_some(by_name) or 'mq:ListBrokers lists none'}"
+        )
     return [value if is_broker_id(value) else by_name[value] for value in values]
 
 
@@ -40,7 +42,9 @@ def _brokers_by_name(session: boto3.session.Session) -> dict[str, str]:
         request: dict[str, Any] = {"MaxResults": 100}
         while True:
             page = mq.list_brokers(**request)
-            found.update({b["BrokerName"]: b["BrokerId"] for b in page.get("BrokerSummaries", []) if b.get("BrokerName")})
+            found.update(
+                {b["BrokerName"]: b["BrokerId"] for b in page.get("BrokerSummaries", []) if b.get("BrokerName")}
+            )
             if not page.get("NextToken"):
                 return found
             request["NextToken"] = page["NextToken"]
@@ -56,8 +60,10 @@ def find_in_report(report: Mapping[str, Any], value: str) -> Mapping[str, Any]:
         if value in (broker["brokerId"], broker.get("name")):
             return broker
     listed = [b.get("name") or b["brokerId"] for b in brokers if b.get("knowledge") != "gone"]
-    raise UsageError(f"no broker {value} in scope of stack {report.get('stack', {}).get('name', '')}: "
-                     f"{_some(listed) or 'none is in scope'}")
+    raise UsageError(
+        f"no broker {value} in scope of stack {report.get('stack', {}).get('name', '')}: "
+        f"{_some(listed) or 'none is in scope'}"
+    )
 
 
 def _some(names: Iterable[str]) -> str:
@@ -69,7 +75,8 @@ def _some(names: Iterable[str]) -> str:
 
 
 def describe_brokers(session: boto3.session.Session, broker_ids: Sequence[str]) -> dict[str, Mapping[str, Any] | str]:
-    """DescribeBroker's answer for each (at most MAX_STATES), or why there is none: for brokers the run did not describe."""
+    """DescribeBroker's answer for each (at most MAX_STATES), or why there
+    is none: for brokers the run did not describe."""
     mq = session.client("mq")
     described: dict[str, Mapping[str, Any] | str] = {}
     for broker_id in broker_ids[:MAX_STATES]:

@@ -1,4 +1,5 @@
-"""What every command works with: its options, where it writes, the AWS session and the stack, opened once when first needed."""
+"""What every command works with: its options, where it writes, the AWS
+session and the stack, opened once when first needed."""
 
 from __future__ import annotations
 

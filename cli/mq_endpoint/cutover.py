@@ -19,15 +19,15 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 from rich.console import Console
 
-from reconciler.brokers import is_broker_id
-from reconciler.plan import FREE_FOR_SECONDS
+from reconciler.core.brokers import is_broker_id
+from reconciler.core.plan import FREE_FOR_SECONDS
 
 from .aws import explain
 from .context import Context
@@ -38,12 +38,17 @@ from .resync import invoke_resync
 from .stack import DeployedStack, read_stack
 
 LIVE_SET, STANDBY, LIVE_ONLY, BROKER_IDS, BROKER_TAG = (
-    "LiveTargetGroupSet", "StandbyBrokerIds", "LiveOnlyBrokerIds", "BrokerIds", "BrokerTag")
+    "LiveTargetGroupSet",
+    "StandbyBrokerIds",
+    "LiveOnlyBrokerIds",
+    "BrokerIds",
+    "BrokerTag",
+)
 OTHER_SET = {"blue": "green", "green": "blue"}
 # Stack states in which an update has ended, and whether it took.
 UPDATED = frozenset({"UPDATE_COMPLETE", "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"})
 NOT_UPDATED = frozenset({"UPDATE_ROLLBACK_COMPLETE", "UPDATE_ROLLBACK_FAILED", "UPDATE_FAILED"})
-# Registering a new IP target can take minutes on AWS (CONTEXT.md: 90-180 s, "a few minutes").
+# Registering a new IP target can take minutes on AWS (docs/cutover.md: 90-180 s, "a few minutes").
 HEALTH_TIMEOUT = 600.0
 # What the switch needs of a new broker in every standby group of its engine.
 HEALTHY = "healthy"
@@ -52,28 +57,55 @@ HEALTHY = "healthy"
 def add_command(commands: Any, common: argparse.ArgumentParser) -> None:
     """The `cutover` subcommand, registered on mq-endpoint's parser."""
     parser = commands.add_parser(
-        "cutover", parents=[common], help="replace a broker behind the endpoint's name: health first, one switch, drain",
-        description="Replace the broker the endpoint serves by another of the same engine: the new one is registered in the "
+        "cutover",
+        parents=[common],
+        help="replace a broker behind the endpoint's name: health first, one switch, drain",
+        description="Replace the broker the endpoint serves by another of the same engine: the new one is registered "
+        "in the "
         "standby target-group set and must be healthy there, then one stack update switches every listener, the old "
         "broker's connections drain, and it leaves. Run it again to resume after an interruption. Exit 0: done, "
         "2: not done yet (the new broker not healthy in time, or --keep-old), 1: refused or failed, 64: an unknown "
         "broker, or no --yes off a terminal.",
     )
     parser.add_argument("--to", required=True, metavar="BROKER", help="the new broker: its name or id")
-    parser.add_argument("--from", dest="from_", metavar="BROKER",
-                        help="the broker it replaces (name or id); needed only when several of its engine are served")
-    parser.add_argument("--rollback", action="store_true",
-                        help="undo the cutover to --to: before the switch, cancel it; after it, switch back and drain")
+    parser.add_argument(
+        "--from",
+        dest="from_",
+        metavar="BROKER",
+        help="the broker it replaces (name or id); needed only when several of its engine are served",
+    )
+    parser.add_argument(
+        "--rollback",
+        action="store_true",
+        help="undo the cutover to --to: before the switch, cancel it; after it, switch back and drain",
+    )
     parser.add_argument("--dry-run", action="store_true", help="show the plan and change nothing")
-    parser.add_argument("--yes", action="store_true", help="go ahead without asking (scripts; needed without a terminal)")
-    parser.add_argument("--health-timeout", metavar="SECONDS", type=float, default=HEALTH_TIMEOUT,
-                        help=f"how long the new broker may take to turn healthy before nothing is switched (default: {HEALTH_TIMEOUT:g})")
-    parser.add_argument("--drain", metavar="SECONDS", type=float,
-                        help="how long the old broker stays registered after the switch while its connections end "
-                        "(default: the stack's DeregistrationDelaySeconds); rollback is possible until then")
-    parser.add_argument("--keep-old", action="store_true",
-                        help="stop after the drain with the old broker still in the standby set (exit 2); run again to finish")
-    parser.add_argument("--poll", metavar="SECONDS", type=float, default=10.0, help="seconds between looks (default: 10)")
+    parser.add_argument(
+        "--yes", action="store_true", help="go ahead without asking (scripts; needed without a terminal)"
+    )
+    parser.add_argument(
+        "--health-timeout",
+        metavar="SECONDS",
+        type=float,
+        default=HEALTH_TIMEOUT,
+        help="how long the new broker may take to turn healthy before nothing is switched (default: "
+        f"{HEALTH_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--drain",
+        metavar="SECONDS",
+        type=float,
+        help="how long the old broker stays registered after the switch while its connections end "
+        "(default: the stack's DeregistrationDelaySeconds); rollback is possible until then",
+    )
+    parser.add_argument(
+        "--keep-old",
+        action="store_true",
+        help="stop after the drain with the old broker still in the standby set (exit 2); run again to finish",
+    )
+    parser.add_argument(
+        "--poll", metavar="SECONDS", type=float, default=10.0, help="seconds between looks (default: 10)"
+    )
     parser.set_defaults(run=run)
 
 
@@ -122,7 +154,8 @@ class Position:
         if self.standby:
             raise CommandError(
                 f"another cutover is under way (StandbyBrokerIds={','.join(self.standby)}, LiveOnlyBrokerIds="
-                f"{','.join(self.live_only)}): resume or roll it back first with mq-endpoint cutover --to <its new broker>"
+                f"{','.join(self.live_only)}): resume or roll it back first with mq-endpoint cutover --to <its new "
+                "broker>"
             )
         return "idle"
 
@@ -134,7 +167,9 @@ def _ids(raw: str) -> tuple[str, ...]:
 class Cutover:
     """One cutover of one stack: its steps, each a stack update or a wait, each done only if not done yet."""
 
-    def __init__(self, session: boto3.session.Session, stack: DeployedStack, args: argparse.Namespace, out: Console, err: Console) -> None:
+    def __init__(
+        self, session: boto3.session.Session, stack: DeployedStack, args: argparse.Namespace, out: Console, err: Console
+    ) -> None:
         self.session = session
         self.stack = stack
         self.args = args
@@ -164,7 +199,7 @@ class Cutover:
         self.refuse_unless_servable(new, old)
         steps = ["prepare", "health", "switch", "drain", "finish"]
         # A step done already says so and changes nothing: resuming repeats the stage's own step.
-        steps = steps[{"idle": 0, "prepared": 0, "switched": 2}[stage]:]
+        steps = steps[{"idle": 0, "prepared": 0, "switched": 2}[stage] :]
         self.show_plan(position, new, old, steps)
         if self.args.dry_run or not self.confirmed():
             return Exit.OK
@@ -173,7 +208,10 @@ class Cutover:
     def roll_back(self, position: Position, new: Broker, stage: str) -> int:
         if stage == "idle":
             if self.in_live_scope(position, new):
-                raise CommandError(f"the cutover to {new} has finished: nothing to roll back; to go back, run a cutover to the old broker")
+                raise CommandError(
+                    f"the cutover to {new} has finished: nothing to roll back; to go back, run a cutover to the old "
+                    "broker"
+                )
             self.out.print(f"No cutover to {new} is under way: nothing to roll back.")
             return Exit.OK
         old = self.broker((position.standby if stage == "switched" else position.live_only)[0])
@@ -192,8 +230,11 @@ class Cutover:
             if not finished:
                 return Exit.PENDING
         ids = self.stack.parameters.get(BROKER_IDS, "")
-        self.out.print(f"Done. samconfig.toml: leave {LIVE_SET}, {STANDBY} and {LIVE_ONLY} out of parameter_overrides"
-                       + (f", and set BrokerIds={ids}" if ids else "") + " (docs/cutover.md), or the next sam deploy undoes this.")
+        self.out.print(
+            f"Done. samconfig.toml: leave {LIVE_SET}, {STANDBY} and {LIVE_ONLY} out of parameter_overrides"
+            + (f", and set BrokerIds={ids}" if ids else "")
+            + " (docs/cutover.md), or the next sam deploy undoes this."
+        )
         return Exit.OK
 
     # --- the steps ---------------------------------------------------------------------
@@ -223,8 +264,10 @@ class Cutover:
         leaving = self.leaving_broker(new, old)
         self.show_drain(leaving)
         if self.args.keep_old:
-            self.out.print(f"[yellow]--keep-old: {leaving} stays in the standby set; run the same command again to finish "
-                           "(or --rollback).[/yellow]")
+            self.out.print(
+                f"[yellow]--keep-old: {leaving} stays in the standby set; run the same command again to finish "
+                "(or --rollback).[/yellow]"
+            )
             return False
         return True
 
@@ -260,8 +303,12 @@ class Cutover:
         key, value = position.tag or ("", "")
         if key and self.broker(leaving.broker_id).tags.get(key) == value:
             # Untag first: with the standby brokers cleared, a still-tagged broker would be live again.
-            self.call("mq:DeleteTags", lambda: self.session.client("mq").delete_tags(
-                ResourceArn=self.broker_arn(leaving.broker_id), TagKeys=[key]))
+            self.call(
+                "mq:DeleteTags",
+                lambda: self.session.client("mq").delete_tags(
+                    ResourceArn=self.broker_arn(leaving.broker_id), TagKeys=[key]
+                ),
+            )
             self.out.print(f"  untagged {leaving} ({key})")
         changes = {STANDBY: "", LIVE_ONLY: ""}
         if leaving.broker_id in position.broker_ids:
@@ -276,31 +323,47 @@ class Cutover:
         if all(current.get(k, "") == v for k, v in changes.items()):
             self.out.print(f"{what}: done already")
             return
-        parameters = [{"ParameterKey": k, "ParameterValue": changes[k]} if k in changes else {"ParameterKey": k, "UsePreviousValue": True}
-                      for k in current]
+        parameters = [
+            {"ParameterKey": k, "ParameterValue": changes[k]}
+            if k in changes
+            else {"ParameterKey": k, "UsePreviousValue": True}
+            for k in current
+        ]
         cloudformation = self.session.client("cloudformation")
         self.out.print(f"{what}: stack update {', '.join(f'{k}={v}' for k, v in changes.items())}")
-        self.call("cloudformation:UpdateStack", lambda: cloudformation.update_stack(
-            StackName=self.stack.name, UsePreviousTemplate=True, Parameters=parameters,
-            Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]))
+        self.call(
+            "cloudformation:UpdateStack",
+            lambda: cloudformation.update_stack(
+                StackName=self.stack.name,
+                UsePreviousTemplate=True,
+                Parameters=parameters,
+                Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"],
+            ),
+        )
         while True:
-            status = self.call("cloudformation:DescribeStacks", lambda: cloudformation.describe_stacks(
-                StackName=self.stack.name))["Stacks"][0]
+            status = self.call(
+                "cloudformation:DescribeStacks", lambda: cloudformation.describe_stacks(StackName=self.stack.name)
+            )["Stacks"][0]
             if status["StackStatus"] in UPDATED:
                 break
             if status["StackStatus"] in NOT_UPDATED:
-                raise CommandError(f"the stack update did not take ({status['StackStatus']}: "
-                                   f"{status.get('StackStatusReason', 'see the stack events')}); nothing more was changed")
+                raise CommandError(
+                    f"the stack update did not take ({status['StackStatus']}: "
+                    f"{status.get('StackStatusReason', 'see the stack events')}); nothing more was changed"
+                )
             self.sleep(self.args.poll)
         self.stack = read_stack(self.session, self.stack.name)
 
     def resync(self, broker: Broker | None) -> dict[str, Any]:
         """The function runs now, not at its next sweep: it registers and deregisters what the update asks."""
+
         def busy(attempt: int, delay: float) -> None:
             self.err.print(f"[yellow]{self.stack.function_name} is busy (429), retrying in {delay:.1f} s[/yellow]")
 
         ids = [broker.broker_id] if broker else []
-        self.report = invoke_resync(self.session, self.stack.function_name, resync_payload(ids, False), wait_seconds=120, on_busy=busy)
+        self.report = invoke_resync(
+            self.session, self.stack.function_name, resync_payload(ids, False), wait_seconds=120, on_busy=busy
+        )
         return self.report
 
     # --- waits -------------------------------------------------------------------------
@@ -313,34 +376,56 @@ class Cutover:
         live = [arn for arn in self.engine_groups(broker.engine) if arn not in standby]
         while True:
             addresses = self.all_addresses(broker)
-            healthy_live = {ip for arn in live for ip, (state, _) in self.states(arn, _flat(addresses)).items() if state == HEALTHY}
-            required = {broker.broker_id} | {b for b, ips in addresses.items() if set(ips) & healthy_live} - {leaving.broker_id}
+            healthy_live = {
+                ip for arn in live for ip, (state, _) in self.states(arn, _flat(addresses)).items() if state == HEALTHY
+            }
+            required = {broker.broker_id} | {b for b, ips in addresses.items() if set(ips) & healthy_live} - {
+                leaving.broker_id
+            }
             states = {arn: self.states(arn, _flat({b: addresses.get(b, []) for b in required})) for arn in standby}
-            missing = {arn: sorted(b for b in required if not any(s[ip][0] == HEALTHY for ip in addresses.get(b, []) if ip in s))
-                       for arn, s in states.items()}
+            missing = {
+                arn: sorted(
+                    b for b in required if not any(s[ip][0] == HEALTHY for ip in addresses.get(b, []) if ip in s)
+                )
+                for arn, s in states.items()
+            }
             missing = {arn: names for arn, names in missing.items() if names}
             if addresses.get(broker.broker_id) and not missing:
-                self.out.print(f"health: {broker} (and every broker switched with it) is healthy in every standby group "
-                               f"({len(standby)}): ready for {before}")
+                self.out.print(
+                    f"health: {broker} (and every broker switched with it) is healthy in every standby group "
+                    f"({len(standby)}): ready for {before}"
+                )
                 return True
             if self.clock() >= deadline:
                 why = "; ".join(
-                    f"{_group_name(arn)}: " + ", ".join(
-                        f"{self.names.get(b, b)} " + (", ".join(f"{ip} {states[arn][ip][0]} ({states[arn][ip][1]})"
-                                                                for ip in addresses.get(b, []) if ip in states[arn])
-                                                      or "not registered")
-                        for b in names)
-                    for arn, names in missing.items())
-                self.out.print(f"[red]health: not healthy within {self.args.health_timeout:g} s; nothing was switched.[/red] "
-                               f"{why or f'the function does not know {broker} addresses (see mq-endpoint status)'}. "
-                               "Run the same command again to keep waiting, or --rollback to cancel.")
+                    f"{_group_name(arn)}: "
+                    + ", ".join(
+                        f"{self.names.get(b, b)} "
+                        + (
+                            ", ".join(
+                                f"{ip} {states[arn][ip][0]} ({states[arn][ip][1]})"
+                                for ip in addresses.get(b, [])
+                                if ip in states[arn]
+                            )
+                            or "not registered"
+                        )
+                        for b in names
+                    )
+                    for arn, names in missing.items()
+                )
+                self.out.print(
+                    f"[red]health: not healthy within {self.args.health_timeout:g} s; nothing was switched.[/red] "
+                    f"{why or f'the function does not know {broker} addresses (see mq-endpoint status)'}. "
+                    "Run the same command again to keep waiting, or --rollback to cancel."
+                )
                 return False
             if any(not s for s in states.values()):
                 self.resync(broker)  # not registered yet: the function's next run would, this one is sooner
             self.sleep(self.args.poll)
 
     def show_drain(self, leaving: Broker) -> None:
-        """The old set's open flows (CloudWatch ActiveFlowCount, per target group) until none, or the drain time is up."""
+        """The old set's open flows (CloudWatch ActiveFlowCount, per target
+        group) until none, or the drain time is up."""
         seconds = self.args.drain if self.args.drain is not None else Position.of(self.stack).deregistration_delay
         deadline = self.clock() + seconds
         groups = self.standby_groups(leaving.engine)
@@ -353,23 +438,29 @@ class Cutover:
                 self.out.print(f"drain: the old set is empty: no open flow to {leaving}")
                 return
             if left <= 0:
-                self.out.print(f"drain: time is up; what still runs to {leaving} is closed at the end of the "
-                               "deregistration delay (connection termination is on)")
+                self.out.print(
+                    f"drain: time is up; what still runs to {leaving} is closed at the end of the "
+                    "deregistration delay (connection termination is on)"
+                )
                 return
             self.sleep(min(self.args.poll, left))
 
     def say_when_gone(self, leaving: Broker, ips: Sequence[str]) -> None:
         """Whether the broker's addresses are out of every group yet; they go on the function's second reading."""
-        held = [arn for arn in self.stack.target_group_arns + self.stack.rabbitmq_target_group_arns if self.states(arn, ips)]
+        held = [
+            arn for arn in self.stack.target_group_arns + self.stack.rabbitmq_target_group_arns if self.states(arn, ips)
+        ]
         if not held:
             self.out.print(f"{leaving} is in no target group any more")
             return
         # No served broker has them now: like any free address, they go on a second reading at least
         # FREE_FOR_SECONDS after the first (plan.py), at the function's next sweeps. No client reaches them
         # meanwhile: only the standby listeners forward there.
-        self.out.print(f"{leaving} leaves {', '.join(map(_group_name, held))} at the function's sweeps within about "
-                       f"{FREE_FOR_SECONDS + 60:.0f} s (a second reading, a minute after this one); only the standby "
-                       "listeners forward there meanwhile")
+        self.out.print(
+            f"{leaving} leaves {', '.join(map(_group_name, held))} at the function's sweeps within about "
+            f"{FREE_FOR_SECONDS + 60:.0f} s (a second reading, a minute after this one); only the standby "
+            "listeners forward there meanwhile"
+        )
 
     # --- reads -------------------------------------------------------------------------
 
@@ -384,8 +475,14 @@ class Cutover:
             raise explain(error, "mq:DescribeBroker") from None
         except BotoCoreError as error:
             raise explain(error, "mq:DescribeBroker") from None
-        return Broker(broker_id, found.get("BrokerName", broker_id), found.get("EngineType", "").upper(),
-                      found.get("BrokerState", ""), tuple(found.get("SubnetIds") or ()), dict(found.get("Tags") or {}))
+        return Broker(
+            broker_id,
+            found.get("BrokerName", broker_id),
+            found.get("EngineType", "").upper(),
+            found.get("BrokerState", ""),
+            tuple(found.get("SubnetIds") or ()),
+            dict(found.get("Tags") or {}),
+        )
 
     def broker_id_named(self, name: str) -> str:
         def listed() -> list[dict[str, Any]]:
@@ -400,14 +497,19 @@ class Cutover:
         return str(found[0])
 
     def broker_arn(self, broker_id: str) -> str:
-        return str(self.call("mq:DescribeBroker", lambda: self.session.client("mq").describe_broker(BrokerId=broker_id))["BrokerArn"])
+        return str(
+            self.call("mq:DescribeBroker", lambda: self.session.client("mq").describe_broker(BrokerId=broker_id))[
+                "BrokerArn"
+            ]
+        )
 
     def in_live_scope(self, position: Position, broker: Broker) -> bool:
         by_tag = position.tag is not None and broker.tags.get(position.tag[0]) == position.tag[1]
         return broker.broker_id in position.broker_ids or by_tag
 
     def joins_by_tag(self, old: Broker) -> bool:
-        """The new broker joins the scope as the old one is in it: by id (the switch edits BrokerIds), else by the tag."""
+        """The new broker joins the scope as the old one is in it: by id (the
+        switch edits BrokerIds), else by the tag."""
         position = Position.of(self.stack)
         return old.broker_id not in position.broker_ids and position.tag is not None
 
@@ -417,14 +519,22 @@ class Cutover:
         if self.args.from_:
             old = self.broker(self.args.from_)
             if not self.in_live_scope(position, old):
-                raise CommandError(f"cutover refused: {old} is not served by stack {self.stack.name} (not in BrokerIds, "
-                                   "not tagged with BrokerTag): there is nothing of it to replace")
+                raise CommandError(
+                    f"cutover refused: {old} is not served by stack {self.stack.name} (not in BrokerIds, "
+                    "not tagged with BrokerTag): there is nothing of it to replace"
+                )
             return old
-        candidates = [b for b in (self.broker(i) for i in self.scope_ids(position)) if b.engine == new.engine and b.broker_id != new.broker_id]
+        candidates = [
+            b
+            for b in (self.broker(i) for i in self.scope_ids(position))
+            if b.engine == new.engine and b.broker_id != new.broker_id
+        ]
         if len(candidates) != 1:
             served = ", ".join(map(str, candidates)) or "none"
-            raise CommandError(f"which broker does {new} replace? stack {self.stack.name} serves {len(candidates)} "
-                               f"{new.engine} broker(s) ({served}): name it with --from")
+            raise CommandError(
+                f"which broker does {new} replace? stack {self.stack.name} serves {len(candidates)} "
+                f"{new.engine} broker(s) ({served}): name it with --from"
+            )
         return candidates[0]
 
     def scope_ids(self, position: Position) -> list[str]:
@@ -433,25 +543,44 @@ class Cutover:
             key, value = position.tag
 
             def tagged() -> list[str]:
-                pages = self.session.client("resourcegroupstaggingapi").get_paginator("get_resources").paginate(
-                    TagFilters=[{"Key": key, "Values": [value]}], ResourceTypeFilters=["mq:broker"])
-                return [r["ResourceARN"].rsplit(":", 1)[-1] for page in pages for r in page.get("ResourceTagMappingList", [])]
+                pages = (
+                    self.session.client("resourcegroupstaggingapi")
+                    .get_paginator("get_resources")
+                    .paginate(TagFilters=[{"Key": key, "Values": [value]}], ResourceTypeFilters=["mq:broker"])
+                )
+                return [
+                    r["ResourceARN"].rsplit(":", 1)[-1]
+                    for page in pages
+                    for r in page.get("ResourceTagMappingList", [])
+                ]
 
             ids += [i for i in self.call("tag:GetResources", tagged) if i not in ids]
         return ids
 
     def refuse_unless_servable(self, new: Broker, old: Broker) -> None:
         if new.engine != old.engine:
-            raise CommandError(f"cutover refused: {new} is {new.engine}, {old} is {old.engine}: a cutover stays within one "
-                               "engine (clients of one cannot talk to the other)")
+            raise CommandError(
+                f"cutover refused: {new} is {new.engine}, {old} is {old.engine}: a cutover stays within one "
+                "engine (clients of one cannot talk to the other)"
+            )
         if new.state != "RUNNING":
             raise CommandError(f"cutover refused: {new} is {new.state or 'in an unknown state'}, not RUNNING")
         vpc = self.stack.parameters.get("VpcId", "")
-        subnets = self.call("ec2:DescribeSubnets", lambda: self.session.client("ec2").describe_subnets(
-            SubnetIds=list(new.subnet_ids))["Subnets"]) if new.subnet_ids else []
+        subnets = (
+            self.call(
+                "ec2:DescribeSubnets",
+                lambda: self.session.client("ec2").describe_subnets(SubnetIds=list(new.subnet_ids))["Subnets"],
+            )
+            if new.subnet_ids
+            else []
+        )
         elsewhere = sorted({s["VpcId"] for s in subnets} - {vpc})
         if not subnets or elsewhere:
-            where = f"its subnets are in {', '.join(elsewhere)}" if elsewhere else "it has no subnet there (publicly accessible?)"
+            where = (
+                f"its subnets are in {', '.join(elsewhere)}"
+                if elsewhere
+                else "it has no subnet there (publicly accessible?)"
+            )
             raise CommandError(f"cutover refused: {new} is not in {vpc}, the endpoint's VPC: {where}")
 
     def engine_groups(self, engine: str) -> tuple[str, ...]:
@@ -463,7 +592,11 @@ class Cutover:
     def all_addresses(self, broker: Broker) -> dict[str, list[str]]:
         """Every broker's addresses as the function's last report gives them (a dry run's if it lacks `broker`)."""
         self.addresses(broker)  # fills the report with a dry run's when the last one does not name it
-        report = self.report if any(b.get("brokerId") == broker.broker_id for b in self.report.get("brokers", [])) else self.dry_report
+        report = (
+            self.report
+            if any(b.get("brokerId") == broker.broker_id for b in self.report.get("brokers", []))
+            else self.dry_report
+        )
         self.names.update({b["brokerId"]: b.get("name") or b["brokerId"] for b in report.get("brokers", [])})
         return {b["brokerId"]: [a["ip"] for a in b.get("addresses", [])] for b in report.get("brokers", [])}
 
@@ -471,9 +604,13 @@ class Cutover:
         """The broker's addresses as the function knows them: its last report names each broker's, else a dry run's."""
         for report in (self.report, None):
             if report is None:
-                report = self.dry_report = invoke_resync(self.session, self.stack.function_name,
-                                                         resync_payload([broker.broker_id], True), wait_seconds=120,
-                                                         on_busy=lambda attempt, delay: None)
+                report = self.dry_report = invoke_resync(
+                    self.session,
+                    self.stack.function_name,
+                    resync_payload([broker.broker_id], True),
+                    wait_seconds=120,
+                    on_busy=lambda attempt, delay: None,
+                )
             for found in report.get("brokers", []):
                 if found.get("brokerId") == broker.broker_id and found.get("addresses"):
                     return [a["ip"] for a in found["addresses"]]
@@ -481,19 +618,35 @@ class Cutover:
 
     def states(self, arn: str, ips: Sequence[str]) -> dict[str, tuple[str, str]]:
         """ip -> (state, reason) of the broker's registered targets in the group."""
-        described = self.call("elasticloadbalancing:DescribeTargetHealth", lambda: self.session.client("elbv2").describe_target_health(
-            TargetGroupArn=arn)["TargetHealthDescriptions"])
-        return {d["Target"]["Id"]: (d["TargetHealth"]["State"], d["TargetHealth"].get("Reason") or "-")
-                for d in described if d["Target"]["Id"] in ips}
+        described = self.call(
+            "elasticloadbalancing:DescribeTargetHealth",
+            lambda: self.session.client("elbv2").describe_target_health(TargetGroupArn=arn)["TargetHealthDescriptions"],
+        )
+        return {
+            d["Target"]["Id"]: (d["TargetHealth"]["State"], d["TargetHealth"].get("Reason") or "-")
+            for d in described
+            if d["Target"]["Id"] in ips
+        }
 
     def active_flows(self, arn: str) -> int | None:
         """The group's latest one-minute maximum of AWS/NetworkELB ActiveFlowCount; None without a datapoint."""
-        now = datetime.now(timezone.utc)
-        dimensions = [{"Name": "TargetGroup", "Value": arn.split(":")[-1]},
-                      {"Name": "LoadBalancer", "Value": self.stack.load_balancer_arn.split(":loadbalancer/", 1)[-1]}]
-        points = self.call("cloudwatch:GetMetricStatistics", lambda: self.session.client("cloudwatch").get_metric_statistics(
-            Namespace="AWS/NetworkELB", MetricName="ActiveFlowCount", Dimensions=dimensions, StartTime=now - timedelta(minutes=5),
-            EndTime=now + timedelta(minutes=1), Period=60, Statistics=["Maximum"])["Datapoints"])
+        now = datetime.now(UTC)
+        dimensions = [
+            {"Name": "TargetGroup", "Value": arn.split(":")[-1]},
+            {"Name": "LoadBalancer", "Value": self.stack.load_balancer_arn.split(":loadbalancer/", 1)[-1]},
+        ]
+        points = self.call(
+            "cloudwatch:GetMetricStatistics",
+            lambda: self.session.client("cloudwatch").get_metric_statistics(
+                Namespace="AWS/NetworkELB",
+                MetricName="ActiveFlowCount",
+                Dimensions=dimensions,
+                StartTime=now - timedelta(minutes=5),
+                EndTime=now + timedelta(minutes=1),
+                Period=60,
+                Statistics=["Maximum"],
+            )["Datapoints"],
+        )
         return int(max(points, key=lambda p: p["Timestamp"])["Maximum"]) if points else None
 
     def leaving_broker(self, new: Broker, old: Broker) -> Broker:
@@ -504,8 +657,12 @@ class Cutover:
         key, value = Position.of(self.stack).tag or ("", "")
         if self.broker(broker.broker_id).tags.get(key) == value:
             return
-        self.call("mq:CreateTags", lambda: self.session.client("mq").create_tags(
-            ResourceArn=self.broker_arn(broker.broker_id), Tags={key: value}))
+        self.call(
+            "mq:CreateTags",
+            lambda: self.session.client("mq").create_tags(
+                ResourceArn=self.broker_arn(broker.broker_id), Tags={key: value}
+            ),
+        )
         self.out.print(f"  tagged {broker} {key}={value} (it stays out of the live set while in StandbyBrokerIds)")
 
     def call(self, action: str, request: Callable[[], Any]) -> Any:
@@ -523,22 +680,29 @@ class Cutover:
         drain = self.args.drain if self.args.drain is not None else position.deregistration_delay
         said = {
             "prepare": f"stack update {STANDBY}={new.broker_id}, {LIVE_ONLY}={old.broker_id}"
-                       + ("" if ids_scope else f"; tag {new.name} with {scope}")
-                       + f": the {other} set, behind listeners nobody may reach, registers {new.name}",
-            "health": f"wait until {new.name} is healthy in every {other} group (at most {self.args.health_timeout:g} s); "
-                      "if not, nothing is switched",
-            "switch": f"one stack update {LIVE_SET}={other}" + (f", {BROKER_IDS} with {new.name} for {old.name}" if ids_scope else "")
-                      + f": every client listener sends new connections to {new.name}",
+            + ("" if ids_scope else f"; tag {new.name} with {scope}")
+            + f": the {other} set, behind listeners nobody may reach, registers {new.name}",
+            "health": f"wait until {new.name} is healthy in every {other} group "
+            f"(at most {self.args.health_timeout:g} s); "
+            "if not, nothing is switched",
+            "switch": f"one stack update {LIVE_SET}={other}"
+            + (f", {BROKER_IDS} with {new.name} for {old.name}" if ids_scope else "")
+            + f": every client listener sends new connections to {new.name}",
             "drain": f"{(new if self.args.rollback else old).name}'s open flows (ActiveFlowCount) for up to {drain:g} s"
-                     + ("" if self.args.rollback else "; --rollback until the next step"),
-            "finish": ("" if ids_scope else f"untag {old.name}; ") + f"stack update {STANDBY}=, {LIVE_ONLY}=: {old.name} "
-                      "leaves (its last connections close at the end of the deregistration delay)",
+            + ("" if self.args.rollback else "; --rollback until the next step"),
+            "finish": ("" if ids_scope else f"untag {old.name}; ")
+            + f"stack update {STANDBY}=, {LIVE_ONLY}=: {old.name} "
+            "leaves (its last connections close at the end of the deregistration delay)",
             "health-back": f"check {old.name} is still healthy in the standby set",
-            "switch-back": f"one stack update {LIVE_SET}={other}: every client listener sends new connections to {old.name} again",
-            "cancel": ("" if ids_scope else f"untag {new.name}; ") + f"stack update {STANDBY}=, {LIVE_ONLY}=: {new.name} leaves",
+            "switch-back": f"one stack update {LIVE_SET}={other}: every client listener sends new connections "
+            f"to {old.name} again",
+            "cancel": ("" if ids_scope else f"untag {new.name}; ")
+            + f"stack update {STANDBY}=, {LIVE_ONLY}=: {new.name} leaves",
         }
         verb = "Rollback of the cutover" if self.args.rollback else "Cutover"
-        self.out.print(f"{verb} of stack [bold]{self.stack.name}[/bold] ({self.stack.region}): {old} -> {new}, {new.engine}")
+        self.out.print(
+            f"{verb} of stack [bold]{self.stack.name}[/bold] ({self.stack.region}): {old} -> {new}, {new.engine}"
+        )
         self.say_where_new_connections_go()
         for number, step in enumerate(steps, 1):
             self.out.print(f"  {number}. {step:<12} {said[step]}")
@@ -547,7 +711,9 @@ class Cutover:
 
     def say_where_new_connections_go(self) -> None:
         position = Position.of(self.stack)
-        standby = f", standing by: {', '.join(self.names.get(i, i) for i in position.standby)}" if position.standby else ""
+        standby = (
+            f", standing by: {', '.join(self.names.get(i, i) for i in position.standby)}" if position.standby else ""
+        )
         self.out.print(f"  new connections go to the {position.live_set} set{standby}")
 
     def confirmed(self) -> bool:

@@ -46,7 +46,9 @@ def describe(
     tables = render.status_tables(document, wide=wide, groups=groups, changed=changed, broker_id=broker["brokerId"])
     note = render.standby_note(document, groups, broker["brokerId"])
     return Group(
-        Text.assemble(("Broker ", "bold"), (broker.get("name") or "(unnamed)", "bold"), "  ", (broker["brokerId"], "dim")),
+        Text.assemble(
+            ("Broker ", "bold"), (broker.get("name") or "(unnamed)", "bold"), "  ", (broker["brokerId"], "dim")
+        ),
         facts,
         *tables,
         *([note] if note is not None else []),
@@ -55,7 +57,9 @@ def describe(
     )
 
 
-def _facts(document: Mapping[str, Any], broker: Mapping[str, Any], described: Mapping[str, Any] | str | None) -> list[tuple[str, RenderableType]]:
+def _facts(
+    document: Mapping[str, Any], broker: Mapping[str, Any], described: Mapping[str, Any] | str | None
+) -> list[tuple[str, RenderableType]]:
     facts: list[tuple[str, RenderableType]] = []
     if isinstance(described, Mapping):
         engine = " ".join(str(described[k]) for k in ("EngineType", "EngineVersion") if described.get(k))
@@ -66,17 +70,30 @@ def _facts(document: Mapping[str, Any], broker: Mapping[str, Any], described: Ma
         facts.append(("state", broker.get("state") or described or "not read"))
     knowledge = broker.get("knowledge", "")
     in_scope = {"settled": "yes", "unresolved": "yes, unresolved", "gone": "no"}.get(knowledge, knowledge)
-    facts.append(("in scope", f"{in_scope}{': ' + broker['reason'] if broker.get('reason') else ''} "
-                              f"(stack scope: {document.get('stack', {}).get('scope', '?')})"))
+    facts.append(
+        (
+            "in scope",
+            f"{in_scope}{': ' + broker['reason'] if broker.get('reason') else ''} "
+            f"(stack scope: {document.get('stack', {}).get('scope', '?')})",
+        )
+    )
     source = broker.get("addressSource")
     facts.append(("addresses from", ADDRESS_SOURCES.get(source, source) if source else "unknown"))
-    interfaces = [f"{a.get('interfaceId') or '-'}  {a['ip']}  {a.get('zone') or '?'}" for a in broker.get("addresses", [])]
+    interfaces = [
+        f"{a.get('interfaceId') or '-'}  {a['ip']}  {a.get('zone') or '?'}" for a in broker.get("addresses", [])
+    ]
     facts.append(("interfaces", "\n".join(interfaces) or "none found"))
     for refused in broker.get("refusedAddresses", []):
         facts.append(("refused", Text(f"{refused['ip']}: {refused['reason']}", style="yellow")))
     healthy = broker.get("healthyInstances", 0)
-    facts.append(("healthy", Text(f"{healthy} of {len(broker.get('addresses', []))} instance(s)",
-                                  style="green" if healthy else "bold red")))
+    facts.append(
+        (
+            "healthy",
+            Text(
+                f"{healthy} of {len(broker.get('addresses', []))} instance(s)", style="green" if healthy else "bold red"
+            ),
+        )
+    )
     return facts
 
 

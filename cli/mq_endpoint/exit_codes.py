@@ -24,16 +24,31 @@ class Exit(IntEnum):
 
 
 MEANINGS: tuple[tuple[Exit, str], ...] = (
-    (Exit.OK, "status: every broker in scope has a healthy instance; plan: nothing to do; "
-              "resync: done, nothing left undone or unknown; cutover: done"),
-    (Exit.ERROR, "error: a call failed, was refused or got no answer in time; no such stack; no credentials; "
-                 "the function failed or the resync was cancelled"),
-    (Exit.PENDING, "plan, resync --dry-run: changes pending; resync: the run left changes undone (refused, cut short); "
-                   "cutover: not done yet (the new broker not healthy in time, or --keep-old)"),
-    (Exit.ATTENTION, "status: a broker in scope has no healthy instance (or none known); plan, resync: nothing "
-                     "pending, but something in scope is unresolved or needs a look (see its problems)"),
-    (Exit.USAGE, "usage: an unknown option, a bad value, an unknown broker or group; resync or cutover off a terminal "
-                 "without --yes"),
+    (
+        Exit.OK,
+        "status: every broker in scope has a healthy instance; plan: nothing to do; "
+        "resync: done, nothing left undone or unknown; cutover: done",
+    ),
+    (
+        Exit.ERROR,
+        "error: a call failed, was refused or got no answer in time; no such stack; no credentials; "
+        "the function failed or the resync was cancelled",
+    ),
+    (
+        Exit.PENDING,
+        "plan, resync --dry-run: changes pending; resync: the run left changes undone (refused, cut short); "
+        "cutover: not done yet (the new broker not healthy in time, or --keep-old)",
+    ),
+    (
+        Exit.ATTENTION,
+        "status: a broker in scope has no healthy instance (or none known); plan, resync: nothing "
+        "pending, but something in scope is unresolved or needs a look (see its problems)",
+    ),
+    (
+        Exit.USAGE,
+        "usage: an unknown option, a bad value, an unknown broker or group; resync or cutover off a terminal "
+        "without --yes",
+    ),
     (Exit.INTERRUPTED, "interrupted (Ctrl-C)"),
 )
 PIPE_NOTE = "A closed output pipe (mq-endpoint plan | head -1) never changes the code."

@@ -12,9 +12,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from reconciler.targets import TargetState
+from reconciler.core.targets import TargetState
 
 from .names import ip_of, label_of
+
 
 @dataclass(frozen=True)
 class TargetRow:
@@ -60,7 +61,8 @@ def without_healthy_instance(document: Mapping[str, Any]) -> list[Mapping[str, A
 
 
 def rows_by_group(document: Mapping[str, Any]) -> dict[str, list[TargetRow]]:
-    """Per target group (by label, in the function's order): each broker's addresses, then the targets no broker wants."""
+    """Per target group (by label, in the function's order): each broker's
+    addresses, then the targets no broker wants."""
     brokers = in_scope(document)
     healthy = {b["brokerId"] for b in brokers if b.get("healthyInstances")}
     by_group: dict[str, list[TargetRow]] = {}
@@ -70,7 +72,9 @@ def rows_by_group(document: Mapping[str, Any]) -> dict[str, list[TargetRow]]:
     return by_group
 
 
-def _rows_of(group: Mapping[str, Any], label: str, brokers: Sequence[Mapping[str, Any]], healthy: set[str]) -> list[TargetRow]:
+def _rows_of(
+    group: Mapping[str, Any], label: str, brokers: Sequence[Mapping[str, Any]], healthy: set[str]
+) -> list[TargetRow]:
     port = group.get("port")
     observed = {t["target"]: t for t in group.get("targets", [])}
     to_register = set(group.get("registered", []))
@@ -86,19 +90,38 @@ def _rows_of(group: Mapping[str, Any], label: str, brokers: Sequence[Mapping[str
         if broker.get("addresses") and not any(f"{a['ip']}:{port}" in here for a in broker["addresses"]):
             continue
         if not broker.get("addresses"):
-            rows.append(TargetRow(label, "", None, broker, None, None, None, "unknown",
-                                  unresolved=broker.get("reason") or broker.get("knowledge", "")))
+            rows.append(
+                TargetRow(
+                    label,
+                    "",
+                    None,
+                    broker,
+                    None,
+                    None,
+                    None,
+                    "unknown",
+                    unresolved=broker.get("reason") or broker.get("knowledge", ""),
+                )
+            )
         for address in broker.get("addresses", []):
             target = f"{address['ip']}:{port}"
             wanted.add(target)
             seen = observed.get(target)
             present = seen is not None and not TargetState.of(seen["state"]).leaving
             state = seen["state"] if seen else None
-            rows.append(TargetRow(
-                label, address["ip"], address.get("zone"), broker, state, seen.get("reason") if seen else None,
-                address.get("interfaceId"), "no: to register" if target in to_register or not present else "yes",
-                standby=state == "unhealthy" and broker["brokerId"] in healthy,
-            ))
+            rows.append(
+                TargetRow(
+                    label,
+                    address["ip"],
+                    address.get("zone"),
+                    broker,
+                    state,
+                    seen.get("reason") if seen else None,
+                    address.get("interfaceId"),
+                    "no: to register" if target in to_register or not present else "yes",
+                    standby=state == "unhealthy" and broker["brokerId"] in healthy,
+                )
+            )
     for target, seen in sorted(observed.items()):
         if target in wanted:
             continue
@@ -108,8 +131,19 @@ def _rows_of(group: Mapping[str, Any], label: str, brokers: Sequence[Mapping[str
             current = "no: stays (see plan)"
         else:
             current = "no: draining"
-        rows.append(TargetRow(label, ip_of(target), None, None, seen["state"], seen.get("reason"), None, current,
-                              former_broker_id=seen.get("brokerId")))
+        rows.append(
+            TargetRow(
+                label,
+                ip_of(target),
+                None,
+                None,
+                seen["state"],
+                seen.get("reason"),
+                None,
+                current,
+                former_broker_id=seen.get("brokerId"),
+            )
+        )
     return rows
 
 

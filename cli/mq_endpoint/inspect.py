@@ -15,14 +15,15 @@ from typing import Any
 
 import boto3
 
-from reconciler.evidence import wanted_addresses
-from reconciler.reconcile import RunOutcome
-from reconciler.report import report_run
-from reconciler.triggers import parse_trigger
-from reconciler.wiring import build_reconciler
+from reconciler.core.evidence import wanted_addresses
+from reconciler.core.triggers import parse_trigger
+from reconciler.run.reconcile import RunOutcome
+from reconciler.shell.report import report_run
+from reconciler.shell.wiring import build_reconciler
 
 from .aws import CallWatch, FailedCall
 from .stack import DeployedStack
+
 
 @dataclass(frozen=True)
 class Inspection:
@@ -56,11 +57,17 @@ class Inspection:
                 for t in (group.view.targets if group.view else ())
             ]
         return {
-            "stack": {"name": self.stack.name, "region": self.stack.region, "status": self.stack.status, "scope": self.stack.scope},
+            "stack": {
+                "name": self.stack.name,
+                "region": self.stack.region,
+                "status": self.stack.status,
+                "scope": self.stack.scope,
+            },
             **report,
             "pendingChanges": self.pending_changes,
             "failedCalls": [
-                {"action": f.action, "code": f.code, "message": f.message, "denied": f.denied} for f in self.failed_calls
+                {"action": f.action, "code": f.code, "message": f.message, "denied": f.denied}
+                for f in self.failed_calls
             ],
         }
 

@@ -1,7 +1,7 @@
 """What the deployed function last did: its newest report, read from its log group.
 
 Every run logs one JSON line, `"message": "reconcile report"`, with the
-report under `report` (src/reconciler/handler.py). FilterLogEvents returns
+report under `report` (src/reconciler/shell/handler.py). FilterLogEvents returns
 the oldest events first, so the newest report is the last of a window:
 first the last 15 minutes (a sweep runs every minute), then, if nothing ran
 in them, the last day. Each window reads at most a few pages: the look-up is
@@ -14,7 +14,7 @@ import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -37,15 +37,17 @@ class LastRun:
 
     def line(self, now: datetime | None = None) -> str:
         """`last run: 14:58:03 UTC (40 s ago), sweep (scheduled), ok, no problem`."""
-        now = now or datetime.now(timezone.utc)
+        now = now or datetime.now(UTC)
         trigger = self.report.get("trigger") or {}
         kind = trigger.get("kind") or "rejected input"
         what = f"{kind} ({trigger['name']})" if trigger.get("name") else kind
         errors = self.report.get("errors") or []
         problems = f"{len(errors)} problem(s): {errors[0]}" if errors else "no problem"
         dry = ", dry run" if self.report.get("dryRun") else ""
-        return (f"last run: {self.at:%Y-%m-%d %H:%M:%S} UTC ({ago(now - self.at)}), {what}{dry}, "
-                f"{self.report.get('status')}, {problems}")
+        return (
+            f"last run: {self.at:%Y-%m-%d %H:%M:%S} UTC ({ago(now - self.at)}), {what}{dry}, "
+            f"{self.report.get('status')}, {problems}"
+        )
 
 
 @dataclass(frozen=True)
@@ -86,15 +88,21 @@ def read_last_run(session: boto3.session.Session, log_group: str) -> LastRunRead
                 return LastRunRead(runs[-1], runs[-1].line(), formerly)
     except (ClientError, BotoCoreError) as error:
         return LastRunRead(None, f"last run: not read ({explain(error, 'logs:FilterLogEvents')})")
-    return LastRunRead(None, f"last run: none in the last {WINDOWS_MINUTES[-1] // 60} h in {log_group}: "
-                             "is the function's schedule enabled?")
+    return LastRunRead(
+        None,
+        f"last run: none in the last {WINDOWS_MINUTES[-1] // 60} h in {log_group}: is the function's schedule enabled?",
+    )
 
 
 def _reports(logs: Any, log_group: str, since_ms: int) -> list[LastRun]:
     """The window's runs, oldest first (FilterLogEvents' order), at most MAX_PAGES pages of them."""
     runs: list[LastRun] = []
-    request: dict[str, Any] = {"logGroupName": log_group, "startTime": since_ms, "filterPattern": REPORT_PATTERN,
-                               "limit": PAGE_SIZE}
+    request: dict[str, Any] = {
+        "logGroupName": log_group,
+        "startTime": since_ms,
+        "filterPattern": REPORT_PATTERN,
+        "limit": PAGE_SIZE,
+    }
     for _ in range(MAX_PAGES):
         page = logs.filter_log_events(**request)
         runs += [run for run in map(_run_of, page.get("events", [])) if run is not None]
@@ -112,4 +120,4 @@ def _run_of(event: Mapping[str, Any]) -> LastRun | None:
     report = record.get("report") if isinstance(record, dict) else None
     if not isinstance(report, dict):
         return None
-    return LastRun(datetime.fromtimestamp(event.get("timestamp", 0) / 1000, timezone.utc), report)
+    return LastRun(datetime.fromtimestamp(event.get("timestamp", 0) / 1000, UTC), report)

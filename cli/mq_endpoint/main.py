@@ -73,23 +73,48 @@ def _positive(kind: Callable[[str], float]) -> Callable[[str], float]:
 def _common_options() -> _Parser:
     """Accepted before or after the command, as the AWS CLI accepts its global options."""
     common = _Parser(add_help=False)
-    common.add_argument("--stack", metavar="NAME", default=argparse.SUPPRESS,
-                        help=f"the CloudFormation stack of the endpoint (default: ${STACK_VARIABLE})")
-    common.add_argument("--region", default=argparse.SUPPRESS, help="AWS region (default: AWS_REGION, or the profile's)")
-    common.add_argument("--profile", default=argparse.SUPPRESS, help="named profile of ~/.aws/config (default: AWS_PROFILE)")
-    common.add_argument("-o", "--output", choices=("table", "wide", "json"), default=argparse.SUPPRESS,
-                        help="table (default); wide: more columns; json: the report, for scripts (no tables, no progress)")
+    common.add_argument(
+        "--stack",
+        metavar="NAME",
+        default=argparse.SUPPRESS,
+        help=f"the CloudFormation stack of the endpoint (default: ${STACK_VARIABLE})",
+    )
+    common.add_argument(
+        "--region", default=argparse.SUPPRESS, help="AWS region (default: AWS_REGION, or the profile's)"
+    )
+    common.add_argument(
+        "--profile", default=argparse.SUPPRESS, help="named profile of ~/.aws/config (default: AWS_PROFILE)"
+    )
+    common.add_argument(
+        "-o",
+        "--output",
+        choices=("table", "wide", "json"),
+        default=argparse.SUPPRESS,
+        help="table (default); wide: more columns; json: the report, for scripts (no tables, no progress)",
+    )
     common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="the same as -o json")
-    common.add_argument("--connect-timeout", metavar="SECONDS", type=_positive(float), default=argparse.SUPPRESS,
-                        help=f"per attempt of each call (default: ${CONNECT_TIMEOUT_VARIABLE}, else 5)")
-    common.add_argument("--read-timeout", metavar="SECONDS", type=_positive(float), default=argparse.SUPPRESS,
-                        help=f"per attempt of each call (default: ${READ_TIMEOUT_VARIABLE}, else 10)")
+    common.add_argument(
+        "--connect-timeout",
+        metavar="SECONDS",
+        type=_positive(float),
+        default=argparse.SUPPRESS,
+        help=f"per attempt of each call (default: ${CONNECT_TIMEOUT_VARIABLE}, else 5)",
+    )
+    common.add_argument(
+        "--read-timeout",
+        metavar="SECONDS",
+        type=_positive(float),
+        default=argparse.SUPPRESS,
+        help=f"per attempt of each call (default: ${READ_TIMEOUT_VARIABLE}, else 10)",
+    )
     return common
 
 
 def _add_status(commands: argparse._SubParsersAction[_Parser], common: _Parser) -> None:
     parser = commands.add_parser(
-        "status", parents=[common], help="the brokers no healthy target serves, then each target group's targets",
+        "status",
+        parents=[common],
+        help="the brokers no healthy target serves, then each target group's targets",
         description="First the brokers in scope that have no healthy instance, with their state and what the NLB says "
         "of each address; the function's last run; then one table per target group: each broker's addresses and zones, "
         "the NLB's health of each, and whether it is current (registered and wanted). With BROKER, that broker "
@@ -97,21 +122,43 @@ def _add_status(commands: argparse._SubParsersAction[_Parser], common: _Parser) 
         "has no healthy instance.",
     )
     parser.add_argument("broker", metavar="BROKER", nargs="?", help="describe this broker (a name or an id)")
-    parser.add_argument("--group", metavar="GROUP", action="append", default=[],
-                        help="only this target group: a port (61617), a protocol (OpenWire), or its name (repeatable)")
-    parser.add_argument("-w", "--watch", action="store_true", help="read again every --interval seconds and show "
-                        "what changed, until Ctrl-C")
-    parser.add_argument("--interval", metavar="SECONDS", type=_positive(float), default=None,
-                        help=f"with --watch: seconds between reads (default: {DEFAULT_INTERVAL:g})")
-    parser.add_argument("--count", metavar="N", type=_positive(int), default=None,
-                        help="with --watch: stop after N reads, with the last one's exit code")
+    parser.add_argument(
+        "--group",
+        metavar="GROUP",
+        action="append",
+        default=[],
+        help="only this target group: a port (61617), a protocol (OpenWire), or its name (repeatable)",
+    )
+    parser.add_argument(
+        "-w",
+        "--watch",
+        action="store_true",
+        help="read again every --interval seconds and show what changed, until Ctrl-C",
+    )
+    parser.add_argument(
+        "--interval",
+        metavar="SECONDS",
+        type=_positive(float),
+        default=None,
+        help=f"with --watch: seconds between reads (default: {DEFAULT_INTERVAL:g})",
+    )
+    parser.add_argument(
+        "--count",
+        metavar="N",
+        type=_positive(int),
+        default=None,
+        help="with --watch: stop after N reads, with the last one's exit code",
+    )
     parser.set_defaults(run=status)
 
 
 def _add_plan(commands: argparse._SubParsersAction[_Parser], common: _Parser) -> None:
     parser = commands.add_parser(
-        "plan", parents=[common], help="what a reconcile would register and deregister now, with the evidence",
-        description="What the function would register and deregister if it ran now, with the evidence for each removal, "
+        "plan",
+        parents=[common],
+        help="what a reconcile would register and deregister now, with the evidence",
+        description="What the function would register and deregister if it ran now, with the evidence for each "
+        "removal, "
         "and what it would leave in place and why. Read-only. Exit 0: nothing to do, 2: changes pending, "
         "3: nothing pending but something in scope unknown, 1: error.",
     )
@@ -120,18 +167,30 @@ def _add_plan(commands: argparse._SubParsersAction[_Parser], common: _Parser) ->
 
 def _add_resync(commands: argparse._SubParsersAction[_Parser], common: _Parser) -> None:
     parser = commands.add_parser(
-        "resync", parents=[common], help="invoke the deployed function now and print its report",
-        description="Invoke the stack's function now (lambda:InvokeFunction) with {\"action\": \"resync\"}; retry while it "
+        "resync",
+        parents=[common],
+        help="invoke the deployed function now and print its report",
+        description='Invoke the stack\'s function now (lambda:InvokeFunction) with {"action": "resync"}; retry while '
+        "it "
         "is busy with another run (429), then print what it changed. On a terminal the plan is shown first and you "
         "confirm; elsewhere pass --yes. Exit codes as plan's, for what the run left.",
     )
-    parser.add_argument("--broker", metavar="BROKER", action="append", default=[],
-                        help="a broker (a name or an id) to read directly even if the tag listing does not show it yet "
-                        "(repeatable)")
+    parser.add_argument(
+        "--broker",
+        metavar="BROKER",
+        action="append",
+        default=[],
+        help="a broker (a name or an id) to read directly even if the tag listing does not show it yet (repeatable)",
+    )
     parser.add_argument("--dry-run", action="store_true", help="the function plans and reports, and changes nothing")
     parser.add_argument("-y", "--yes", action="store_true", help="do not ask: for scripts (needed off a terminal)")
-    parser.add_argument("--wait", metavar="SECONDS", type=_positive(float), default=120.0,
-                        help="how long to keep retrying while the function is busy (default: 120)")
+    parser.add_argument(
+        "--wait",
+        metavar="SECONDS",
+        type=_positive(float),
+        default=120.0,
+        help="how long to keep retrying while the function is busy (default: 120)",
+    )
     parser.set_defaults(run=resync)
 
 
@@ -170,8 +229,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debugging():
             traceback.print_exc()
         blamed = context.opened_watch.blame(error) if context and context.opened_watch else None
-        said = str(blamed) if blamed else (f"unexpected error: {type(error).__name__}: {error} "
-                                           f"({DEBUG_VARIABLE}=1 shows where)")
+        said = (
+            str(blamed)
+            if blamed
+            else (f"unexpected error: {type(error).__name__}: {error} ({DEBUG_VARIABLE}=1 shows where)")
+        )
         _say(err, context, said)
         return Exit.ERROR
 

@@ -48,5 +48,9 @@ class Names:
 
 def brokers_by_address(report: Mapping[str, Any]) -> dict[str, str]:
     """ip -> the name (else the id) of the broker in scope that has it, in this report."""
-    return {a["ip"]: b.get("name") or b["brokerId"] for b in report.get("brokers", []) if b.get("knowledge") != "gone"
-            for a in b.get("addresses", [])}
+    return {
+        a["ip"]: b.get("name") or b["brokerId"]
+        for b in report.get("brokers", [])
+        if b.get("knowledge") != "gone"
+        for a in b.get("addresses", [])
+    }

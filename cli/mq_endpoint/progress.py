@@ -13,13 +13,16 @@ from .stack import DeployedStack
 
 
 @contextmanager
-def progress(err: Console, watch: CallWatch | None, what: str, *, quiet: bool, stack: DeployedStack | None = None) -> Iterator[None]:
+def progress(
+    err: Console, watch: CallWatch | None, what: str, *, quiet: bool, stack: DeployedStack | None = None
+) -> Iterator[None]:
     """What is being read, and how far: brokers listed, groups read, brokers described."""
     if quiet or not err.is_terminal:
         yield
         return
     started = time.monotonic()
     with err.status(what) as status:
+
         def update() -> None:
             if watch is None:
                 return

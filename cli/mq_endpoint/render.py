@@ -1,4 +1,5 @@
-"""Tables of an endpoint's state and changes, from the function's report: one way to show them, for the CLI and the demo.
+"""Tables of an endpoint's state and changes, from the function's report: one way to show them, for the CLI and the
+demo.
 
 Everything here reads a report as report.report_run writes it (the CLI's
 local documents add each group's `targets`), so a resync's report from the
@@ -22,16 +23,30 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from .health import TargetRow, in_scope, nlb_says, rows_by_group, without_healthy_instance
-from .names import Names, group_label, ip_of, label_of
+from .names import Names, ip_of, label_of
 
-HEALTH_STYLES = {"healthy": "green", "unhealthy": "red", "initial": "yellow", "draining": "yellow",
-                 "unhealthy.draining": "yellow", "unused": "magenta"}
-CURRENT_STYLES = {"yes": "green", "no: to register": "yellow", "no: to deregister": "red",
-                  "no: stays (see plan)": "yellow", "no: draining": "dim", "unknown": "yellow"}
+HEALTH_STYLES = {
+    "healthy": "green",
+    "unhealthy": "red",
+    "initial": "yellow",
+    "draining": "yellow",
+    "unhealthy.draining": "yellow",
+    "unused": "magenta",
+}
+CURRENT_STYLES = {
+    "yes": "green",
+    "no: to register": "yellow",
+    "no: to deregister": "red",
+    "no: stays (see plan)": "yellow",
+    "no: draining": "dim",
+    "unknown": "yellow",
+}
 # Rows that changed since --watch's previous refresh.
 CHANGED_STYLE = "reverse"
-STANDBY_NOTE = ("(standby): the other instance of this broker is healthy; an active/standby broker's standby fails "
-                "the NLB's health check by design: only the active instance answers on 8162.")
+STANDBY_NOTE = (
+    "(standby): the other instance of this broker is healthy; an active/standby broker's standby fails "
+    "the NLB's health check by design: only the active instance answers on 8162."
+)
 
 
 def _table(*columns: str, title: str | Text | None = None, min_widths: Mapping[str, int] | None = None) -> Table:
@@ -91,7 +106,8 @@ def _health(state: str | None, *, standby: bool = False) -> Text:
 
 
 def _broker_cells(broker: Mapping[str, Any], rows: int) -> list[Text]:
-    """The broker column of its rows: the name on the first, the id under it, then nothing; its instances read as one."""
+    """The broker column of its rows: the name on the first, the id under
+    it, then nothing; its instances read as one."""
     name = broker.get("name") or "(unnamed)"
     identifier = Text(broker["brokerId"], style="dim")
     if rows <= 1:
@@ -125,11 +141,19 @@ def outage(document: Mapping[str, Any], states: Mapping[str, str] | None = None)
         state = broker.get("state") or (states or {}).get(broker["brokerId"]) or "not read"
         cells = _broker_cells(broker, max(1, len(ips)))
         if not ips:
-            table.add_row(cells[0], state, Text("unknown", style="yellow"),
-                          Text(f"addresses unknown: {broker.get('reason') or broker.get('knowledge', '')}", style="yellow"))
+            table.add_row(
+                cells[0],
+                state,
+                Text("unknown", style="yellow"),
+                Text(f"addresses unknown: {broker.get('reason') or broker.get('knowledge', '')}", style="yellow"),
+            )
         for position, ip in enumerate(ips):
-            table.add_row(cells[position], state if position == 0 else "", ip,
-                          Text(nlb_says([row for row in mine if row.ip == ip]), style="red"))
+            table.add_row(
+                cells[position],
+                state if position == 0 else "",
+                ip,
+                Text(nlb_says([row for row in mine if row.ip == ip]), style="red"),
+            )
     heading = Text(f"No healthy instance: {len(down)} of {total} broker(s) in scope", style="bold red")
     return Group(heading, WholeIds(table))
 
@@ -161,18 +185,32 @@ def status_tables(
         title = Text.assemble((label, "bold"), ("  " + (group.get("name") or group.get("arn") or ""), "dim"))
         table = _table(*columns, title=title, min_widths={"address": 7})
         if group.get("errors") and not group.get("targets"):
-            table.add_row(Text("could not be read", style="red"), *[""] * (len(columns) - 2),
-                          Text("; ".join(group["errors"]), style="red"))
+            table.add_row(
+                Text("could not be read", style="red"),
+                *[""] * (len(columns) - 2),
+                Text("; ".join(group["errors"]), style="red"),
+            )
             tables.append(WholeIds(table))
             continue
         for row, broker_cell in zip(rows, _broker_column(rows, names, earlier or {})):
             if row.unresolved is not None:
-                cells = [broker_cell, Text("unknown", style="yellow"), "", "", *(("", "") if wide else ()),
-                         Text(f"unresolved: {row.unresolved}", style="yellow")]
+                cells = [
+                    broker_cell,
+                    Text("unknown", style="yellow"),
+                    "",
+                    "",
+                    *(("", "") if wide else ()),
+                    Text(f"unresolved: {row.unresolved}", style="yellow"),
+                ]
             else:
-                cells = [broker_cell, row.ip, row.zone or ("?" if row.broker else ""), _health(row.health, standby=row.standby),
-                         *((row.reason or "", row.interface or "") if wide else ()),
-                         Text(row.current, style=CURRENT_STYLES.get(row.current, ""))]
+                cells = [
+                    broker_cell,
+                    row.ip,
+                    row.zone or ("?" if row.broker else ""),
+                    _health(row.health, standby=row.standby),
+                    *((row.reason or "", row.interface or "") if wide else ()),
+                    Text(row.current, style=CURRENT_STYLES.get(row.current, "")),
+                ]
             table.add_row(*cells, style=CHANGED_STYLE if row.key in changed else None)
         tables.append(WholeIds(table))
     return tables
@@ -196,10 +234,17 @@ def _broker_column(rows: Sequence[TargetRow], names: Names, earlier: Mapping[str
     return cells
 
 
-def standby_note(document: Mapping[str, Any], groups: Collection[str] | None = None, broker_id: str | None = None) -> Text | None:
+def standby_note(
+    document: Mapping[str, Any], groups: Collection[str] | None = None, broker_id: str | None = None
+) -> Text | None:
     """Said only where it is true: some unhealthy instance's partner is healthy."""
-    shown = [row for label, rows in rows_by_group(document).items() if groups is None or label in groups for row in rows
-             if broker_id is None or row.broker_id == broker_id]
+    shown = [
+        row
+        for label, rows in rows_by_group(document).items()
+        if groups is None or label in groups
+        for row in rows
+        if broker_id is None or row.broker_id == broker_id
+    ]
     return Text(STANDBY_NOTE, style="dim") if any(row.standby for row in shown) else None
 
 
@@ -237,20 +282,26 @@ def changes(report: Mapping[str, Any], earlier: Mapping[str, str] | None = None)
             holder = holders.get(ip_of(target))
             if holder:
                 return names.short(holder)
-            if attributed.get(target):
-                return f"was {names.short(attributed[target])}"
+            if attributed.get(target):  # noqa: B023 - called within this iteration only
+                return f"was {names.short(attributed[target])}"  # noqa: B023
             if ip_of(target) in (earlier or {}):
                 return f"was {(earlier or {})[ip_of(target)]}"
             return "(no broker)"
 
         for target in group.get("registered", []):
-            found.append(Change(label, "register", target, broker_of(target), _why_registered(addresses.get(ip_of(target)))))
+            found.append(
+                Change(label, "register", target, broker_of(target), _why_registered(addresses.get(ip_of(target))))
+            )
         for removal in group.get("deregistered", []):
-            found.append(Change(label, "deregister", removal["target"], broker_of(removal["target"]), removal["evidence"]))
+            found.append(
+                Change(label, "deregister", removal["target"], broker_of(removal["target"]), removal["evidence"])
+            )
         for kept in group.get("withheld", []):
             found.append(Change(label, "withheld", kept["target"], broker_of(kept["target"]), kept["reason"]))
         for refused in group.get("refused", []):
-            found.append(Change(label, "refused", refused["target"], names.short(refused.get("brokerId")), refused["message"]))
+            found.append(
+                Change(label, "refused", refused["target"], names.short(refused.get("brokerId")), refused["message"])
+            )
     return found
 
 
@@ -265,21 +316,37 @@ def _why_registered(held: tuple[Mapping[str, Any], Mapping[str, Any]] | None) ->
 
 def change_verbs(*, done: bool) -> dict[str, str]:
     """What a run did (done) or would do with each kind of change."""
-    return {"register": "registered" if done else "register", "deregister": "deregistered" if done else "deregister",
-            "withheld": "stays", "refused": "refused"}
+    return {
+        "register": "registered" if done else "register",
+        "deregister": "deregistered" if done else "deregister",
+        "withheld": "stays",
+        "refused": "refused",
+    }
 
 
-def changes_tables(report: Mapping[str, Any], *, done: bool, earlier: Mapping[str, str] | None = None) -> list[WholeIds]:
+def changes_tables(
+    report: Mapping[str, Any], *, done: bool, earlier: Mapping[str, str] | None = None
+) -> list[WholeIds]:
     """One table per target group with changes: what a run changed (done) or would change."""
     verbs = change_verbs(done=done)
     signs = {"register": "+", "deregister": "-", "withheld": "=", "refused": "!"}
     tables: dict[str, Table] = {}
     for change in changes(report, earlier):
         if change.group not in tables:
-            tables[change.group] = _table("change", "address", "broker", "evidence / reason",
-                                          title=Text(change.group, style="bold"), min_widths={"change": 8, "address": 7})
-        tables[change.group].add_row(Text(f"{signs[change.kind]} {verbs[change.kind]}", style=CHANGE_STYLES[change.kind]),
-                                     ip_of(change.target), change.broker, change.why)
+            tables[change.group] = _table(
+                "change",
+                "address",
+                "broker",
+                "evidence / reason",
+                title=Text(change.group, style="bold"),
+                min_widths={"change": 8, "address": 7},
+            )
+        tables[change.group].add_row(
+            Text(f"{signs[change.kind]} {verbs[change.kind]}", style=CHANGE_STYLES[change.kind]),
+            ip_of(change.target),
+            change.broker,
+            change.why,
+        )
     return [WholeIds(made) for made in tables.values()]
 
 
@@ -306,8 +373,12 @@ def brokers_table(report: Mapping[str, Any]) -> WholeIds:
             said = f"{said}: {broker.get('reason', '')}"
         addresses = "\n".join(f"{a['ip']} {a.get('zone') or ''}".rstrip() for a in broker.get("addresses", []))
         # As DescribeTargetHealth reported them when the run began, before its changes.
-        table.add_row(_broker_cells(broker, 1)[0], Text(said, style=style), addresses or "-",
-                      str(broker.get("healthyInstances", "-")))
+        table.add_row(
+            _broker_cells(broker, 1)[0],
+            Text(said, style=style),
+            addresses or "-",
+            str(broker.get("healthyInstances", "-")),
+        )
     return WholeIds(table)
 
 
@@ -315,7 +386,10 @@ def problems(report: Mapping[str, Any]) -> RenderableType | None:
     lines = [Text(f"! {error}", style="yellow") for error in report.get("errors", [])]
     for failed in report.get("failedCalls", []):
         if failed.get("denied"):
-            said = f"! access denied: {failed['action']} was refused ({failed['code']}: {failed['message']}): what it reads is missing above"
+            said = (
+                f"! access denied: {failed['action']} was refused ({failed['code']}: {failed['message']}): "
+                "what it reads is missing above"
+            )
         else:
             said = f"! {failed['action']} failed: {failed['code']}: {failed['message']}"
         lines.append(Text(said, style="red"))

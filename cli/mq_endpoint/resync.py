@@ -1,4 +1,5 @@
-"""`mq-endpoint resync`: invoke the deployed function, as `sam remote invoke` would, and wait out its reserved concurrency.
+"""`mq-endpoint resync`: invoke the deployed function, as `sam remote invoke` would, and wait out its reserved
+concurrency.
 
 On a terminal it first shows the plan and asks, as terraform apply does;
 scripts say --yes. A dry run changes nothing and asks nothing.
@@ -56,7 +57,9 @@ def invoke_resync(
     while True:
         attempt += 1
         try:
-            answer = client.invoke(FunctionName=function_name, InvocationType="RequestResponse", Payload=json.dumps(payload))
+            answer = client.invoke(
+                FunctionName=function_name, InvocationType="RequestResponse", Payload=json.dumps(payload)
+            )
             break
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") != BUSY_CODE:
@@ -65,7 +68,8 @@ def invoke_resync(
             delay = random.uniform(0, min(MAX_DELAY, FIRST_DELAY * 2 ** (attempt - 1))) + FIRST_DELAY / 2
             if time.monotonic() - started + delay > wait_seconds:
                 raise CommandError(
-                    f"the function stayed busy for {wait_seconds:g} s (429 {BUSY_CODE}: it runs one invocation at a time, "
+                    f"the function stayed busy for {wait_seconds:g} s (429 {BUSY_CODE}: it runs one invocation at a "
+                    "time, "
                     "and sweeps and events kept it busy): try again, or raise --wait"
                 ) from None
             on_busy(attempt, delay)
@@ -80,8 +84,10 @@ def invoke_resync(
     if not isinstance(answered, dict):
         raise not_an_aws_answer("lambda:InvokeFunction", f"a JSON {type(answered).__name__}, not a report")
     if answer.get("FunctionError"):
-        raise CommandError(f"the function failed ({answer['FunctionError']}): "
-                           f"{answered.get('errorType', '')}: {one_line(str(answered.get('errorMessage', '')))}")
+        raise CommandError(
+            f"the function failed ({answer['FunctionError']}): "
+            f"{answered.get('errorType', '')}: {one_line(str(answered.get('errorMessage', '')))}"
+        )
     return answered
 
 
@@ -89,8 +95,10 @@ def resync(ctx: Context) -> int:
     args = ctx.args
     confirm = not (args.yes or args.dry_run)
     if confirm and not sys.stdin.isatty():
-        raise UsageError("resync changes the target groups: run it on a terminal to see the plan and confirm, "
-                         "or pass --yes (scripts)")
+        raise UsageError(
+            "resync changes the target groups: run it on a terminal to see the plan and confirm, "
+            "or pass --yes (scripts)"
+        )
     stack = ctx.stack
     broker_ids = resolve_broker_ids(ctx.session, args.broker)
     # Who had each address the run removes: the function's last report, read before the run replaces it.
@@ -98,15 +106,20 @@ def resync(ctx: Context) -> int:
     if confirm:
         shown = ctx.err if ctx.as_json else ctx.out
         print_plan(shown, inspect_stack(ctx, broker_ids), formerly)
-        shown.print(f"Invoke {stack.function_name} now? It reads everything again and makes the changes it finds. "
-                    "Only 'yes' goes on: ", end="")
+        shown.print(
+            f"Invoke {stack.function_name} now? It reads everything again and makes the changes it finds. "
+            "Only 'yes' goes on: ",
+            end="",
+        )
         if sys.stdin.readline().strip().lower() != "yes":
             raise CommandError("resync cancelled: nothing was invoked")
     payload = resync_payload(broker_ids, args.dry_run)
 
     def on_busy(attempt: int, delay: float) -> None:
-        ctx.err.print(f"[yellow]{stack.function_name} is busy with another run (429 TooManyRequestsException, attempt "
-                      f"{attempt}): retrying in {delay:.1f} s[/yellow]")
+        ctx.err.print(
+            f"[yellow]{stack.function_name} is busy with another run (429 TooManyRequestsException, attempt "
+            f"{attempt}): retrying in {delay:.1f} s[/yellow]"
+        )
 
     with progress(ctx.err, None, f"invoking {stack.function_name} {json.dumps(payload)}", quiet=ctx.as_json):
         report = invoke_resync(ctx.session, stack.function_name, payload, wait_seconds=args.wait, on_busy=on_busy)

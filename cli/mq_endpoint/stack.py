@@ -17,7 +17,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from reconciler.settings import ConfigurationError, Settings
+from reconciler.core.settings import ConfigurationError, Settings
 
 from .aws import explain
 from .errors import CommandError
@@ -51,7 +51,9 @@ PARAMETER_VARIABLES = {
 }
 VARIABLE_PARAMETERS = {v: k for k, v in PARAMETER_VARIABLES.items()}
 # A stack in these states has no resources to read, or is replacing them.
-UNREADABLE_STATES = frozenset({"CREATE_IN_PROGRESS", "CREATE_FAILED", "ROLLBACK_COMPLETE", "DELETE_IN_PROGRESS", "DELETE_FAILED"})
+UNREADABLE_STATES = frozenset(
+    {"CREATE_IN_PROGRESS", "CREATE_FAILED", "ROLLBACK_COMPLETE", "DELETE_IN_PROGRESS", "DELETE_FAILED"}
+)
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,9 @@ def read_stack(session: boto3.session.Session, name: str) -> DeployedStack:
     status = described["StackStatus"]
     if status in UNREADABLE_STATES:
         raise CommandError(f"stack {name} is {status}: it has no endpoint to read")
-    parameters = {p["ParameterKey"]: p.get("ResolvedValue", p.get("ParameterValue", "")) for p in described.get("Parameters", [])}
+    parameters = {
+        p["ParameterKey"]: p.get("ResolvedValue", p.get("ParameterValue", "")) for p in described.get("Parameters", [])
+    }
 
     outputs = {o["OutputKey"]: o.get("OutputValue", "") for o in described.get("Outputs", [])}
     if not outputs.get(TARGET_GROUPS_OUTPUT) or not outputs.get(FUNCTION_OUTPUT):
@@ -148,7 +152,8 @@ def _project_stacks_said(cloudformation: Any, region: str) -> str:
             and stack.get("StackStatus") not in UNREADABLE_STATES
         )
     except (ClientError, BotoCoreError) as error:
-        return f"check --stack and --region (or AWS_REGION); the region's stacks could not be listed ({explain(error, 'cloudformation:DescribeStacks')})"
+        listed = explain(error, "cloudformation:DescribeStacks")
+        return f"check --stack and --region (or AWS_REGION); the region's stacks could not be listed ({listed})"
     if not found:
         return "no mq-static-endpoint stack is deployed there: check --region (or AWS_REGION)"
     return f"mq-static-endpoint stacks there: {', '.join(found)} (--stack NAME, or set {STACK_VARIABLE})"

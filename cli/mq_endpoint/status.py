@@ -11,7 +11,6 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-
 from . import render
 from .brokers import describe_brokers, find_in_report, state_of
 from .context import Context
@@ -19,9 +18,9 @@ from .describe import describe
 from .errors import UsageError
 from .exit_codes import Exit, of_status
 from .health import TargetRow, rows_by_group, without_healthy_instance
-from .names import group_label
 from .inspect import Inspection
 from .last_run import LastRunRead
+from .names import group_label
 from .views import heading, inspect_stack, last_run, print_json, print_problems
 from .watch import watch
 
@@ -47,8 +46,12 @@ class StatusRead:
 
     def rows(self, groups: Collection[str] | None) -> list[TargetRow]:
         """The rows shown, for --watch to compare: the broker's only, when one is described."""
-        shown = [row for label, rows in rows_by_group(self.document).items() if groups is None or label in groups
-                 for row in rows]
+        shown = [
+            row
+            for label, rows in rows_by_group(self.document).items()
+            if groups is None or label in groups
+            for row in rows
+        ]
         if self.broker is not None:
             shown = [row for row in shown if row.broker_id == self.broker["brokerId"]]
         return shown
@@ -59,8 +62,12 @@ class StatusRead:
         return {
             **self.document,
             "brokersWithoutHealthyInstance": [
-                {"brokerId": b["brokerId"], "name": b.get("name"),
-                 "state": b.get("state") or state_of(self.described.get(b["brokerId"]))} for b in down
+                {
+                    "brokerId": b["brokerId"],
+                    "name": b.get("name"),
+                    "state": b.get("state") or state_of(self.described.get(b["brokerId"])),
+                }
+                for b in down
             ],
             "lastRun": {"at": self.last.run.at.isoformat(), "report": self.last.run.report} if self.last.run else None,
         }
@@ -71,9 +78,14 @@ def status(ctx: Context) -> int:
     if (args.interval is not None or args.count is not None) and not args.watch:
         raise UsageError("--interval and --count go with --watch")
     if args.watch:
-        return watch(ctx, lambda: read_status(ctx), lambda read, changed: show(ctx, read, changed),
-                     lambda read: {row.key: _seen(row) for row in read.rows(_groups(ctx, read))},
-                     interval=args.interval, count=args.count)
+        return watch(
+            ctx,
+            lambda: read_status(ctx),
+            lambda read, changed: show(ctx, read, changed),
+            lambda read: {row.key: _seen(row) for row in read.rows(_groups(ctx, read))},
+            interval=args.interval,
+            count=args.count,
+        )
     read = read_status(ctx)
     show(ctx, read, ())
     return read.code
@@ -96,15 +108,25 @@ def show(ctx: Context, read: StatusRead, changed: Collection[tuple[str, str]]) -
     groups = _groups(ctx, read)
     out = ctx.out
     if read.broker is not None:
-        out.print(describe(read.document, read.broker, read.described.get(read.broker["brokerId"]), read.last,
-                           groups=groups, wide=ctx.output == "wide", changed=changed))
+        out.print(
+            describe(
+                read.document,
+                read.broker,
+                read.described.get(read.broker["brokerId"]),
+                read.last,
+                groups=groups,
+                wide=ctx.output == "wide",
+                changed=changed,
+            )
+        )
         print_problems(out, read.document)
         return
     out.print(heading(read.inspection.stack, read.document), soft_wrap=True)
     out.print(render.outage(read.document, {i: state_of(d) for i, d in read.described.items()}))
     out.print(read.last.text())
-    for table in render.status_tables(read.document, wide=ctx.output == "wide", groups=groups, changed=changed,
-                                      earlier=read.last.formerly):
+    for table in render.status_tables(
+        read.document, wide=ctx.output == "wide", groups=groups, changed=changed, earlier=read.last.formerly
+    ):
         out.print(table)
     note = render.standby_note(read.document, groups)
     if note is not None:
@@ -122,8 +144,10 @@ def _groups(ctx: Context, read: StatusRead) -> set[str] | None:
     for value in ctx.args.group:
         matches = {label for label, group in reported.items() if _names_group(value, label, group)}
         if not matches:
-            raise UsageError(f"no target group {value} in stack {read.inspection.stack.name}: its groups are "
-                             f"{', '.join(labels)} (a port, a protocol, or a group's name)")
+            raise UsageError(
+                f"no target group {value} in stack {read.inspection.stack.name}: its groups are "
+                f"{', '.join(labels)} (a port, a protocol, or a group's name)"
+            )
         chosen |= matches
     return chosen
 
@@ -131,11 +155,15 @@ def _groups(ctx: Context, read: StatusRead) -> set[str] | None:
 def _names_group(value: str, label: str, group: Mapping[str, Any]) -> bool:
     protocol = group_label(group.get("port"), group.get("engine")).rsplit(" ", 1)[0]  # both sets' groups (cutover)
     said = value.strip().lower()
-    return said in (label.lower(), protocol.lower(), str(group.get("port")), str(group.get("name", "")).lower(),
-                    str(group.get("arn", "")).lower())
+    return said in (
+        label.lower(),
+        protocol.lower(),
+        str(group.get("port")),
+        str(group.get("name", "")).lower(),
+        str(group.get("arn", "")).lower(),
+    )
 
 
 def _seen(row: TargetRow) -> str:
     """What --watch compares of a row."""
     return f"{row.health or 'not registered'}{' ' + row.reason if row.reason else ''}, current {row.current}"
-

@@ -20,7 +20,9 @@ from .stack import DeployedStack
 def inspect_stack(ctx: Context, broker_ids: Sequence[str] = ()) -> Inspection:
     """The reconciler's dry run on the stack, with a spinner while it reads."""
     stack = ctx.stack
-    with progress(ctx.err, ctx.watch, f"reading {stack.name}'s brokers and target groups", quiet=ctx.as_json, stack=stack):
+    with progress(
+        ctx.err, ctx.watch, f"reading {stack.name}'s brokers and target groups", quiet=ctx.as_json, stack=stack
+    ):
         return inspect(ctx.session, stack, ctx.watch, broker_ids)
 
 
@@ -33,8 +35,10 @@ def heading(stack: DeployedStack, document: Mapping[str, Any]) -> str:
     """One line, never wrapped by rich (soft_wrap): its duration varies, and a terminal wraps long lines itself."""
     in_scope = sum(1 for b in document.get("brokers", []) if b.get("knowledge") != "gone")
     groups = len(document.get("targetGroups", []))
-    return (f"Stack [bold]{stack.name}[/bold] ({stack.region}): scope {stack.scope}, {in_scope} broker(s) in scope, "
-            f"{groups} target group(s), read in {document.get('durationMs', 0)} ms")
+    return (
+        f"Stack [bold]{stack.name}[/bold] ({stack.region}): scope {stack.scope}, {in_scope} broker(s) in scope, "
+        f"{groups} target group(s), read in {document.get('durationMs', 0)} ms"
+    )
 
 
 def print_problems(out: Console, document: Mapping[str, Any]) -> None:
@@ -57,17 +61,23 @@ def print_plan(out: Console, inspection: Inspection, formerly: Mapping[str, str]
     document = inspection.document()
     counted = render.count_changes(document)
     out.print(heading(inspection.stack, document), soft_wrap=True)
-    out.print(f"Plan: {counted['register']} to register, {counted['deregister']} to deregister, "
-              f"{counted['withheld']} left in place for want of evidence.")
+    out.print(
+        f"Plan: {counted['register']} to register, {counted['deregister']} to deregister, "
+        f"{counted['withheld']} left in place for want of evidence."
+    )
     for table in render.changes_tables(document, done=False, earlier=formerly):
         out.print(table)
     code = plan_code(inspection)
     if code is Exit.PENDING:
-        out.print(f"The function's next sweep makes these changes (SweepSchedule, every minute by default); "
-                  f"to make them now: mq-endpoint resync --stack {inspection.stack.name}")
+        out.print(
+            f"The function's next sweep makes these changes (SweepSchedule, every minute by default); "
+            f"to make them now: mq-endpoint resync --stack {inspection.stack.name}"
+        )
     elif code is Exit.ATTENTION:
-        out.print("[yellow]Nothing pending, but not everything in scope is known:[/yellow] see the problems below; "
-                  "a run cannot say there is nothing to do.")
+        out.print(
+            "[yellow]Nothing pending, but not everything in scope is known:[/yellow] see the problems below; "
+            "a run cannot say there is nothing to do."
+        )
     elif code is Exit.OK:
         out.print("[green]Nothing to do:[/green] the target groups hold exactly the addresses of the brokers in scope.")
     print_problems(out, document)
@@ -76,8 +86,11 @@ def print_plan(out: Console, inspection: Inspection, formerly: Mapping[str, str]
 def print_resync(out: Console, stack: DeployedStack, report: Mapping[str, Any], formerly: Mapping[str, str]) -> None:
     dry = " (dry run: nothing changed)" if report.get("dryRun") else ""
     style = {"ok": "green", "incomplete": "yellow"}.get(str(report.get("status")), "red")
-    out.print(f"Resync of stack [bold]{stack.name}[/bold] by {stack.function_name}: "
-              f"[{style}]{report.get('status')}[/{style}] in {report.get('durationMs', 0)} ms{dry}", soft_wrap=True)
+    out.print(
+        f"Resync of stack [bold]{stack.name}[/bold] by {stack.function_name}: "
+        f"[{style}]{report.get('status')}[/{style}] in {report.get('durationMs', 0)} ms{dry}",
+        soft_wrap=True,
+    )
     tables = render.changes_tables(report, done=not report.get("dryRun"), earlier=formerly)
     for table in tables:
         out.print(table)

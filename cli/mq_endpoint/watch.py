@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Protocol, TypeVar
 
 from rich.text import Text
@@ -53,8 +53,12 @@ def watch(
         if ctx.out.is_terminal:
             ctx.out.clear()
         if not ctx.as_json:
-            ctx.out.print(Text(f"Every {every:g} s, refresh {refresh} at {datetime.now(timezone.utc):%H:%M:%S} UTC "
-                               "(Ctrl-C stops)", style="dim"))
+            ctx.out.print(
+                Text(
+                    f"Every {every:g} s, refresh {refresh} at {datetime.now(UTC):%H:%M:%S} UTC (Ctrl-C stops)",
+                    style="dim",
+                )
+            )
             for key, said in changed.items():
                 ctx.out.print(Text(f"changed: {' '.join(key)}: {said}", style="bold"))
         show(current, set(changed))

@@ -11,8 +11,12 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def report(status: str = "ok", *, dry_run: bool = True, cut_short: bool = False, **group: Any) -> dict[str, Any]:
-    return {"status": status, "dryRun": dry_run, "cutShort": cut_short,
-            "targetGroups": [{"registered": [], "deregistered": [], "refused": [], "withheld": [], **group}]}
+    return {
+        "status": status,
+        "dryRun": dry_run,
+        "cutShort": cut_short,
+        "targetGroups": [{"registered": [], "deregistered": [], "refused": [], "withheld": [], **group}],
+    }
 
 
 @pytest.mark.parametrize(

@@ -1,15 +1,16 @@
-"""The deployed endpoint, over HTTP: template.yaml in moto's CloudFormation, the real handler, boto3 through AWS_ENDPOINT_URL."""
+"""The deployed endpoint, over HTTP: template.yaml in moto's CloudFormation,
+the real handler, boto3 through AWS_ENDPOINT_URL."""
 
 from collections.abc import Iterator
 
 import pytest
 from moto import mock_aws
 
-from emulator.lambda_invoke import serving_function
-from emulator.lambda_runtime import LambdaRuntime
 from demo.stack import deploy, template_exists
 from demo.world import build_world
 from emulator import EmulatedAws, MotoServer
+from emulator.lambda_invoke import serving_function
+from emulator.lambda_runtime import LambdaRuntime
 from mq_endpoint.main import main
 from tests.e2e.endpoint import REGION, Cli, Endpoint, Run
 
@@ -24,7 +25,10 @@ def endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[Endpoint]:
         world = build_world(aws)
         stack = deploy(world)
         # lambda:Invoke of the stack's function runs this runtime, as `mq-endpoint resync` expects of AWS.
-        with LambdaRuntime(stack.function_name, stack.function_arn, log_group=stack.log_group) as runtime, serving_function(stack.function_name, runtime):
+        with (
+            LambdaRuntime(stack.function_name, stack.function_arn, log_group=stack.log_group) as runtime,
+            serving_function(stack.function_name, runtime),
+        ):
             # Two attempts: a throttled call gives up in about a second, not after botocore's full backoff.
             runtime.cold_start({**stack.function_environment, "AWS_MAX_ATTEMPTS": "2"})
             yield Endpoint(world, stack, runtime)

@@ -1,4 +1,5 @@
-"""The endpoint the end-to-end tests drive: the deployed stack, its function, the emulated account; and mq-endpoint run on it."""
+"""The endpoint the end-to-end tests drive: the deployed stack, its
+function, the emulated account; and mq-endpoint run on it."""
 
 import os
 import shutil
@@ -9,12 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from emulator import events
-from emulator.lambda_invoke import configured_environment
-from emulator.lambda_runtime import Invocation, LambdaRuntime
 from demo.stack import DeployedStack
 from demo.world import World
-from emulator import EmulatedAws
+from emulator import EmulatedAws, events
+from emulator.lambda_invoke import configured_environment
+from emulator.lambda_runtime import Invocation, LambdaRuntime
 
 REGION = "eu-west-1"
 
@@ -72,8 +72,10 @@ def section(text: str, heading: str) -> str:
     """The lines under a heading (`OpenWire 61617`), up to the next target group's heading."""
     lines = text.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith(heading))
-    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith(("OpenWire", "console", "RabbitMQ"))),
-               len(lines))
+    end = next(
+        (i for i in range(start + 1, len(lines)) if lines[i].startswith(("OpenWire", "console", "RabbitMQ"))),
+        len(lines),
+    )
     return "\n".join(lines[start + 1 : end])
 
 
@@ -94,8 +96,12 @@ def command_environment(**changes: str | None) -> dict[str, str]:
     return environment
 
 
-def run_command(*argv: str, env: Mapping[str, str] | None = None, timeout: float = 60, **popen: Any) -> subprocess.CompletedProcess[str]:
-    """The installed mq-endpoint, in a process of its own: exit codes, signals, pipes and widths as a shell sees them."""
+def run_command(
+    *argv: str, env: Mapping[str, str] | None = None, timeout: float = 60, **popen: Any
+) -> subprocess.CompletedProcess[str]:
+    """The installed mq-endpoint, in a process of its own: exit codes,
+    signals, pipes and widths as a shell sees them."""
     streams = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **popen}
-    return subprocess.run([installed_command(), *argv], env=dict(env or command_environment()), text=True,
-                          timeout=timeout, **streams)
+    return subprocess.run(
+        [installed_command(), *argv], env=dict(env or command_environment()), text=True, timeout=timeout, **streams
+    )

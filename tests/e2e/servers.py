@@ -1,4 +1,5 @@
-"""Endpoints that are not AWS, on 127.0.0.1: one that never answers, one nobody can connect to, one that answers HTML."""
+"""Endpoints that are not AWS, on 127.0.0.1: one that never answers, one
+nobody can connect to, one that answers HTML."""
 
 from __future__ import annotations
 

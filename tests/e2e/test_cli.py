@@ -26,10 +26,21 @@ def test_status_shows_each_group_by_protocol_with_brokers_addresses_zones_health
         group = section(run.out, heading)
         # The broker's name on its first row, its id under it.
         assert lines_with(group, active["PrivateIpAddress"])[0].split() == [
-            "orders", active["PrivateIpAddress"], active["AvailabilityZone"], "healthy", "yes"]
+            "orders",
+            active["PrivateIpAddress"],
+            active["AvailabilityZone"],
+            "healthy",
+            "yes",
+        ]
         # Its partner healthy, the standby's failed health check is by design, and said so.
         assert lines_with(group, standby["PrivateIpAddress"])[0].split() == [
-            orders, standby["PrivateIpAddress"], standby["AvailabilityZone"], "unhealthy", "(standby)", "yes"]
+            orders,
+            standby["PrivateIpAddress"],
+            standby["AvailabilityZone"],
+            "unhealthy",
+            "(standby)",
+            "yes",
+        ]
         assert endpoint.world.brokers["payments"] in group
 
     old = endpoint.aws.broker_ips(orders)
@@ -37,8 +48,12 @@ def test_status_shows_each_group_by_protocol_with_brokers_addresses_zones_health
     moved = cli("status", "--stack", endpoint.stack.name)
 
     assert moved.code == 3, "orders' new addresses are not registered: no healthy target serves it"
-    rows = [line.split()[-4:] for heading in ("OpenWire 61617", "console 8162") for ip in new
-            for line in lines_with(section(moved.out, heading), ip)]
+    rows = [
+        line.split()[-4:]
+        for heading in ("OpenWire 61617", "console 8162")
+        for ip in new
+        for line in lines_with(section(moved.out, heading), ip)
+    ]
     assert rows == [["-", "no:", "to", "register"]] * 4
     # The old addresses are no broker's now: not current, and who had them is said.
     stale = [line for ip in old for line in lines_with(moved.out, ip)]
@@ -64,7 +79,10 @@ def test_plan_exits_0_with_nothing_to_do_and_2_with_each_change_and_its_evidence
         for ip in old:
             # Removed now, or left until a second reading: either way with the broker that had it and why.
             (removal,) = lines_with(group, ip)
-            assert removal.split()[:2] in (["-", "deregister"], ["=", "stays"]) and removal.split()[3:5] == ["was", "orders"]
+            assert removal.split()[:2] in (["-", "deregister"], ["=", "stays"]) and removal.split()[3:5] == [
+                "was",
+                "orders",
+            ]
             assert len(removal.split("was orders", 1)[1].strip()) > 10
     assert endpoint.registered() == before, "plan changes nothing"
 
@@ -86,8 +104,15 @@ def test_plan_says_what_stays_and_why(endpoint: Endpoint, cli: Cli) -> None:
 
 def test_plan_exits_1_when_a_read_is_denied_and_names_the_permission(endpoint: Endpoint, cli: Cli) -> None:
     endpoint.sweep()
-    endpoint.aws.inject_fault(Fault("ec2", "DescribeNetworkInterfaces", "UnauthorizedOperation", 403,
-                                    "You are not authorized to perform this operation."))
+    endpoint.aws.inject_fault(
+        Fault(
+            "ec2",
+            "DescribeNetworkInterfaces",
+            "UnauthorizedOperation",
+            403,
+            "You are not authorized to perform this operation.",
+        )
+    )
 
     run = cli("plan", "--stack", endpoint.stack.name)
 
@@ -109,32 +134,51 @@ def test_a_missing_stack_is_named_with_its_region(empty_account: EmulatedAws, cl
     run = cli("plan", "--stack", "no-such-stack")
 
     assert run.code == 1
-    assert run.err == (f"mq-endpoint: no stack no-such-stack in {REGION}: "
-                       "no mq-static-endpoint stack is deployed there: check --region (or AWS_REGION)\n")
+    assert run.err == (
+        f"mq-endpoint: no stack no-such-stack in {REGION}: "
+        "no mq-static-endpoint stack is deployed there: check --region (or AWS_REGION)\n"
+    )
     assert "no stack no-such-stack in us-east-1" in cli("plan", "--stack", "no-such-stack", "--region", "us-east-1").err
 
 
 def test_a_wrong_stack_name_lists_this_projects_stacks_in_the_region(endpoint: Endpoint, cli: Cli) -> None:
-    endpoint.aws.client("cloudformation").create_stack(StackName="someone-elses", TemplateBody=json.dumps(
-        {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}, "Outputs": {"Arn": {"Value": {"Ref": "Topic"}}}}))
+    endpoint.aws.client("cloudformation").create_stack(
+        StackName="someone-elses",
+        TemplateBody=json.dumps(
+            {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}, "Outputs": {"Arn": {"Value": {"Ref": "Topic"}}}}
+        ),
+    )
 
     run = cli("status", "--stack", "mq-endpont")
 
     assert run.code == 1
-    assert run.err == (f"mq-endpoint: no stack mq-endpont in {REGION}: mq-static-endpoint stacks there: "
-                       f"{endpoint.stack.name} (--stack NAME, or set MQ_ENDPOINT_STACK)\n")
+    assert run.err == (
+        f"mq-endpoint: no stack mq-endpont in {REGION}: mq-static-endpoint stacks there: "
+        f"{endpoint.stack.name} (--stack NAME, or set MQ_ENDPOINT_STACK)\n"
+    )
 
 
-def test_a_stack_without_the_endpoints_outputs_is_named_as_not_one_of_this_version(endpoint: Endpoint, cli: Cli) -> None:
+def test_a_stack_without_the_endpoints_outputs_is_named_as_not_one_of_this_version(
+    endpoint: Endpoint, cli: Cli
+) -> None:
     # The target groups are read from the stack's outputs (template.yaml), never from logical ids.
-    endpoint.aws.client("cloudformation").create_stack(StackName="someone-elses", TemplateBody=json.dumps(
-        {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}, "Outputs": {"ReconcilerFunctionName": {"Value": {"Ref": "Topic"}}}}))
+    endpoint.aws.client("cloudformation").create_stack(
+        StackName="someone-elses",
+        TemplateBody=json.dumps(
+            {
+                "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},
+                "Outputs": {"ReconcilerFunctionName": {"Value": {"Ref": "Topic"}}},
+            }
+        ),
+    )
 
     run = cli("status", "--stack", "someone-elses")
 
     assert run.code == 1
-    assert run.err.startswith("mq-endpoint: stack someone-elses is not an mq-static-endpoint stack of this version: "
-                              "it has no TargetGroupArns and ReconcilerFunctionName outputs"), run.err
+    assert run.err.startswith(
+        "mq-endpoint: stack someone-elses is not an mq-static-endpoint stack of this version: "
+        "it has no TargetGroupArns and ReconcilerFunctionName outputs"
+    ), run.err
 
 
 def test_no_credentials_and_an_unknown_profile_are_errors_saying_what_to_do(
@@ -217,8 +261,10 @@ def test_resync_retries_the_429_of_reserved_concurrency(endpoint: Endpoint, cli:
 def test_resync_waits_for_a_run_in_progress_and_gives_up_after_wait(endpoint: Endpoint, cli: Cli) -> None:
     slow = endpoint.aws.inject_fault(faults.slow("elbv2", "DescribeTargetHealth", seconds=0.3, times=2))
     lam = endpoint.aws.client("lambda")
-    sweep = threading.Thread(target=lam.invoke, kwargs={"FunctionName": endpoint.stack.function_name,
-                                                        "Payload": json.dumps(events.scheduled(REGION))})
+    sweep = threading.Thread(
+        target=lam.invoke,
+        kwargs={"FunctionName": endpoint.stack.function_name, "Payload": json.dumps(events.scheduled(REGION))},
+    )
     sweep.start()
     while slow.seen == 0:  # the sweep holds the function's one concurrent execution
         threading.Event().wait(0.01)
@@ -267,11 +313,14 @@ def test_the_dry_run_gets_the_commands_read_budget_and_stops_sending_when_it_is_
     assert "DeadlineReached" in run.out, "each read it did not send is named"
 
 
-def test_no_read_starts_once_the_commands_budget_is_spent(empty_account: EmulatedAws, cli: Cli,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_read_starts_once_the_commands_budget_is_spent(
+    empty_account: EmulatedAws, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr("mq_endpoint.aws.READ_BUDGET_SECONDS", 0.0)
 
     run = cli("status", "--stack", "mq-endpoint")
 
     assert run.code == 1
-    assert run.err == "mq-endpoint: cloudformation:DescribeStacks failed: not sent: the command's 0 s for reading are up\n"
+    assert (
+        run.err == "mq-endpoint: cloudformation:DescribeStacks failed: not sent: the command's 0 s for reading are up\n"
+    )

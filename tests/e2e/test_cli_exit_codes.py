@@ -86,7 +86,10 @@ def test_a_removal_names_the_broker_that_had_the_address(endpoint: Endpoint, cli
     cli("resync", "--yes", "--stack", endpoint.stack.name)
     endpoint.let_time_pass(60)  # the old addresses' second reading
     resynced = cli("resync", "--yes", "--stack", endpoint.stack.name)
-    assert lines_with(section(resynced.out, "console 8162"), "- deregistered", old[0])[0].split()[3:5] == ["was", "orders"]
+    assert lines_with(section(resynced.out, "console 8162"), "- deregistered", old[0])[0].split()[3:5] == [
+        "was",
+        "orders",
+    ]
 
 
 def test_aws_region_alone_names_the_region(endpoint: Endpoint, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -17,12 +17,21 @@ from mq_endpoint.exit_codes import MEANINGS, Exit
 from tests.e2e.endpoint import Endpoint, command_environment, installed_command, run_command
 from tests.e2e.servers import answering_server, silent_server, unreachable_server
 
+
 # An environment with nothing but what a shell on a laptop would hold, pointed at `url`.
 def bare_environment(url: str, **more: str) -> dict[str, str]:
-    return {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), "AWS_REGION": "eu-west-1",
-            "AWS_ENDPOINT_URL": url, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull, "AWS_EC2_METADATA_DISABLED": "true",
-            **more}
+    return {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "AWS_REGION": "eu-west-1",
+        "AWS_ENDPOINT_URL": url,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_EC2_METADATA_DISABLED": "true",
+        **more,
+    }
 
 
 def one_line_error(stderr: str) -> str:
@@ -33,7 +42,12 @@ def one_line_error(stderr: str) -> str:
 
 def test_usage_errors_exit_64_never_2_with_one_line() -> None:
     """A typo must not read as "changes pending" (2) or as success (0)."""
-    for argv in (("plan", "--stak", "x"), ("resync", "--wait", "abc"), ("status", "--count", "0", "--watch"), ("plan",)):
+    for argv in (
+        ("plan", "--stak", "x"),
+        ("resync", "--wait", "abc"),
+        ("status", "--count", "0", "--watch"),
+        ("plan",),
+    ):
         done = run_command(*argv, env=command_environment(MQ_ENDPOINT_STACK=None))
         assert done.returncode == Exit.USAGE, (argv, done.stderr)
         one_line_error(done.stderr)
@@ -65,8 +79,7 @@ def test_only_aws_region_set_is_the_region(endpoint: Endpoint) -> None:
     """boto3 reads AWS_DEFAULT_REGION only; the AWS CLI v2 and Lambda set AWS_REGION."""
     endpoint.sweep()
 
-    done = run_command("plan", "--stack", endpoint.stack.name,
-                       env=bare_environment(os.environ["AWS_ENDPOINT_URL"]))
+    done = run_command("plan", "--stack", endpoint.stack.name, env=bare_environment(os.environ["AWS_ENDPOINT_URL"]))
 
     assert done.returncode == Exit.OK, done.stderr
     assert f"Stack {endpoint.stack.name} (eu-west-1)" in done.stdout
@@ -75,21 +88,24 @@ def test_only_aws_region_set_is_the_region(endpoint: Endpoint) -> None:
 def test_an_endpoint_that_never_answers_gives_up_after_three_counted_attempts() -> None:
     with silent_server() as silent:
         started = time.monotonic()
-        done = run_command("plan", "--stack", "mq-endpoint",
-                           env=bare_environment(silent.url, MQ_ENDPOINT_READ_TIMEOUT="0.2"))
+        done = run_command(
+            "plan", "--stack", "mq-endpoint", env=bare_environment(silent.url, MQ_ENDPOINT_READ_TIMEOUT="0.2")
+        )
         took = time.monotonic() - started
 
     assert done.returncode == Exit.ERROR
     said = one_line_error(done.stderr)
-    assert f"cloudformation:DescribeStacks: no answer from {silent.url}/: gave up waiting for an answer after 3 attempts" in said
+    assert (
+        f"cloudformation:DescribeStacks: no answer from {silent.url}/: gave up waiting for an answer after 3 attempts"
+        in said
+    )
     assert silent.accepted == 3, "botocore's retries are counted: three attempts in all"
     print(f"gave up after {took:.1f} s")
 
 
 def test_an_endpoint_nobody_can_connect_to_gives_up_too() -> None:
     with unreachable_server() as url:
-        done = run_command("status", "--stack", "mq-endpoint", "--connect-timeout", "0.2",
-                           env=bare_environment(url))
+        done = run_command("status", "--stack", "mq-endpoint", "--connect-timeout", "0.2", env=bare_environment(url))
 
     assert done.returncode == Exit.ERROR
     assert "cloudformation:DescribeStacks: no answer from" in one_line_error(done.stderr)
@@ -104,7 +120,9 @@ def test_an_endpoint_nobody_can_connect_to_gives_up_too() -> None:
         (403, "text/html", b"<html><body>Blocked by the proxy</body></html>", "HTTP 403, an HTML page"),
     ],
 )
-def test_an_answer_that_is_not_aws_is_one_line_naming_the_call(status: int, content_type: str, body: bytes, said: str) -> None:
+def test_an_answer_that_is_not_aws_is_one_line_naming_the_call(
+    status: int, content_type: str, body: bytes, said: str
+) -> None:
     with answering_server(status, content_type, body) as url:
         done = run_command("plan", "--stack", "mq-endpoint", env=bare_environment(url))
 
@@ -116,8 +134,13 @@ def test_an_answer_that_is_not_aws_is_one_line_naming_the_call(status: int, cont
 
 def test_ctrl_c_exits_130_with_one_line() -> None:
     with silent_server() as silent:
-        process = subprocess.Popen([installed_command(), "plan", "--stack", "mq-endpoint"], env=bare_environment(silent.url),
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        process = subprocess.Popen(
+            [installed_command(), "plan", "--stack", "mq-endpoint"],
+            env=bare_environment(silent.url),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         while silent.accepted == 0:  # it is waiting for an answer now
             time.sleep(0.02)
         process.send_signal(signal.SIGINT)
@@ -147,8 +170,10 @@ def test_a_narrow_terminal_folds_ids_and_never_cuts_them(endpoint: Endpoint) -> 
     endpoint.sweep()
     orders = endpoint.world.brokers["orders"]
     endpoint.aws.change_broker_ips(orders)
-    interfaces = {name: [eni["NetworkInterfaceId"] for eni in endpoint.aws.broker_interfaces(broker)]
-                  for name, broker in endpoint.world.brokers.items()}
+    interfaces = {
+        name: [eni["NetworkInterfaceId"] for eni in endpoint.aws.broker_interfaces(broker)]
+        for name, broker in endpoint.world.brokers.items()
+    }
     shown = {
         ("status", "-o", "wide"): [*endpoint.world.brokers.values(), *interfaces["orders"], *interfaces["payments"]],
         ("plan",): interfaces["orders"],  # in the evidence of each address to register
@@ -180,14 +205,20 @@ def test_watch_refreshes_shows_what_changed_and_stops_on_ctrl_c(endpoint: Endpoi
     endpoint.sweep()
     orders = endpoint.world.brokers["orders"]
     active = endpoint.aws.broker_ips(orders)[0]
-    process = subprocess.Popen([installed_command(), "status", "--watch", "--interval", "0.2", "--stack", endpoint.stack.name],
-                               env=command_environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [installed_command(), "status", "--watch", "--interval", "0.2", "--stack", endpoint.stack.name],
+        env=command_environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     assert process.stdout is not None
     seen: list[str] = []
     try:
         _read_until(process.stdout.fileno(), "refresh 2 ", seen)
         endpoint.aws.set_target_state(endpoint.stack.target_group_arns[0], active, "draining")
-        _read_until(process.stdout.fileno(), f"changed: OpenWire 61617 {active}: healthy, current yes -> draining", seen)
+        _read_until(
+            process.stdout.fileno(), f"changed: OpenWire 61617 {active}: healthy, current yes -> draining", seen
+        )
     finally:
         process.send_signal(signal.SIGINT)
         _, err = process.communicate(timeout=30)
@@ -199,8 +230,13 @@ def test_watch_refreshes_shows_what_changed_and_stops_on_ctrl_c(endpoint: Endpoi
 def _run_on_a_terminal(argv: list[str], answer: str) -> tuple[int, str, str]:
     """The command with a terminal for stdin and stdout, as an operator runs it; `answer` typed at its question."""
     controller, terminal = pty.openpty()
-    process = subprocess.Popen([installed_command(), *argv], stdin=terminal, stdout=terminal, stderr=subprocess.PIPE,
-                               env=command_environment(COLUMNS="160"))
+    process = subprocess.Popen(
+        [installed_command(), *argv],
+        stdin=terminal,
+        stdout=terminal,
+        stderr=subprocess.PIPE,
+        env=command_environment(COLUMNS="160"),
+    )
     os.close(terminal)
     seen: list[str] = []
     try:
@@ -242,7 +278,9 @@ def test_resync_on_a_terminal_shows_the_plan_and_asks_first(endpoint: Endpoint) 
 
 
 def test_resync_off_a_terminal_without_yes_is_refused_before_any_call() -> None:
-    done = run_command("resync", "--stack", "mq-endpoint", env=bare_environment("http://127.0.0.1:9"), stdin=subprocess.DEVNULL)
+    done = run_command(
+        "resync", "--stack", "mq-endpoint", env=bare_environment("http://127.0.0.1:9"), stdin=subprocess.DEVNULL
+    )
 
     assert done.returncode == Exit.USAGE
     assert "or pass --yes (scripts)" in one_line_error(done.stderr)

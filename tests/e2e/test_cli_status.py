@@ -11,7 +11,9 @@ def _lead(out: str) -> str:
     return out.split("\nOpenWire 61617", 1)[0]
 
 
-def test_status_leads_with_a_broker_no_healthy_target_serves_its_state_and_the_nlbs_reason(endpoint: Endpoint, cli: Cli) -> None:
+def test_status_leads_with_a_broker_no_healthy_target_serves_its_state_and_the_nlbs_reason(
+    endpoint: Endpoint, cli: Cli
+) -> None:
     endpoint.sweep()
     orders = endpoint.world.brokers["orders"]
     active, standby = endpoint.aws.broker_ips(orders)
@@ -23,12 +25,20 @@ def test_status_leads_with_a_broker_no_healthy_target_serves_its_state_and_the_n
     lead = _lead(run.out)
     assert "No healthy instance: 1 of 2 broker(s) in scope" in lead
     assert lines_with(lead, "orders", "REBOOT_IN_PROGRESS", active)[0].split()[-6:] == [
-        "unhealthy", "Target.Timeout", "(OpenWire", "61617,", "console", "8162)"]
+        "unhealthy",
+        "Target.Timeout",
+        "(OpenWire",
+        "61617,",
+        "console",
+        "8162)",
+    ]
     assert lines_with(lead, orders, standby), "its id under its name, each address on its row"
     assert "payments" not in lead
     for heading in ("OpenWire 61617", "console 8162"):
         rows = lines_with(section(run.out, heading), active) + lines_with(section(run.out, heading), standby)
-        assert [row.split()[-2:] for row in rows] == [["unhealthy", "yes"]] * 2, "no standby of a broker that has no active"
+        assert [row.split()[-2:] for row in rows] == [["unhealthy", "yes"]] * 2, (
+            "no standby of a broker that has no active"
+        )
 
     endpoint.aws.set_broker_state(orders, "RUNNING")
     recovered = cli("status", "--stack", endpoint.stack.name)
@@ -36,12 +46,16 @@ def test_status_leads_with_a_broker_no_healthy_target_serves_its_state_and_the_n
     assert "Every broker in scope (2) has a healthy instance." in _lead(recovered.out)
 
 
-def test_standby_by_design_is_said_only_of_a_broker_whose_other_instance_is_healthy(endpoint: Endpoint, cli: Cli) -> None:
+def test_standby_by_design_is_said_only_of_a_broker_whose_other_instance_is_healthy(
+    endpoint: Endpoint, cli: Cli
+) -> None:
     endpoint.sweep()
     said = "an active/standby broker's standby fails the NLB's health check by design"
 
     both_up = cli("status", "--stack", endpoint.stack.name)
-    assert said in both_up.out and both_up.out.count("unhealthy (standby)") == 4, "each broker's standby, in both groups"
+    assert said in both_up.out and both_up.out.count("unhealthy (standby)") == 4, (
+        "each broker's standby, in both groups"
+    )
 
     for broker in endpoint.world.brokers.values():
         endpoint.aws.set_broker_state(broker, "REBOOT_IN_PROGRESS")
@@ -64,7 +78,9 @@ def test_status_broker_describes_one_broker_by_name_or_id(endpoint: Endpoint, cl
     assert facts["state"] == "RUNNING"
     assert "from" in run.out and "its Amazon MQ network interfaces (EC2)" in run.out
     for eni in interfaces:
-        assert len(lines_with(run.out, eni["NetworkInterfaceId"], eni["PrivateIpAddress"], eni["AvailabilityZone"])) >= 1
+        assert (
+            len(lines_with(run.out, eni["NetworkInterfaceId"], eni["PrivateIpAddress"], eni["AvailabilityZone"])) >= 1
+        )
     standby_rows = lines_with(section(run.out, "OpenWire 61617"), interfaces[1]["PrivateIpAddress"])
     assert "unhealthy (standby)" in standby_rows[0] and "Target.FailedHealthChecks" in standby_rows[0]
     assert "payments" not in run.out
@@ -79,7 +95,9 @@ def test_status_broker_describes_one_broker_by_name_or_id(endpoint: Endpoint, cl
 
     unknown = cli("status", "billing", "--stack", endpoint.stack.name)
     assert unknown.code == 64
-    assert unknown.err == "mq-endpoint: no broker billing in scope of stack mq-endpoint: brokers there: orders, payments\n"
+    assert (
+        unknown.err == "mq-endpoint: no broker billing in scope of stack mq-endpoint: brokers there: orders, payments\n"
+    )
 
 
 def test_group_narrows_the_tables_by_port_protocol_or_name(endpoint: Endpoint, cli: Cli) -> None:
@@ -92,13 +110,19 @@ def test_group_narrows_the_tables_by_port_protocol_or_name(endpoint: Endpoint, c
     # A port or a protocol names both sets' groups (docs/cutover.md); a label names one.
     assert headings("--group", "console") == ["console 8162"] * 2
     assert headings("--group", "61617") == ["OpenWire 61617"] * 2
-    assert headings("--group", "OpenWire 61617", "--group", "8162") == ["OpenWire 61617", "console 8162", "console 8162"]
+    assert headings("--group", "OpenWire 61617", "--group", "8162") == [
+        "OpenWire 61617",
+        "console 8162",
+        "console 8162",
+    ]
     assert headings("--group", "OpenWire 61617 (standby set)") == ["OpenWire 61617"]
     wrong = cli("status", "--stack", endpoint.stack.name, "--group", "stomp")
     assert wrong.code == 64 and "its groups are OpenWire 61617, console 8162" in wrong.err
 
 
-def test_output_wide_adds_the_nlbs_reason_and_the_interface_and_json_is_for_scripts(endpoint: Endpoint, cli: Cli) -> None:
+def test_output_wide_adds_the_nlbs_reason_and_the_interface_and_json_is_for_scripts(
+    endpoint: Endpoint, cli: Cli
+) -> None:
     endpoint.sweep()
     orders = endpoint.world.brokers["orders"]
     standby = endpoint.aws.broker_interfaces(orders)[1]
@@ -140,6 +164,8 @@ def test_watch_counts_its_refreshes_and_exits_with_the_last_ones_code(endpoint: 
 
     assert run.code == 3
     assert [line.split(" at ")[0] for line in lines_with(run.out, "Every 0.05 s")] == [
-        "Every 0.05 s, refresh 1", "Every 0.05 s, refresh 2"]
+        "Every 0.05 s, refresh 1",
+        "Every 0.05 s, refresh 2",
+    ]
     assert "changed:" not in run.out, "nothing changed between the two reads"
     assert cli("status", "--stack", endpoint.stack.name, "--count", "2").code == 64, "--count goes with --watch"

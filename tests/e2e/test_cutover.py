@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from emulator import Fault, target_health
-from tests.e2e.endpoint import Endpoint
-from tests.e2e.endpoint import Cli, Run
+from tests.e2e.endpoint import Cli, Endpoint, Run
 
 OPENWIRE, CONSOLE = 61617, 8162
 FAST = ("--yes", "--poll", "0.01", "--drain", "0", "--health-timeout", "2")
@@ -56,7 +55,9 @@ def test_a_cutover_moves_new_connections_from_orders_to_its_replacement_and_orde
     endpoint.settle()
     assert not in_groups(endpoint, "orders"), "the old broker is in no group, live or standby"
     assert endpoint.aws.client("mq").describe_broker(BrokerId=endpoint.world.brokers["orders"])["Tags"] == {}
-    assert endpoint.sweep().report["status"] == "ok" and served(endpoint) == {"orders-4", "payments"}, "a sweep keeps it"
+    assert endpoint.sweep().report["status"] == "ok" and served(endpoint) == {"orders-4", "payments"}, (
+        "a sweep keeps it"
+    )
 
 
 def standby_arns(endpoint: Endpoint) -> list[str]:
@@ -87,7 +88,9 @@ def test_a_new_broker_that_is_not_healthy_in_time_is_never_switched_to_and_the_r
     assert "Elb.InitialHealthChecking" in first.out and "Target.FailedHealthChecks" in second.out
     assert "not healthy within 0.05 s; nothing was switched" in second.out
     assert parameters(endpoint)["LiveTargetGroupSet"] == "blue" and served(endpoint) == {"orders", "payments"}
-    assert all(set(endpoint.aws.broker_ips(new_broker)) <= set(endpoint.aws.target_states(a)) for a in standby_arns(endpoint))
+    assert all(
+        set(endpoint.aws.broker_ips(new_broker)) <= set(endpoint.aws.target_states(a)) for a in standby_arns(endpoint)
+    )
 
     for arn in standby_arns(endpoint):  # the NLB turns orders-4 healthy; payments, switched too, still initial
         for ip in endpoint.aws.broker_ips(new_broker):
@@ -109,7 +112,9 @@ def test_a_cutover_killed_at_any_step_never_serves_both_brokers_survives_sweeps_
     endpoint: Endpoint, cli: Cli, new_broker: str, killed_after: int
 ) -> None:
     """The kill: the next stack update fails (the process died before it); a sweep runs; the same command resumes."""
-    kill = endpoint.aws.inject_fault(Fault("cloudformation", "UpdateStack", "ValidationError", 400, "killed", skip=killed_after, times=1))
+    kill = endpoint.aws.inject_fault(
+        Fault("cloudformation", "UpdateStack", "ValidationError", 400, "killed", skip=killed_after, times=1)
+    )
     interrupted = cutover(cli, endpoint, "--to", "orders-4", "--from", "orders")
     endpoint.aws.remove_fault(kill)
     state = parameters(endpoint)
@@ -131,7 +136,9 @@ def test_a_cutover_killed_at_any_step_never_serves_both_brokers_survives_sweeps_
 def test_a_rollback_in_the_drain_window_makes_orders_live_again_and_its_replacement_leaves(
     endpoint: Endpoint, cli: Cli, new_broker: str, killed_after: int
 ) -> None:
-    kill = endpoint.aws.inject_fault(Fault("cloudformation", "UpdateStack", "ValidationError", 400, "killed", skip=killed_after, times=1))
+    kill = endpoint.aws.inject_fault(
+        Fault("cloudformation", "UpdateStack", "ValidationError", 400, "killed", skip=killed_after, times=1)
+    )
     cutover(cli, endpoint, "--to", "orders-4", "--from", "orders")
     endpoint.aws.remove_fault(kill)
 
@@ -157,12 +164,18 @@ def test_after_the_switch_the_command_shows_the_old_sets_open_flows_and_keep_old
 
     assert run.code == 2
     assert "drain: open flows in the set orders" in run.out and " 7," in run.out
-    assert served(endpoint) == {"orders-4", "payments"} and in_groups(endpoint, "orders"), "orders waits in the standby set"
+    assert served(endpoint) == {"orders-4", "payments"} and in_groups(endpoint, "orders"), (
+        "orders waits in the standby set"
+    )
 
 
 @pytest.mark.parametrize(
     ("to", "refusal"),
-    [("events", "is RABBITMQ, orders"), ("elsewhere", "is not in vpc-"), ("rebooting", "is REBOOT_IN_PROGRESS, not RUNNING")],
+    [
+        ("events", "is RABBITMQ, orders"),
+        ("elsewhere", "is not in vpc-"),
+        ("rebooting", "is REBOOT_IN_PROGRESS, not RUNNING"),
+    ],
 )
 def test_a_cutover_across_engines_outside_the_vpc_or_to_a_broker_not_running_is_refused_in_one_line(
     endpoint: Endpoint, cli: Cli, to: str, refusal: str
@@ -193,7 +206,9 @@ def test_a_dry_run_shows_the_plan_and_changes_nothing_and_without_a_terminal_it_
     dry = cli("cutover", "--stack", endpoint.stack.name, "--to", "orders-4", "--from", "orders", "--dry-run")
     unconfirmed = cli("cutover", "--stack", endpoint.stack.name, "--to", "orders-4", "--from", "orders")
 
-    assert dry.code == 0 and "1. prepare" in dry.out and "5. finish" in dry.out and "Dry run: nothing changed." in dry.out
+    assert (
+        dry.code == 0 and "1. prepare" in dry.out and "5. finish" in dry.out and "Dry run: nothing changed." in dry.out
+    )
     assert unconfirmed.code == 64 and "pass --yes" in unconfirmed.err
     assert parameters(endpoint) == before
 
@@ -206,10 +221,21 @@ def test_with_a_broker_ids_scope_the_switch_swaps_the_ids_and_a_sweep_between_ne
     for broker_id in (orders, payments):
         aws.untag_broker(broker_id, ["mq-static-endpoint"])
     cloudformation = aws.client("cloudformation")
-    kept = [{"ParameterKey": k, "UsePreviousValue": True} for k in parameters(endpoint) if k not in ("BrokerTag", "BrokerIds")]
-    cloudformation.update_stack(StackName=endpoint.stack.name, UsePreviousTemplate=True, Capabilities=["CAPABILITY_IAM"],
-                                Parameters=kept + [{"ParameterKey": "BrokerTag", "ParameterValue": ""},
-                                                   {"ParameterKey": "BrokerIds", "ParameterValue": f"{orders},{payments}"}])
+    kept = [
+        {"ParameterKey": k, "UsePreviousValue": True}
+        for k in parameters(endpoint)
+        if k not in ("BrokerTag", "BrokerIds")
+    ]
+    cloudformation.update_stack(
+        StackName=endpoint.stack.name,
+        UsePreviousTemplate=True,
+        Capabilities=["CAPABILITY_IAM"],
+        Parameters=kept
+        + [
+            {"ParameterKey": "BrokerTag", "ParameterValue": ""},
+            {"ParameterKey": "BrokerIds", "ParameterValue": f"{orders},{payments}"},
+        ],
+    )
     endpoint.sweep()
     assert served(endpoint) == {"orders", "payments"}
 
@@ -218,7 +244,12 @@ def test_with_a_broker_ids_scope_the_switch_swaps_the_ids_and_a_sweep_between_ne
     assert run.code == 1 and "name it with --from" in run.err, "two ActiveMQ brokers are served: which one goes?"
     run = cutover(cli, endpoint, "--to", new_broker, "--from", orders)
     assert run.code == 0, run.out + run.err
-    assert parameters(endpoint)["BrokerIds"] == f"{payments},{new_broker}" and f"BrokerIds={payments},{new_broker}" in run.out
+    assert (
+        parameters(endpoint)["BrokerIds"] == f"{payments},{new_broker}"
+        and f"BrokerIds={payments},{new_broker}" in run.out
+    )
     endpoint.settle()
     assert served(endpoint) == {"orders-4", "payments"} and not in_groups(endpoint, "orders")
-    assert aws.client("mq").describe_broker(BrokerId=new_broker)["Tags"] == {"team": "orders-4"}, "an ids scope tags nobody"
+    assert aws.client("mq").describe_broker(BrokerId=new_broker)["Tags"] == {"team": "orders-4"}, (
+        "an ids scope tags nobody"
+    )

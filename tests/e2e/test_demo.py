@@ -6,7 +6,9 @@ from demo.__main__ import main
 
 
 @pytest.mark.slow  # the whole demo story: a few seconds
-def test_the_demo_tells_every_step_and_exits_0(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_demo_tells_every_step_and_exits_0(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
 
@@ -19,8 +21,14 @@ def test_the_demo_tells_every_step_and_exits_0(monkeypatch: pytest.MonkeyPatch, 
     assert "status=failed" not in out
     summary = out.split("=== Summary", 1)[1].split("=== Cutover", 1)[0].splitlines()
     first, *_, dry_run = [line.split() for line in summary if line.strip()[:1].isdigit()]
-    assert first[:3] == ["1", "First", "sweep"] and first[-3:] == ["9", "0", "0"], "4 ActiveMQ addresses in 2 groups, 1 RabbitMQ"
-    assert dry_run[-5:] == ["4", "(would)", "4", "(would)", "4"], "payments' go (deleted a minute ago), orders' old ones wait"
+    assert first[:3] == ["1", "First", "sweep"] and first[-3:] == ["9", "0", "0"], (
+        "4 ActiveMQ addresses in 2 groups, 1 RabbitMQ"
+    )
+    assert dry_run[-5:] == ["4", "(would)", "4", "(would)", "4"], (
+        "payments' go (deleted a minute ago), orders' old ones wait"
+    )
     cutover = out.split("=== Cutover", 1)[1]
-    reached = [line.split("reaches ", 1)[1] for line in cutover.splitlines() if "a new connection to 61617 reaches" in line]
+    reached = [
+        line.split("reaches ", 1)[1] for line in cutover.splitlines() if "a new connection to 61617 reaches" in line
+    ]
     assert reached == ["analytics, orders"] * 3 + ["analytics, orders-4"] * 3, "one switch, never both"

@@ -1,4 +1,4 @@
-"""The README's and docs/demo.md's real output is what the demo prints now: a block that drifts fails here."""
+"""docs/operating.md's and docs/demo.md's real output is what the demo prints now: a block that drifts fails here."""
 
 import pytest
 
@@ -16,4 +16,5 @@ def test_every_real_output_block_is_what_its_commands_print_on_the_demo(monkeypa
         written = blocks_in(path.read_text())
         assert name in written, f"{path.name} lost its {name} block"
         assert normalized(written[name]) == normalized(shown[name]), (
-            f"{path.name}'s {name} block drifted from what the demo prints: run `python -m demo --write-docs`")
+            f"{path.name}'s {name} block drifted from what the demo prints: run `python -m demo --write-docs`"
+        )

@@ -1,7 +1,6 @@
 """The reconciler, deployed from template.yaml, keeps the target groups equal to the brokers' IPs."""
 
-from emulator import events
-from emulator import faults
+from emulator import events, faults
 from tests.e2e.endpoint import REGION, Endpoint
 
 

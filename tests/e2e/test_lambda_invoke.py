@@ -1,4 +1,5 @@
-"""The stack's function answers lambda:Invoke in the emulator as Lambda would: `aws lambda invoke`, `sam remote invoke`."""
+"""The stack's function answers lambda:Invoke in the emulator as Lambda
+would: `aws lambda invoke`, `sam remote invoke`."""
 
 import base64
 import json
@@ -14,7 +15,9 @@ from tests.e2e.endpoint import REGION, Endpoint
 def test_a_synchronous_invoke_returns_the_report_and_the_tail_of_the_log(endpoint: Endpoint) -> None:
     lam = endpoint.aws.client("lambda")
 
-    answer = lam.invoke(FunctionName=endpoint.stack.function_arn, Payload=json.dumps({"action": "resync"}), LogType="Tail")
+    answer = lam.invoke(
+        FunctionName=endpoint.stack.function_arn, Payload=json.dumps({"action": "resync"}), LogType="Tail"
+    )
 
     report = json.loads(answer["Payload"].read())
     assert answer["StatusCode"] == 200 and "FunctionError" not in answer
@@ -27,8 +30,9 @@ def test_a_synchronous_invoke_returns_the_report_and_the_tail_of_the_log(endpoin
 def test_an_asynchronous_invoke_is_accepted_and_runs(endpoint: Endpoint) -> None:
     lam = endpoint.aws.client("lambda")
 
-    answer = lam.invoke(FunctionName=endpoint.stack.function_name, InvocationType="Event",
-                        Payload=json.dumps(events.scheduled(REGION)))
+    answer = lam.invoke(
+        FunctionName=endpoint.stack.function_name, InvocationType="Event", Payload=json.dumps(events.scheduled(REGION))
+    )
 
     assert answer["StatusCode"] == 202
     deadline = time.monotonic() + 10
@@ -78,7 +82,9 @@ def test_an_exception_escaping_the_handler_is_an_unhandled_function_error(
 def test_each_invocation_writes_its_log_lines_to_the_functions_log_group(endpoint: Endpoint) -> None:
     """Where `mq-endpoint status` reads the last run: START, the function's own lines, END, as Lambda writes them."""
     endpoint.sweep()
-    endpoint.aws.client("lambda").invoke(FunctionName=endpoint.stack.function_name, Payload=json.dumps({"action": "resync"}))
+    endpoint.aws.client("lambda").invoke(
+        FunctionName=endpoint.stack.function_name, Payload=json.dumps({"action": "resync"})
+    )
 
     events = endpoint.aws.client("logs").filter_log_events(logGroupName=endpoint.stack.log_group)["events"]
 

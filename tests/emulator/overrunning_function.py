@@ -35,7 +35,16 @@ def _steps(vpc_id: str, key: str, seconds: float, pause: float, swallow: bool) -
             if not swallow:
                 raise
         print(json.dumps({"message": "step", "step": step}))
-        print(json.dumps({"_aws": {"CloudWatchMetrics": [{"Namespace": "t", "Dimensions": [[]], "Metrics": [{"Name": "Steps"}]}]}, "Steps": step}))
+        print(
+            json.dumps(
+                {
+                    "_aws": {
+                        "CloudWatchMetrics": [{"Namespace": "t", "Dimensions": [[]], "Metrics": [{"Name": "Steps"}]}]
+                    },
+                    "Steps": step,
+                }
+            )
+        )
         time.sleep(pause)
     return step
 

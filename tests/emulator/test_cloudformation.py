@@ -78,7 +78,10 @@ def _template(aws: EmulatedAws) -> dict[str, Any]:
                 "Type": "AWS::SQS::QueuePolicy",
                 "Properties": {
                     "Queues": [{"Ref": "DeadLetters"}],
-                    "PolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "sqs:*", "Resource": "*"}]},
+                    "PolicyDocument": {
+                        "Version": "2012-10-17",
+                        "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "sqs:*", "Resource": "*"}],
+                    },
                 },
             },
         },
@@ -149,22 +152,35 @@ def _refusing_template() -> dict[str, Any]:
     return {
         "Parameters": {
             "Mode": {"Type": "String", "Default": "a", "AllowedValues": ["a", "b", "c"]},
-            "Name": {"Type": "String", "Default": "q", "AllowedPattern": "^[a-z]+$", "ConstraintDescription": "lower-case letters"},
+            "Name": {
+                "Type": "String",
+                "Default": "q",
+                "AllowedPattern": "^[a-z]+$",
+                "ConstraintDescription": "lower-case letters",
+            },
         },
-        "Rules": {"NotC": {"Assertions": [{
-            "Assert": {"Fn::Not": [{"Fn::Equals": [{"Ref": "Mode"}, "c"]}]},
-            "AssertDescription": "Mode c needs another stack.",
-        }]}},
+        "Rules": {
+            "NotC": {
+                "Assertions": [
+                    {
+                        "Assert": {"Fn::Not": [{"Fn::Equals": [{"Ref": "Mode"}, "c"]}]},
+                        "AssertDescription": "Mode c needs another stack.",
+                    }
+                ]
+            }
+        },
         "Resources": {"Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Ref": "Name"}}}},
     }
 
 
 @pytest.mark.parametrize(
     ("parameters", "message"),
-    [({"Mode": "d"}, "Parameter 'Mode' must be one of AllowedValues"),
-     ({"Name": "Q1"}, "Parameter 'Name' failed to satisfy constraint: lower-case letters"),
-     ({"Mode": "c"}, "Mode c needs another stack."),
-     ({"Other": "x"}, "do not exist in the template")],
+    [
+        ({"Mode": "d"}, "Parameter 'Mode' must be one of AllowedValues"),
+        ({"Name": "Q1"}, "Parameter 'Name' failed to satisfy constraint: lower-case letters"),
+        ({"Mode": "c"}, "Mode c needs another stack."),
+        ({"Other": "x"}, "do not exist in the template"),
+    ],
     ids=["allowed-values", "pattern", "rule", "unknown"],
 )
 def test_parameters_and_rules_cloudformation_refuses_are_refused_before_anything_exists(
@@ -172,8 +188,11 @@ def test_parameters_and_rules_cloudformation_refuses_are_refused_before_anything
 ) -> None:
     cloudformation = aws.client("cloudformation")
     with pytest.raises(ClientError, match=message) as refused:
-        cloudformation.create_stack(StackName="s", TemplateBody=json.dumps(_refusing_template()),
-                                    Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()])
+        cloudformation.create_stack(
+            StackName="s",
+            TemplateBody=json.dumps(_refusing_template()),
+            Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
+        )
 
     assert refused.value.response["Error"]["Code"] == "ValidationError"
     assert aws.client("sqs").list_queues().get("QueueUrls", []) == []
@@ -184,7 +203,9 @@ def test_an_update_that_breaks_a_rule_changes_nothing(aws: EmulatedAws) -> None:
     cloudformation.create_stack(StackName="s", TemplateBody=json.dumps(_refusing_template()))
 
     with pytest.raises(ClientError, match="Mode c needs another stack."):
-        cloudformation.update_stack(StackName="s", UsePreviousTemplate=True, Parameters=[{"ParameterKey": "Mode", "ParameterValue": "c"}])
+        cloudformation.update_stack(
+            StackName="s", UsePreviousTemplate=True, Parameters=[{"ParameterKey": "Mode", "ParameterValue": "c"}]
+        )
 
     (stack,) = cloudformation.describe_stacks(StackName="s")["Stacks"]
     assert {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}["Mode"] == "a"
@@ -194,9 +215,17 @@ def test_a_parameter_update_reaches_what_depends_on_it_only_through_a_condition(
     outputs = _deploy(aws)
     cloudformation = aws.client("cloudformation")
 
-    cloudformation.update_stack(StackName="s", UsePreviousTemplate=True, Parameters=[
-        {"ParameterKey": "WithAmqp", "ParameterValue": "true"}, {"ParameterKey": "Layer", "UsePreviousValue": True}])
+    cloudformation.update_stack(
+        StackName="s",
+        UsePreviousTemplate=True,
+        Parameters=[
+            {"ParameterKey": "WithAmqp", "ParameterValue": "true"},
+            {"ParameterKey": "Layer", "UsePreviousValue": True},
+        ],
+    )
 
-    group_id = {o["OutputKey"]: o["OutputValue"] for o in cloudformation.describe_stacks(StackName="s")["Stacks"][0]["Outputs"]}["GroupId"]
+    group_id = {
+        o["OutputKey"]: o["OutputValue"] for o in cloudformation.describe_stacks(StackName="s")["Stacks"][0]["Outputs"]
+    }["GroupId"]
     group = aws.client("ec2").describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]
     assert sorted(rule["FromPort"] for rule in group["IpPermissions"]) == [5671, 61617], outputs

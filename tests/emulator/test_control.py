@@ -64,7 +64,9 @@ def test_an_unknown_broker_is_an_error_naming_it(aws: EmulatedAws, capsys: pytes
     assert "no broker named or with id 'nope'" in capsys.readouterr().err
 
 
-def test_it_refuses_an_endpoint_that_is_not_this_machine(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_it_refuses_an_endpoint_that_is_not_this_machine(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("AWS_ENDPOINT_URL", "https://mq.eu-west-1.amazonaws.com")
 
     assert main(["brokers"]) == 1

@@ -79,7 +79,9 @@ def test_each_service_fails_with_its_own_code_and_status(
     call = {
         "mq": lambda: aws.client("mq").describe_broker(BrokerId=broker_id),
         "elbv2": lambda: aws.client("elbv2").describe_target_health(TargetGroupArn=arn),
-        "resourcegroupstaggingapi": lambda: aws.client("resourcegroupstaggingapi").get_resources(ResourceTypeFilters=["mq:broker"]),
+        "resourcegroupstaggingapi": lambda: aws.client("resourcegroupstaggingapi").get_resources(
+            ResourceTypeFilters=["mq:broker"]
+        ),
     }[service]
     aws.inject_fault(make(service))
 
@@ -135,9 +137,11 @@ def test_a_vanished_target_group_answers_as_a_deleted_one_until_it_is_back(aws: 
 
     def errors(arn: str) -> list[str]:
         codes = []
-        for call in (lambda: elbv2.describe_target_health(TargetGroupArn=arn),
-                     lambda: elbv2.describe_target_groups(TargetGroupArns=[arn]),
-                     lambda: elbv2.register_targets(TargetGroupArn=arn, Targets=[{"Id": "10.0.1.11"}])):
+        for call in (
+            lambda: elbv2.describe_target_health(TargetGroupArn=arn),
+            lambda: elbv2.describe_target_groups(TargetGroupArns=[arn]),
+            lambda: elbv2.register_targets(TargetGroupArn=arn, Targets=[{"Id": "10.0.1.11"}]),
+        ):
             with pytest.raises(ClientError) as raised:
                 call()
             codes.append(raised.value.response["Error"]["Code"])

@@ -1,4 +1,5 @@
-"""A broker's interfaces as Amazon MQ attaches them, a user's with any description, and leftovers of a deleted broker."""
+"""A broker's interfaces as Amazon MQ attaches them, a user's with any
+description, and leftovers of a deleted broker."""
 
 from typing import Any
 
@@ -28,7 +29,9 @@ def test_a_brokers_interfaces_are_attached_to_instances_of_another_account(aws: 
         assert (eni["Status"], eni["RequesterManaged"], eni["OwnerId"]) == ("in-use", False, aws.vpc.account_id)
         assert eni["Attachment"]["Status"] == "attached"
         assert eni["Attachment"]["InstanceOwnerId"] == SERVICE_ACCOUNT_ID != aws.vpc.account_id
-    owned_by_the_service = _described_as_broker(aws, {"Name": "attachment.instance-owner-id", "Values": [SERVICE_ACCOUNT_ID]})
+    owned_by_the_service = _described_as_broker(
+        aws, {"Name": "attachment.instance-owner-id", "Values": [SERVICE_ACCOUNT_ID]}
+    )
     assert set(owned_by_the_service) == set(aws.broker_ips(broker_id))
     assert _described_as_broker(aws, {"Name": "attachment.instance-owner-id", "Values": [aws.vpc.account_id]}) == {}
 

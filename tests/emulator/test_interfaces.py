@@ -48,7 +48,9 @@ def test_each_instance_holds_an_interface_in_its_subnet_described_as_amazon_mq_d
 
     enis = aws.broker_interfaces(broker_id)
 
-    assert [e["PrivateIpAddress"] for e in enis] == aws.broker_ips(broker_id), "active first, as DescribeBroker lists them"
+    assert [e["PrivateIpAddress"] for e in enis] == aws.broker_ips(broker_id), (
+        "active first, as DescribeBroker lists them"
+    )
     assert [e["SubnetId"] for e in enis] == aws.private_subnets
     assert [e["AvailabilityZone"] for e in enis] == [s.az for s in aws.vpc.private_subnets]
     assert {e["Description"] for e in enis} == {_held_by(broker_id)}
@@ -66,7 +68,9 @@ def test_the_filters_leave_out_other_interfaces_and_other_vpcs(aws: EmulatedAws)
     ec2 = aws.client("ec2")
     other_vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
     other_subnet = ec2.create_subnet(VpcId=other_vpc, CidrBlock="10.1.1.0/24")["Subnet"]["SubnetId"]
-    ec2.create_network_interface(SubnetId=other_subnet, PrivateIpAddress="10.1.1.10", Description=_held_by("b-elsewhere"))
+    ec2.create_network_interface(
+        SubnetId=other_subnet, PrivateIpAddress="10.1.1.10", Description=_held_by("b-elsewhere")
+    )
 
     assert _broker_addresses(aws) == {ip: _held_by(broker_id) for ip in aws.broker_ips(broker_id)}
 
@@ -199,7 +203,9 @@ def test_ec2_refuses_a_second_interface_on_an_address_in_use(aws: EmulatedAws) -
 
 def test_new_addresses_avoid_every_address_an_interface_holds(aws: EmulatedAws) -> None:
     ec2 = aws.client("ec2")
-    small = ec2.create_subnet(VpcId=aws.vpc_id, CidrBlock="10.0.50.0/28", AvailabilityZone=f"{aws.region}a")["Subnet"]["SubnetId"]
+    small = ec2.create_subnet(VpcId=aws.vpc_id, CidrBlock="10.0.50.0/28", AvailabilityZone=f"{aws.region}a")["Subnet"][
+        "SubnetId"
+    ]
     usable = [f"10.0.50.{n}" for n in range(4, 15)]  # AWS reserves the first four and the last
     for ip in usable[1:]:
         ec2.create_network_interface(SubnetId=small, PrivateIpAddress=ip)
@@ -271,8 +277,10 @@ def test_max_results_out_of_range_or_with_ids_is_refused_as_aws_refuses_it(aws: 
     unchecked = boto3.session.Session().client("ec2", region_name=aws.region, config=Config(parameter_validation=False))
 
     calls = {
-        "InvalidParameterValue": [lambda: ec2.describe_network_interfaces(MaxResults=1001),
-                                  lambda: unchecked.describe_network_interfaces(MaxResults=4)],
+        "InvalidParameterValue": [
+            lambda: ec2.describe_network_interfaces(MaxResults=1001),
+            lambda: unchecked.describe_network_interfaces(MaxResults=4),
+        ],
         "InvalidParameterCombination": [lambda: ec2.describe_network_interfaces(NetworkInterfaceIds=ids, MaxResults=5)],
         "InvalidPaginationToken": [lambda: ec2.describe_network_interfaces(MaxResults=5, NextToken="not-a-token")],
     }

@@ -47,6 +47,8 @@ def test_brokers_interfaces_and_targets_work_beside_an_ipv6_only_subnet(aws: Emu
     aws.create_interface("10.0.2.77", description="Primary network interface")
     arn = aws.create_target_groups({"openwire": 61617})["openwire"]
 
-    aws.client("elbv2").register_targets(TargetGroupArn=arn, Targets=[{"Id": ip, "Port": 61617} for ip in aws.broker_ips(broker_id)])
+    aws.client("elbv2").register_targets(
+        TargetGroupArn=arn, Targets=[{"Id": ip, "Port": 61617} for ip in aws.broker_ips(broker_id)]
+    )
 
     assert aws.target_states(arn) == {aws.broker_ips(broker_id)[0]: "healthy"}

@@ -1,4 +1,5 @@
-"""The function's Timeout, enforced as Lambda enforces it: a run past it is killed, makes no more AWS calls, and the next starts cold."""
+"""The function's Timeout, enforced as Lambda enforces it: a run past it is
+killed, makes no more AWS calls, and the next starts cold."""
 
 import time
 from collections.abc import Iterator
@@ -15,7 +16,9 @@ TIMEOUT = 0.5
 @pytest.fixture
 def runtime(aws: EmulatedAws) -> Iterator[LambdaRuntime]:
     arn = f"arn:aws:lambda:{aws.region}:123456789012:function:overrunning"
-    with LambdaRuntime("overrunning", arn, timeout_seconds=TIMEOUT, handler="tests.emulator.overrunning_function") as runtime:
+    with LambdaRuntime(
+        "overrunning", arn, timeout_seconds=TIMEOUT, handler="tests.emulator.overrunning_function"
+    ) as runtime:
         runtime.cold_start({"REGION": aws.region})
         yield runtime
 

@@ -11,12 +11,22 @@ def _states(aws: EmulatedAws, arn: str) -> dict[str, tuple[str, str | None]]:
 
 
 def _group_no_listener_uses(aws: EmulatedAws) -> str:
-    return str(aws.client("elbv2").create_target_group(
-        Name="standby", Protocol="TCP", Port=61617, VpcId=aws.vpc_id, TargetType="ip", HealthCheckProtocol="TCP",
-        HealthCheckPort="8162")["TargetGroups"][0]["TargetGroupArn"])
+    return str(
+        aws.client("elbv2").create_target_group(
+            Name="standby",
+            Protocol="TCP",
+            Port=61617,
+            VpcId=aws.vpc_id,
+            TargetType="ip",
+            HealthCheckProtocol="TCP",
+            HealthCheckPort="8162",
+        )["TargetGroups"][0]["TargetGroupArn"]
+    )
 
 
-def test_targets_of_a_group_no_listener_uses_are_unused_and_checked_once_a_listener_forwards_to_it(aws: EmulatedAws) -> None:
+def test_targets_of_a_group_no_listener_uses_are_unused_and_checked_once_a_listener_forwards_to_it(
+    aws: EmulatedAws,
+) -> None:
     """AWS: `unused`, Target.NotInUse, "the target group is not used by any load balancer" (TargetHealth)."""
     active, standby = aws.broker_ips(aws.create_broker("orders"))
     arn = _group_no_listener_uses(aws)
@@ -27,15 +37,22 @@ def test_targets_of_a_group_no_listener_uses_are_unused_and_checked_once_a_liste
     assert not any(active in ips for ips in aws.new_connection_targets().values())
 
     balancer = elbv2.create_load_balancer(Name="nlb", Subnets=aws.public_subnets, Type="network")["LoadBalancers"][0]
-    listener = elbv2.create_listener(LoadBalancerArn=balancer["LoadBalancerArn"], Protocol="TCP", Port=41617,
-                                     DefaultActions=[{"Type": "forward", "TargetGroupArn": arn}])["Listeners"][0]
+    listener = elbv2.create_listener(
+        LoadBalancerArn=balancer["LoadBalancerArn"],
+        Protocol="TCP",
+        Port=41617,
+        DefaultActions=[{"Type": "forward", "TargetGroupArn": arn}],
+    )["Listeners"][0]
 
     assert _states(aws, arn) == {active: ("healthy", None), standby: ("unhealthy", "Target.FailedHealthChecks")}
     assert aws.new_connection_targets()[41617] == {active}
 
     other = aws.create_target_groups({"live": 61617})["live"]
-    elbv2.modify_listener(ListenerArn=listener["ListenerArn"], Protocol="TLS",
-                          DefaultActions=[{"Type": "forward", "TargetGroupArn": other}])
+    elbv2.modify_listener(
+        ListenerArn=listener["ListenerArn"],
+        Protocol="TLS",
+        DefaultActions=[{"Type": "forward", "TargetGroupArn": other}],
+    )
     assert _states(aws, arn)[active] == ("unused", "Target.NotInUse"), "a listener switched away: not checked any more"
 
 

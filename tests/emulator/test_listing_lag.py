@@ -12,18 +12,24 @@ BROKER_INTERFACES = "Amazon MQ network interface for broker *"
 
 def _listed(aws: EmulatedAws, *filters: dict[str, Any]) -> dict[str, str]:
     """Private IP -> interface id of what a paged DescribeNetworkInterfaces lists with these filters."""
-    pages = aws.client("ec2").get_paginator("describe_network_interfaces").paginate(
-        Filters=list(filters), PaginationConfig={"PageSize": 1000}
+    pages = (
+        aws.client("ec2")
+        .get_paginator("describe_network_interfaces")
+        .paginate(Filters=list(filters), PaginationConfig={"PageSize": 1000})
     )
     return {eni["PrivateIpAddress"]: eni["NetworkInterfaceId"] for page in pages for eni in page["NetworkInterfaces"]}
 
 
 def _by_description(aws: EmulatedAws) -> dict[str, str]:
-    return _listed(aws, {"Name": "description", "Values": [BROKER_INTERFACES]}, {"Name": "vpc-id", "Values": [aws.vpc_id]})
+    return _listed(
+        aws, {"Name": "description", "Values": [BROKER_INTERFACES]}, {"Name": "vpc-id", "Values": [aws.vpc_id]}
+    )
 
 
 def _by_address(aws: EmulatedAws, ip: str) -> dict[str, str]:
-    return _listed(aws, {"Name": "addresses.private-ip-address", "Values": [ip]}, {"Name": "vpc-id", "Values": [aws.vpc_id]})
+    return _listed(
+        aws, {"Name": "addresses.private-ip-address", "Values": [ip]}, {"Name": "vpc-id", "Values": [aws.vpc_id]}
+    )
 
 
 def _by_id(aws: EmulatedAws, eni_id: str) -> list[str]:
@@ -109,7 +115,9 @@ def test_a_lag_of_some_seconds_ends_then(aws: EmulatedAws) -> None:
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-def test_a_seeded_random_lag_draws_each_interfaces_listings_and_repeats_with_its_seed(aws: EmulatedAws, seed: int) -> None:
+def test_a_seeded_random_lag_draws_each_interfaces_listings_and_repeats_with_its_seed(
+    aws: EmulatedAws, seed: int
+) -> None:
     draws = []
     for first in (10, 20):
         aws.lag_interfaces(listings=(0, 3), seed=seed)

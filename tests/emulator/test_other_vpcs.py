@@ -39,7 +39,10 @@ def test_a_broker_in_another_vpc_holds_its_interfaces_there_on_addresses_the_mai
 
     assert {eni["VpcId"] for eni in aws.broker_interfaces(there)} == {other.id}
     assert _by_address(aws, shared[0]) == sorted(
-        [(aws.vpc_id, INTERFACE_DESCRIPTION.format(broker_id=here)), (other.id, INTERFACE_DESCRIPTION.format(broker_id=there))]
+        [
+            (aws.vpc_id, INTERFACE_DESCRIPTION.format(broker_id=here)),
+            (other.id, INTERFACE_DESCRIPTION.format(broker_id=there)),
+        ]
     ), "a lookup by address alone spans the account's VPCs"
     assert _by_address(aws, shared[0], {"Name": "vpc-id", "Values": [aws.vpc_id]}) == [
         (aws.vpc_id, INTERFACE_DESCRIPTION.format(broker_id=here))
@@ -51,7 +54,9 @@ def test_anyone_can_hold_in_another_vpc_an_address_the_main_vpc_uses_but_not_twi
     (active, _) = aws.broker_ips(here)
     other = aws.create_other_vpc()
 
-    eni_id = aws.create_interface(active, subnet_id=other.private_subnets[0].id, description="Primary network interface")
+    eni_id = aws.create_interface(
+        active, subnet_id=other.private_subnets[0].id, description="Primary network interface"
+    )
 
     (described,) = aws.client("ec2").describe_network_interfaces(NetworkInterfaceIds=[eni_id])["NetworkInterfaces"]
     assert (described["VpcId"], described["PrivateIpAddress"]) == (other.id, active)

@@ -50,8 +50,10 @@ def test_pages_through_every_broker_once(aws: EmulatedAws) -> None:
 
 
 def _pages(aws: EmulatedAws, **kwargs: Any) -> list[int]:
-    pages = aws.client("resourcegroupstaggingapi").get_paginator("get_resources").paginate(
-        ResourceTypeFilters=["mq:broker"], TagFilters=[SCOPE], **kwargs
+    pages = (
+        aws.client("resourcegroupstaggingapi")
+        .get_paginator("get_resources")
+        .paginate(ResourceTypeFilters=["mq:broker"], TagFilters=[SCOPE], **kwargs)
     )
     return [len(page["ResourceTagMappingList"]) for page in pages]
 
@@ -76,14 +78,18 @@ def test_a_lagging_listing_misses_recent_tags_and_still_lists_untagged_and_delet
     aws.tag_broker(tagged, {"mq-static-endpoint": "demo"})
     created = aws.create_broker("payments", tags={"mq-static-endpoint": "demo"})
 
-    assert sorted(_arns(aws, ResourceTypeFilters=["mq:broker"], TagFilters=[SCOPE])) == sorted([arns[untagged], arns[deleted]])
+    assert sorted(_arns(aws, ResourceTypeFilters=["mq:broker"], TagFilters=[SCOPE])) == sorted(
+        [arns[untagged], arns[deleted]]
+    )
     mq = aws.client("mq")
     assert mq.describe_broker(BrokerId=untagged)["Tags"] == {}, "DescribeBroker is not late"
     assert mq.list_tags(ResourceArn=arns[tagged])["Tags"] == {"mq-static-endpoint": "demo"}, "nor is ListTags"
 
     aws.tag_listing_catches_up()
 
-    assert sorted(_arns(aws, ResourceTypeFilters=["mq:broker"], TagFilters=[SCOPE])) == sorted([arns[tagged], _arn(aws, created)])
+    assert sorted(_arns(aws, ResourceTypeFilters=["mq:broker"], TagFilters=[SCOPE])) == sorted(
+        [arns[tagged], _arn(aws, created)]
+    )
 
 
 def test_the_listing_catches_up_when_the_emulator_that_made_it_lag_exits(aws: EmulatedAws) -> None:

@@ -16,7 +16,9 @@ def _group(aws: EmulatedAws) -> str:
 
 def _register(aws: EmulatedAws, arn: str, ips: list[str]) -> None:
     for start in range(0, len(ips), 200):
-        aws.client("elbv2").register_targets(TargetGroupArn=arn, Targets=[{"Id": ip, "Port": 61617} for ip in ips[start : start + 200]])
+        aws.client("elbv2").register_targets(
+            TargetGroupArn=arn, Targets=[{"Id": ip, "Port": 61617} for ip in ips[start : start + 200]]
+        )
 
 
 def _refused(aws: EmulatedAws, arn: str, ips: list[str]) -> tuple[str, int, str]:

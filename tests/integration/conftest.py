@@ -8,9 +8,8 @@ from typing import Any
 import pytest
 from moto import mock_aws
 
-from emulator import events
+from emulator import EmulatedAws, events
 from emulator.lambda_runtime import Invocation, LambdaRuntime
-from emulator import EmulatedAws
 
 REGION = "eu-west-1"
 SCOPE_TAG = {"mq-static-endpoint": "test"}

@@ -24,7 +24,9 @@ def test_an_address_ec2_gave_to_another_brokers_active_instance_survives_its_old
     assert endpoint.targets()[freed] == "healthy", "payments answers there now"
 
     aws.untag_broker(orders, list(SCOPE_TAG))
-    untagged = endpoint.invoke(events.cloudtrail(REGION, "DeleteTags", {"resourceArn": aws.broker_arn(orders), "tagKeys": list(SCOPE_TAG)}))
+    untagged = endpoint.invoke(
+        events.cloudtrail(REGION, "DeleteTags", {"resourceArn": aws.broker_arn(orders), "tagKeys": list(SCOPE_TAG)})
+    )
     assert endpoint.targets().get(freed) == "healthy", "the address is payments' now: EC2 says so"
     assert untagged.metric("BrokersWithoutHealthyInstance") == 0
     endpoint.next_sweep()
@@ -36,7 +38,9 @@ def test_an_address_ec2_gave_to_another_brokers_active_instance_survives_its_old
     assert set(endpoint.targets()) == set(aws.broker_ips(payments)) and endpoint.targets()[freed] == "healthy"
 
 
-def test_a_newly_tagged_broker_survives_sweeps_while_the_tag_listing_lags(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
+def test_a_newly_tagged_broker_survives_sweeps_while_the_tag_listing_lags(
+    endpoint: Endpoint, two_brokers: tuple[str, str]
+) -> None:
     aws = endpoint.aws
     outsider = aws.create_broker("shipping", tags={"team": "logistics"})
     endpoint.sweep()
@@ -59,7 +63,9 @@ def test_a_newly_tagged_broker_survives_sweeps_while_the_tag_listing_lags(endpoi
     assert calls.count("mq", "DescribeBroker") == 0 and set(aws.broker_ips(outsider)) <= set(endpoint.targets())
 
 
-def test_a_container_that_slept_through_many_changes_removes_nothing_live(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
+def test_a_container_that_slept_through_many_changes_removes_nothing_live(
+    endpoint: Endpoint, two_brokers: tuple[str, str]
+) -> None:
     orders, payments = two_brokers
     aws = endpoint.aws
     endpoint.sweep()

@@ -24,7 +24,9 @@ def found(report: dict[str, Any], broker_id: str) -> dict[str, Any]:
     return {b["brokerId"]: b for b in report["brokers"]}[broker_id]
 
 
-def test_1_an_ipv6_only_subnet_in_the_vpc_is_no_reason_to_stop(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
+def test_1_an_ipv6_only_subnet_in_the_vpc_is_no_reason_to_stop(
+    endpoint: Endpoint, two_brokers: tuple[str, str]
+) -> None:
     endpoint.aws.add_ipv6_subnet()
     endpoint.aws.add_ipv6_subnet(dual_stack=True)
     invocation = endpoint.sweep()
@@ -86,7 +88,9 @@ def test_4_an_interface_of_another_vpc_on_the_same_address_pins_nothing(
     other = aws.create_other_vpc()
     stale = "10.0.1.77"
     aws.create_interface(stale, subnet_id=other.private_subnets[0].id, description="someone else's")
-    aws.client("elbv2").register_targets(TargetGroupArn=endpoint.groups["openwire"], Targets=[{"Id": stale, "Port": 61617}])
+    aws.client("elbv2").register_targets(
+        TargetGroupArn=endpoint.groups["openwire"], Targets=[{"Id": stale, "Port": 61617}]
+    )
 
     endpoint.sweep()
     endpoint.let_time_pass(60)
@@ -121,7 +125,9 @@ def test_6_a_rabbitmq_broker_in_scope_in_another_vpc_blocks_nothing(
     local = rabbit(aws, "local")
     mixed_endpoint.sweep()
     stale = "10.0.1.78"
-    aws.client("elbv2").register_targets(TargetGroupArn=mixed_endpoint.groups["amqps"], Targets=[{"Id": stale, "Port": 5671}])
+    aws.client("elbv2").register_targets(
+        TargetGroupArn=mixed_endpoint.groups["amqps"], Targets=[{"Id": stale, "Port": 5671}]
+    )
 
     mixed_endpoint.sweep()
     mixed_endpoint.let_time_pass(60)
@@ -133,7 +139,9 @@ def test_6_a_rabbitmq_broker_in_scope_in_another_vpc_blocks_nothing(
     assert any(e.startswith(f"{remote} (remote): in {other.id}") for e in report["errors"])
 
 
-def test_7_a_full_group_makes_room_with_its_dead_addresses_first(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
+def test_7_a_full_group_makes_room_with_its_dead_addresses_first(
+    endpoint: Endpoint, two_brokers: tuple[str, str]
+) -> None:
     aws = endpoint.aws
     orders, payments = two_brokers
     endpoint.sweep()
@@ -205,8 +213,9 @@ def test_9_an_untagged_endpoints_targets_leave_with_their_broker(mixed_endpoint:
     assert set(mixed_endpoint.targets("amqps")) == set(aws.endpoint_ips(broker))
 
     aws.untag_broker(broker, list(SCOPE_TAG))
-    mixed_endpoint.invoke(events.cloudtrail(REGION, "DeleteTags", {"resourceArn": aws.broker_arn(broker),
-                                                                  "tagKeys": list(SCOPE_TAG)}))
+    mixed_endpoint.invoke(
+        events.cloudtrail(REGION, "DeleteTags", {"resourceArn": aws.broker_arn(broker), "tagKeys": list(SCOPE_TAG)})
+    )
 
     assert mixed_endpoint.targets("amqps") == {}
 

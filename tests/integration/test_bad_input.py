@@ -47,13 +47,24 @@ def test_a_broker_id_that_does_not_exist_is_reported_and_changes_nothing(settled
     report = settled.resync(brokerIds=[MISSING_BROKER]).report
     assert settled.all_targets() == before
     missing = {b["brokerId"]: b for b in report["brokers"]}[MISSING_BROKER]
-    assert missing == {"brokerId": MISSING_BROKER, "name": None, "knowledge": "gone", "engine": None, "state": None,
-                       "addressSource": None, "reason": "broker does not exist (DescribeBroker: NotFoundException)",
-                       "addresses": [], "refusedAddresses": [], "healthyInstances": 0}
+    assert missing == {
+        "brokerId": MISSING_BROKER,
+        "name": None,
+        "knowledge": "gone",
+        "engine": None,
+        "state": None,
+        "addressSource": None,
+        "reason": "broker does not exist (DescribeBroker: NotFoundException)",
+        "addresses": [],
+        "refusedAddresses": [],
+        "healthyInstances": 0,
+    }
     assert report["errors"] == [f"{MISSING_BROKER}: broker does not exist (DescribeBroker: NotFoundException)"]
 
 
-def test_a_configured_broker_that_does_not_exist_is_an_error_on_every_sweep(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
+def test_a_configured_broker_that_does_not_exist_is_an_error_on_every_sweep(
+    endpoint: Endpoint, two_brokers: tuple[str, str]
+) -> None:
     endpoint.cold_start(BROKER_IDS=MISSING_BROKER)
     report = endpoint.sweep().report
     assert len(endpoint.targets()) == 4, "the tagged brokers are still served"
@@ -62,7 +73,12 @@ def test_a_configured_broker_that_does_not_exist_is_an_error_on_every_sweep(endp
 
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [("TARGET_GROUP_ARNS", "my-target-group"), ("BROKER_TAG", "no-equals"), ("DRY_RUN", "maybe"), ("POWERTOOLS_METRICS_NAMESPACE", "AWS/MQ")],
+    [
+        ("TARGET_GROUP_ARNS", "my-target-group"),
+        ("BROKER_TAG", "no-equals"),
+        ("DRY_RUN", "maybe"),
+        ("POWERTOOLS_METRICS_NAMESPACE", "AWS/MQ"),
+    ],
 )
 def test_a_bad_environment_refuses_every_invocation_and_names_the_variable(
     settled: Endpoint, variable: str, value: str
@@ -73,7 +89,9 @@ def test_a_bad_environment_refuses_every_invocation_and_names_the_variable(
     assert settled.all_targets() == before
     assert invocation.raised is None and invocation.report["status"] == "invalid_configuration"
     assert variable in invocation.report["message"]
-    assert any(log["level"] == "ERROR" and log.get("variable") == variable for log in invocation.logs), "logged at cold start"
+    assert any(log["level"] == "ERROR" and log.get("variable") == variable for log in invocation.logs), (
+        "logged at cold start"
+    )
     assert invocation.metric("ReconcileFailures") == 1
 
 
@@ -97,7 +115,9 @@ def test_an_mq_call_naming_no_readable_broker_still_reconciles_everything(
     settled.aws.change_broker_ips(orders)
     invocation = settled.invoke(events.cloudtrail(REGION, "RebootBroker", request_parameters))
     wanted = set(settled.aws.broker_ips(orders)) | set(settled.aws.broker_ips(payments))
-    assert all(set(targets) >= wanted for targets in settled.all_targets().values()), "the moved broker's targets follow it"
+    assert all(set(targets) >= wanted for targets in settled.all_targets().values()), (
+        "the moved broker's targets follow it"
+    )
     report = invocation.report
     assert invocation.raised is None and report["status"] == "incomplete", "its old addresses wait for a second reading"
     settled.next_sweep()
@@ -111,6 +131,8 @@ def test_a_tag_event_logged_with_a_percent_encoded_path_brings_the_broker_in_at_
     endpoint.sweep()
     newcomer = endpoint.aws.create_broker("shipping", tags=SCOPE_TAG)
     encoded = endpoint.aws.broker_arn(newcomer).replace(":", "%3A")
-    report = endpoint.invoke(events.cloudtrail(REGION, "CreateTags", {"resource-arn": encoded, "tags": SCOPE_TAG})).report
+    report = endpoint.invoke(
+        events.cloudtrail(REGION, "CreateTags", {"resource-arn": encoded, "tags": SCOPE_TAG})
+    ).report
     assert set(endpoint.aws.broker_ips(newcomer)) <= set(endpoint.targets())
     assert report["trigger"]["brokerIds"] == [newcomer]

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from emulator import events
-from emulator import Fault, faults
+from emulator import Fault, events, faults
 from emulator.api_calls import recording_api_calls
 from tests.integration.conftest import REGION, SCOPE_TAG, Endpoint
 
@@ -14,8 +13,14 @@ PEERED_VPC_CIDR = "10.1.0.0/16"
 
 def refusing(ip: str) -> Fault:
     """RegisterTargets answers as AWS does when one target of the call is refused: the whole call fails with a 400."""
-    return Fault("elbv2", "RegisterTargets", code="InvalidTarget", status=400,
-                 message=f"The following targets are not valid: {ip}", match=ip)
+    return Fault(
+        "elbv2",
+        "RegisterTargets",
+        code="InvalidTarget",
+        status=400,
+        message=f"The following targets are not valid: {ip}",
+        match=ip,
+    )
 
 
 class TestRefusedTargets:
@@ -38,8 +43,13 @@ class TestRefusedTargets:
         assert orders_other in openwire and refused not in openwire
         assert orders_old <= openwire, "orders' new addresses are not all in: its old ones stay"
         group = invocation.report["targetGroups"][0]
-        assert group["refused"] == [{"target": f"{refused}:61617", "brokerId": orders,
-                                     "message": f"InvalidTarget: The following targets are not valid: {refused}"}]
+        assert group["refused"] == [
+            {
+                "target": f"{refused}:61617",
+                "brokerId": orders,
+                "message": f"InvalidTarget: The following targets are not valid: {refused}",
+            }
+        ]
         assert invocation.report["status"] == "incomplete" and invocation.metric("TargetsRefused") == 2
         assert fault.hits >= 2, "the call that carried it was split until it stood alone"
 
@@ -50,15 +60,20 @@ class TestRefusedTargets:
     def test_a_broker_in_scope_in_another_vpc_is_reported_never_served_and_blocks_nothing(
         self, endpoint: Endpoint, two_brokers: tuple[str, str]
     ) -> None:
-        """Tag scope is regional, the endpoint is not: a tagged broker of a peered VPC is outside it (issue 16, case 6)."""
+        """Tag scope is regional, the endpoint is not: a tagged broker of a
+        peered VPC is outside it (issue 16, case 6)."""
         aws = endpoint.aws
         ec2 = aws.client("ec2")
         peered = ec2.create_vpc(CidrBlock=PEERED_VPC_CIDR)["Vpc"]["VpcId"]
-        subnet = ec2.create_subnet(VpcId=peered, CidrBlock="10.1.1.0/24", AvailabilityZone=f"{REGION}a")["Subnet"]["SubnetId"]
+        subnet = ec2.create_subnet(VpcId=peered, CidrBlock="10.1.1.0/24", AvailabilityZone=f"{REGION}a")["Subnet"][
+            "SubnetId"
+        ]
         remote = aws.create_broker("remote", "SINGLE_INSTANCE", tags=SCOPE_TAG, subnet_ids=[subnet])
         endpoint.sweep()
         stale = "10.0.2.250"
-        aws.client("elbv2").register_targets(TargetGroupArn=endpoint.groups["openwire"], Targets=[{"Id": stale, "Port": 61617}])
+        aws.client("elbv2").register_targets(
+            TargetGroupArn=endpoint.groups["openwire"], Targets=[{"Id": stale, "Port": 61617}]
+        )
 
         endpoint.sweep()
         endpoint.let_time_pass(60)
@@ -68,7 +83,10 @@ class TestRefusedTargets:
         assert stale not in endpoint.targets(), "it blocks no removal"
         found = {b["brokerId"]: b for b in invocation.report["brokers"]}[remote]
         assert found["knowledge"] == "outsideVpc" and found["addresses"] == []
-        assert f"{remote} (remote): in {peered}, not {aws.vpc_id}: this endpoint does not serve it" in invocation.report["errors"]
+        assert (
+            f"{remote} (remote): in {peered}, not {aws.vpc_id}: this endpoint does not serve it"
+            in invocation.report["errors"]
+        )
 
 
 class TestUnusedTargets:
@@ -85,9 +103,12 @@ class TestUnusedTargets:
         with recording_api_calls() as calls:
             invocation = endpoint.sweep()
 
-        assert calls.count("elbv2", "RegisterTargets") == 0, "an unused target is registered: registering it again changes nothing"
+        assert calls.count("elbv2", "RegisterTargets") == 0, (
+            "an unused target is registered: registering it again changes nothing"
+        )
         assert invocation.report["unservedInstances"] == [
-            {"brokerId": orders, "name": "orders", "ip": standby, "zone": f"{REGION}b"}]
+            {"brokerId": orders, "name": "orders", "ip": standby, "zone": f"{REGION}b"}
+        ]
         assert invocation.metric("BrokerInstancesInUnservedZones") == 1
         assert invocation.report["status"] == "incomplete"
         assert any(f"{standby} in {REGION}b" in e and "does not route there" in e for e in invocation.report["errors"])
@@ -116,10 +137,14 @@ class TestDeadline:
 
 
 class TestOwnership:
-    def test_a_stack_refuses_to_change_a_group_tagged_for_another_one(self, endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
+    def test_a_stack_refuses_to_change_a_group_tagged_for_another_one(
+        self, endpoint: Endpoint, two_brokers: tuple[str, str]
+    ) -> None:
         aws = endpoint.aws
         openwire = endpoint.groups["openwire"]
-        aws.client("elbv2").add_tags(ResourceArns=[openwire], Tags=[{"Key": "mq-static-endpoint:stack", "Value": "mq-prod"}])
+        aws.client("elbv2").add_tags(
+            ResourceArns=[openwire], Tags=[{"Key": "mq-static-endpoint:stack", "Value": "mq-prod"}]
+        )
         endpoint.cold_start(STACK_NAME="mq-prod")
         endpoint.sweep()
         owned = endpoint.all_targets()
@@ -131,16 +156,24 @@ class TestOwnership:
         endpoint.let_time_pass(60)  # a cold container removes what a second listing still shows free
         invocation = endpoint.sweep()
 
-        assert set(endpoint.targets("openwire")) == set(owned["openwire"]), "not touched by a stack it does not belong to"
+        assert set(endpoint.targets("openwire")) == set(owned["openwire"]), (
+            "not touched by a stack it does not belong to"
+        )
         assert invocation.report["status"] == "failed" and invocation.metric("TargetGroupsOwnedElsewhere") == 1
-        assert any("mq-static-endpoint:stack=mq-prod" in e and "another stack" in e for e in invocation.report["errors"])
+        assert any(
+            "mq-static-endpoint:stack=mq-prod" in e and "another stack" in e for e in invocation.report["errors"]
+        )
         assert len(endpoint.targets("console")) == 4 and set(endpoint.targets("console")) != set(owned["console"]), (
-            "its own untagged group is still reconciled")
+            "its own untagged group is still reconciled"
+        )
 
 
 class TestNoRetryStorm:
-    @pytest.mark.parametrize("fault", [faults.access_denied("elbv2", "DescribeTargetHealth"),
-                                       faults.target_group_vanished("openwire")], ids=["access denied", "vanished group"])
+    @pytest.mark.parametrize(
+        "fault",
+        [faults.access_denied("elbv2", "DescribeTargetHealth"), faults.target_group_vanished("openwire")],
+        ids=["access denied", "vanished group"],
+    )
     def test_a_lasting_fault_costs_one_invocation_per_trigger_and_is_reported(
         self, endpoint: Endpoint, two_brokers: tuple[str, str], fault: Fault
     ) -> None:

@@ -1,4 +1,5 @@
-"""RabbitMQ brokers through the real handler: their VPC endpoint's addresses fill the AMQPS and console groups, only those.
+"""RabbitMQ brokers through the real handler: their VPC endpoint's addresses fill the AMQPS and console groups, only
+those.
 
 A RabbitMQ broker has no instance address; Amazon MQ reaches it through one
 interface VPC endpoint in the VPC, tagged AMQManaged=true and (likely)
@@ -12,11 +13,10 @@ from typing import Any
 
 import pytest
 
-from emulator import events
-from emulator import EmulatedAws
+from emulator import EmulatedAws, events
 from emulator.api_calls import recording_api_calls
-from reconciler.settings import Settings
-from reconciler.triggers import Trigger
+from reconciler.core.settings import Settings
+from reconciler.core.triggers import Trigger, TriggerKind
 from tests.integration.conftest import REGION, SCOPE_TAG, Endpoint
 
 RABBITMQ_GROUPS = ("amqps", "rabbitmq-console")
@@ -50,13 +50,20 @@ def test_a_single_instance_broker_fills_the_rabbitmq_groups_with_its_endpoint_ad
 
     report = mixed_endpoint.sweep().report
 
-    assert {name: mixed_endpoint.targets(name) for name in RABBITMQ_GROUPS} == {name: {address: "healthy"} for name in RABBITMQ_GROUPS}
+    assert {name: mixed_endpoint.targets(name) for name in RABBITMQ_GROUPS} == {
+        name: {address: "healthy"} for name in RABBITMQ_GROUPS
+    }
     assert all(mixed_endpoint.targets(name) == {} for name in ACTIVEMQ_GROUPS), "no ActiveMQ listener may lead to it"
     assert report["status"] == "ok"
     found = broker_report(report, broker)
     assert (found["engine"], found["knowledge"], found["addressSource"]) == ("RABBITMQ", "settled", "vpcEndpoint")
-    assert found["addresses"] == [{"ip": address, "zone": f"{REGION}a", "interfaceId": aws.broker_endpoint(broker)["NetworkInterfaceIds"][0]}]
-    assert group_report(report, "amqps")["engine"] == "RABBITMQ" and group_report(report, "openwire")["engine"] == "ACTIVEMQ"
+    assert found["addresses"] == [
+        {"ip": address, "zone": f"{REGION}a", "interfaceId": aws.broker_endpoint(broker)["NetworkInterfaceIds"][0]}
+    ]
+    assert (
+        group_report(report, "amqps")["engine"] == "RABBITMQ"
+        and group_report(report, "openwire")["engine"] == "ACTIVEMQ"
+    )
     assert mixed_endpoint.sweep().report["brokers"][0]["healthyInstances"] == 1
 
 
@@ -67,7 +74,9 @@ def test_a_three_node_cluster_fills_the_group_with_one_address_per_zone(mixed_en
 
     report = mixed_endpoint.sweep().report
 
-    assert set(mixed_endpoint.targets("amqps")) == set(aws.endpoint_ips(cluster)) and len(aws.endpoint_ips(cluster)) == 3
+    assert (
+        set(mixed_endpoint.targets("amqps")) == set(aws.endpoint_ips(cluster)) and len(aws.endpoint_ips(cluster)) == 3
+    )
     assert sorted(a["zone"] for a in broker_report(report, cluster)["addresses"]) == [f"{REGION}{z}" for z in "abc"]
     settled = mixed_endpoint.sweep()
     assert settled.metric("HealthyTargets", TargetGroup="amqps") == 3
@@ -116,8 +125,9 @@ def test_a_broker_taken_out_of_scope_loses_its_targets_on_describe_brokers_word(
     mixed_endpoint.sweep()
 
     aws.untag_broker(broker, list(SCOPE_TAG))
-    report = mixed_endpoint.invoke(events.cloudtrail(REGION, "DeleteTags", {"resourceArn": aws.broker_arn(broker),
-                                                                            "tagKeys": list(SCOPE_TAG)})).report
+    report = mixed_endpoint.invoke(
+        events.cloudtrail(REGION, "DeleteTags", {"resourceArn": aws.broker_arn(broker), "tagKeys": list(SCOPE_TAG)})
+    ).report
 
     assert mixed_endpoint.targets("amqps") == {}, "its endpoint is still there: only DescribeBroker's word removed it"
     (removal,) = group_report(report, "amqps")["deregistered"]
@@ -158,7 +168,9 @@ def test_a_dns_failure_removes_nothing(mixed_endpoint: Endpoint) -> None:
     assert invocation.metric("BrokersUnresolved") == 1
 
 
-def test_an_address_that_resolves_but_is_not_an_endpoint_interface_is_refused_and_reported(mixed_endpoint: Endpoint) -> None:
+def test_an_address_that_resolves_but_is_not_an_endpoint_interface_is_refused_and_reported(
+    mixed_endpoint: Endpoint,
+) -> None:
     aws = mixed_endpoint.aws
     broker = rabbit(aws, "events", endpoint_tagged=False)
     (address,) = aws.endpoint_ips(broker)
@@ -215,8 +227,11 @@ def test_activemq_and_rabbitmq_brokers_side_by_side_each_fill_only_their_own_gro
 
     activemq = {ip for b in two_brokers for ip in aws.broker_ips(b)}
     assert {name: set(mixed_endpoint.targets(name)) for name in (*ACTIVEMQ_GROUPS, *RABBITMQ_GROUPS)} == {
-        "openwire": activemq, "console": activemq, "amqps": set(aws.endpoint_ips(broker)),
-        "rabbitmq-console": set(aws.endpoint_ips(broker))}
+        "openwire": activemq,
+        "console": activemq,
+        "amqps": set(aws.endpoint_ips(broker)),
+        "rabbitmq-console": set(aws.endpoint_ips(broker)),
+    }
     with recording_api_calls() as calls:
         report = mixed_endpoint.sweep().report
     assert all(g["registered"] == [] and g["deregistered"] == [] for g in report["targetGroups"])
@@ -224,7 +239,9 @@ def test_activemq_and_rabbitmq_brokers_side_by_side_each_fill_only_their_own_gro
     assert calls.count("mq", "DescribeBroker") == 0, "the Broker tag ties it: Amazon MQ is not asked"
 
 
-def test_a_steady_activemq_sweep_asks_nothing_about_vpc_endpoints(mixed_endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
+def test_a_steady_activemq_sweep_asks_nothing_about_vpc_endpoints(
+    mixed_endpoint: Endpoint, two_brokers: tuple[str, str]
+) -> None:
     mixed_endpoint.sweep()
     with recording_api_calls() as calls:
         report = mixed_endpoint.sweep().report
@@ -248,7 +265,10 @@ def test_an_address_ec2_moved_from_a_deleted_rabbitmq_endpoint_to_an_activemq_in
     assert freed in mixed_endpoint.targets("openwire")
     assert freed not in mixed_endpoint.targets("amqps"), "AMQPS clients must not reach an ActiveMQ broker"
     (removal,) = group_report(report, "amqps")["deregistered"]
-    assert removal["evidence"] == f"Amazon MQ and EC2 confirm it as {orders}'s (ACTIVEMQ), a broker this group does not serve"
+    assert (
+        removal["evidence"]
+        == f"Amazon MQ and EC2 confirm it as {orders}'s (ACTIVEMQ), a broker this group does not serve"
+    )
 
 
 def test_a_publicly_accessible_broker_named_in_scope_is_reported_never_served(mixed_endpoint: Endpoint) -> None:
@@ -259,7 +279,9 @@ def test_a_publicly_accessible_broker_named_in_scope_is_reported_never_served(mi
     report = mixed_endpoint.sweep().report
 
     assert mixed_endpoint.all_targets() == {name: {} for name in (*ACTIVEMQ_GROUPS, *RABBITMQ_GROUPS)}
-    assert any(e.startswith(f"{public}: publicly accessible RabbitMQ broker") for e in report["errors"]), report["errors"]
+    assert any(e.startswith(f"{public}: publicly accessible RabbitMQ broker") for e in report["errors"]), report[
+        "errors"
+    ]
 
 
 def test_the_resolver_is_whatever_the_shell_passes_in(mixed_endpoint: Endpoint) -> None:
@@ -267,7 +289,7 @@ def test_the_resolver_is_whatever_the_shell_passes_in(mixed_endpoint: Endpoint) 
     Broker tag anyone may write is no evidence."""
     # Imported here, after the fixture's cold start: imported first outside the
     # function's captured stdout, Powertools would log elsewhere for the whole session.
-    from reconciler.handler import build_reconciler
+    from reconciler.shell.handler import build_reconciler
 
     aws = mixed_endpoint.aws
     tagged = rabbit(aws, "events")
@@ -279,7 +301,7 @@ def test_the_resolver_is_whatever_the_shell_passes_in(mixed_endpoint: Endpoint) 
         return aws.resolver(hostname)
 
     settings = Settings.from_environ({**mixed_endpoint.environment, "AWS_REGION": REGION})
-    outcome = build_reconciler(settings, resolver=resolver).run(Trigger(kind="resync", name="resync"))
+    outcome = build_reconciler(settings, resolver=resolver).run(Trigger(TriggerKind.RESYNC, "resync"))
 
     assert sorted(asked) == sorted([aws.resolver.hostname(tagged), aws.resolver.hostname(untagged)])
     assert outcome.brokers[untagged].ips == frozenset(aws.endpoint_ips(untagged))
@@ -289,7 +311,8 @@ def test_the_resolver_is_whatever_the_shell_passes_in(mixed_endpoint: Endpoint) 
 def test_a_stack_without_rabbitmq_groups_reports_a_rabbitmq_broker_in_scope_as_not_served_here(
     endpoint: Endpoint, two_brokers: tuple[str, str]
 ) -> None:
-    """The ActiveMQ-only stack: a RabbitMQ broker tagged into its scope is not its business, and no VPC endpoint is listed."""
+    """The ActiveMQ-only stack: a RabbitMQ broker tagged into its scope is
+    not its business, and no VPC endpoint is listed."""
     events_broker = rabbit(endpoint.aws, "events")
     with recording_api_calls() as calls:
         report = endpoint.sweep().report

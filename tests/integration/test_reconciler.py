@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from emulator import events
-from emulator import EmulatedAws, Fault, faults
+from emulator import EmulatedAws, Fault, events, faults
 from emulator.api_calls import recording_api_calls
 from tests.integration.conftest import REGION, SCOPE_TAG, Endpoint
 
@@ -24,7 +23,9 @@ def test_the_first_sweep_fills_every_group_with_both_instances_of_both_brokers(
     for group in ("openwire", "console"):
         targets = endpoint.targets(group)
         assert set(targets) == expected(endpoint.aws, *two_brokers) and len(targets) == 4
-        assert sorted(targets.values()) == ["healthy", "healthy", "unhealthy", "unhealthy"], "standbys fail the 8162 check"
+        assert sorted(targets.values()) == ["healthy", "healthy", "unhealthy", "unhealthy"], (
+            "standbys fail the 8162 check"
+        )
     report = invocation.report
     assert report["status"] == "ok" and {g["port"] for g in report["targetGroups"]} == {61617, 8162}
     assert all(len(g["registered"]) == 4 for g in report["targetGroups"])
@@ -44,7 +45,9 @@ def test_a_second_sweep_changes_nothing(endpoint: Endpoint, two_brokers: tuple[s
     before = endpoint.all_targets()
     report = endpoint.sweep().report
     assert endpoint.all_targets() == before
-    assert all(g["registered"] == [] and g["deregistered"] == [] and len(g["kept"]) == 4 for g in report["targetGroups"])
+    assert all(
+        g["registered"] == [] and g["deregistered"] == [] and len(g["kept"]) == 4 for g in report["targetGroups"]
+    )
 
 
 def test_a_reboot_with_new_ips_swaps_that_brokers_targets_and_leaves_the_other_alone(
@@ -65,8 +68,10 @@ def test_a_reboot_with_new_ips_swaps_that_brokers_targets_and_leaves_the_other_a
     assert not old & set(endpoint.targets("console"))
     openwire = swept["targetGroups"][0]
     assert {d["target"].split(":")[0] for d in openwire["deregistered"]} == old
-    assert all(d["evidence"] == "no broker in scope has had it for 60 s or more (seen free in two listings)"
-               for d in openwire["deregistered"])
+    assert all(
+        d["evidence"] == "no broker in scope has had it for 60 s or more (seen free in two listings)"
+        for d in openwire["deregistered"]
+    )
 
 
 def test_an_event_ends_where_a_sweep_would_and_only_new_interfaces_cost_amazon_mq(
@@ -86,7 +91,9 @@ def test_an_event_ends_where_a_sweep_would_and_only_new_interfaces_cost_amazon_m
     assert calls.count("mq", "DescribeBroker") == 0, "confirmed interfaces are remembered: a steady sweep asks nothing"
 
 
-def test_the_report_says_where_each_brokers_addresses_come_from(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
+def test_the_report_says_where_each_brokers_addresses_come_from(
+    endpoint: Endpoint, two_brokers: tuple[str, str]
+) -> None:
     orders, _ = two_brokers
     report = endpoint.sweep().report
     broker = next(b for b in report["brokers"] if b["brokerId"] == orders)
@@ -120,7 +127,9 @@ def test_a_broker_whose_interfaces_carry_another_description_is_served_once_runn
     assert {b["brokerId"]: b["addressSource"] for b in running.report["brokers"]}[inventory] == "DescribeBroker"
 
 
-def test_tagging_a_broker_brings_it_in_and_untagging_takes_it_out(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
+def test_tagging_a_broker_brings_it_in_and_untagging_takes_it_out(
+    endpoint: Endpoint, two_brokers: tuple[str, str]
+) -> None:
     aws = endpoint.aws
     outsider = aws.create_broker("reporting", tags={"team": "bi"})
     endpoint.sweep()
@@ -131,7 +140,9 @@ def test_tagging_a_broker_brings_it_in_and_untagging_takes_it_out(endpoint: Endp
     assert set(aws.broker_ips(outsider)) <= set(endpoint.targets())
 
     aws.untag_broker(outsider, list(SCOPE_TAG))
-    endpoint.invoke(events.cloudtrail(REGION, "DeleteTags", {"resourceArn": aws.broker_arn(outsider), "tagKeys": list(SCOPE_TAG)}))
+    endpoint.invoke(
+        events.cloudtrail(REGION, "DeleteTags", {"resourceArn": aws.broker_arn(outsider), "tagKeys": list(SCOPE_TAG)})
+    )
     assert set(endpoint.targets()) == expected(aws, *two_brokers)
 
 
@@ -162,30 +173,43 @@ def test_a_deleted_brokers_targets_go(endpoint: Endpoint, two_brokers: tuple[str
 
 
 @pytest.mark.parametrize("page", [0, 1], ids=["failed", "cut off after a page"])
-def test_an_interface_listing_that_fails_removes_nothing(endpoint: Endpoint, two_brokers: tuple[str, str], page: int) -> None:
+def test_an_interface_listing_that_fails_removes_nothing(
+    endpoint: Endpoint, two_brokers: tuple[str, str], page: int
+) -> None:
     orders, payments = two_brokers
     aws = endpoint.aws
     if page:  # more than one page of broker interfaces: EC2 answers 1,000 at most
-        subnet = aws.client("ec2").create_subnet(VpcId=aws.vpc_id, CidrBlock="10.0.64.0/22", AvailabilityZone=f"{REGION}a")
+        subnet = aws.client("ec2").create_subnet(
+            VpcId=aws.vpc_id, CidrBlock="10.0.64.0/22", AvailabilityZone=f"{REGION}a"
+        )
         for number in range(1000):
-            aws.create_interface(f"10.0.{64 + (number + 4) // 256}.{(number + 4) % 256}", subnet_id=subnet["Subnet"]["SubnetId"],
-                                 description=f"Amazon MQ network interface for broker {NOBODY}")
+            aws.create_interface(
+                f"10.0.{64 + (number + 4) // 256}.{(number + 4) % 256}",
+                subnet_id=subnet["Subnet"]["SubnetId"],
+                description=f"Amazon MQ network interface for broker {NOBODY}",
+            )
     endpoint.sweep()
     aws.change_broker_ips(orders)
-    aws.client("elbv2").register_targets(TargetGroupArn=endpoint.groups["openwire"], Targets=[{"Id": "10.0.1.200", "Port": 61617}])
+    aws.client("elbv2").register_targets(
+        TargetGroupArn=endpoint.groups["openwire"], Targets=[{"Id": "10.0.1.200", "Port": 61617}]
+    )
     before = set(endpoint.targets())
     aws.inject_fault(faults.throttling("ec2", "DescribeNetworkInterfaces", skip=page))
 
     invocation = endpoint.sweep()
 
-    assert set(endpoint.targets()) == before, "neither orders' old addresses nor a stranger may go while EC2 cannot say who holds them"
+    assert set(endpoint.targets()) == before, (
+        "neither orders' old addresses nor a stranger may go while EC2 cannot say who holds them"
+    )
     report = invocation.report
     assert report["interfacesListed"] is None and any("DescribeNetworkInterfaces failed" in e for e in report["errors"])
     assert invocation.metric("InterfaceListingFailures") == 1
     assert {w["target"] for w in report["targetGroups"][0]["withheld"]} >= {"10.0.1.200:61617"}
 
 
-def test_an_interface_listing_that_fails_then_answers_catches_up(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
+def test_an_interface_listing_that_fails_then_answers_catches_up(
+    endpoint: Endpoint, two_brokers: tuple[str, str]
+) -> None:
     orders, payments = two_brokers
     aws = endpoint.aws
     endpoint.sweep()
@@ -208,13 +232,19 @@ def test_drift_by_hand_is_corrected_by_the_sweep(endpoint: Endpoint, two_brokers
 
     first = endpoint.sweep().report
     assert first["targetGroups"][0]["registered"] == [f"{removed}:61617"], "what is missing comes back at once"
-    assert [w["target"] for w in first["targetGroups"][0]["withheld"]] == ["10.0.2.250:61617"], "one listing may be stale"
+    assert [w["target"] for w in first["targetGroups"][0]["withheld"]] == ["10.0.2.250:61617"], (
+        "one listing may be stale"
+    )
     endpoint.let_time_pass(60)
     report = endpoint.sweep().report
 
     assert set(endpoint.targets()) == expected(aws, *two_brokers)
     assert report["targetGroups"][0]["deregistered"] == [
-        {"target": "10.0.2.250:61617", "evidence": "no broker in scope has had it for 60 s or more (seen free in two listings)"}]
+        {
+            "target": "10.0.2.250:61617",
+            "evidence": "no broker in scope has had it for 60 s or more (seen free in two listings)",
+        }
+    ]
 
 
 def test_a_dry_run_reports_the_plan_and_changes_nothing(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
@@ -237,7 +267,9 @@ def test_a_dry_run_reports_the_plan_and_changes_nothing(endpoint: Endpoint, two_
     assert len(later["targetGroups"][0]["deregistered"]) == 2 and endpoint.all_targets() == before, "a dry run's plan"
 
 
-def test_a_resync_naming_a_broker_the_listing_lags_behind_brings_it_in(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
+def test_a_resync_naming_a_broker_the_listing_lags_behind_brings_it_in(
+    endpoint: Endpoint, two_brokers: tuple[str, str]
+) -> None:
     aws = endpoint.aws
     endpoint.sweep()
     aws.tag_listing_lags()
@@ -249,12 +281,18 @@ def test_a_resync_naming_a_broker_the_listing_lags_behind_brings_it_in(endpoint:
     assert "tag listing lags" in {b["brokerId"]: b for b in report["brokers"]}[newcomer]["reason"]
 
 
-def test_a_change_that_could_not_be_applied_fails_the_run_without_raising(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
-    endpoint.aws.inject_fault(Fault(service="elbv2", operation="RegisterTargets", code="AccessDenied", status=403, message="not allowed"))
+def test_a_change_that_could_not_be_applied_fails_the_run_without_raising(
+    endpoint: Endpoint, two_brokers: tuple[str, str]
+) -> None:
+    endpoint.aws.inject_fault(
+        Fault(service="elbv2", operation="RegisterTargets", code="AccessDenied", status=403, message="not allowed")
+    )
 
     invocation = endpoint.sweep()
 
-    assert invocation.raised is None, "the next sweep is the retry: Lambda's retries would triple a lasting fault's cost"
+    assert invocation.raised is None, (
+        "the next sweep is the retry: Lambda's retries would triple a lasting fault's cost"
+    )
     assert invocation.report["status"] == "failed"
     assert any("AccessDenied" in e for e in invocation.report["errors"])
     assert invocation.metric("ReconcileFailures") == 1
@@ -264,7 +302,16 @@ def test_a_change_that_could_not_be_applied_fails_the_run_without_raising(endpoi
 def test_a_group_that_cannot_be_read_gets_no_changes_and_the_others_still_do(
     endpoint: Endpoint, two_brokers: tuple[str, str]
 ) -> None:
-    endpoint.aws.inject_fault(Fault(service="elbv2", operation="DescribeTargetHealth", match="console", code="InternalFailure", status=500, times=1))
+    endpoint.aws.inject_fault(
+        Fault(
+            service="elbv2",
+            operation="DescribeTargetHealth",
+            match="console",
+            code="InternalFailure",
+            status=500,
+            times=1,
+        )
+    )
     invocation = endpoint.sweep()
     assert endpoint.targets("console") == {} and len(endpoint.targets("openwire")) == 4
     assert invocation.report["status"] == "failed" and invocation.report["targetGroups"][1]["errors"]
@@ -277,10 +324,14 @@ def test_every_log_line_carries_the_triggering_events_id(endpoint: Endpoint, two
     assert len(invocation.logs) >= 2 and all(log.get("event_id") == event["id"] for log in invocation.logs)
 
 
-def test_a_tag_event_brings_its_broker_in_even_when_the_listing_fails(endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
+def test_a_tag_event_brings_its_broker_in_even_when_the_listing_fails(
+    endpoint: Endpoint, two_brokers: tuple[str, str]
+) -> None:
     aws = endpoint.aws
     newcomer = aws.create_broker("shipping", tags=SCOPE_TAG)
-    aws.inject_fault(Fault(service="resourcegroupstaggingapi", operation="GetResources", code="ThrottlingException", status=400))
+    aws.inject_fault(
+        Fault(service="resourcegroupstaggingapi", operation="GetResources", code="ThrottlingException", status=400)
+    )
 
     report = endpoint.invoke(events.create_tags(REGION, aws.broker_arn(newcomer), SCOPE_TAG)).report
 

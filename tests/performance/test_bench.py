@@ -23,7 +23,7 @@ from bench.pacing import (
 )
 from bench.sweep_cost import SweepCosts, measure_sweep_costs
 from bench.world import BenchWorld
-from reconciler.plan import FREE_FOR_SECONDS
+from reconciler.core.plan import FREE_FOR_SECONDS
 
 BROKERS = 10
 # The benchmark's world and paced sweeps take seconds; still part of `make test` and CI.
@@ -58,7 +58,10 @@ def test_ten_moved_brokers_cost_one_describe_broker_each_and_their_old_addresses
     (moved,) = costs.moved  # B = 10: after 10 brokers moved is after all of them
     groups = moved.groups
     assert moved.calls == Counter(
-        GetResources=1, DescribeNetworkInterfaces=2, DescribeTargetHealth=groups, DescribeBroker=BROKERS,
+        GetResources=1,
+        DescribeNetworkInterfaces=2,
+        DescribeTargetHealth=groups,
+        DescribeBroker=BROKERS,
         RegisterTargets=groups,
     ), "new addresses in at once; the old ones are looked up, not removed on one reading"
     assert moved.checks == {
@@ -69,10 +72,17 @@ def test_ten_moved_brokers_cost_one_describe_broker_each_and_their_old_addresses
     }
 
 
-def test_a_reboot_event_costs_one_sweep_and_one_describe_broker_and_the_next_sweep_finishes_it(costs: SweepCosts) -> None:
+def test_a_reboot_event_costs_one_sweep_and_one_describe_broker_and_the_next_sweep_finishes_it(
+    costs: SweepCosts,
+) -> None:
     event, groups = costs.event, costs.event.groups
-    assert event.calls == Counter(GetResources=1, DescribeNetworkInterfaces=2, DescribeTargetHealth=groups,
-                                  DescribeBroker=1, RegisterTargets=groups)
+    assert event.calls == Counter(
+        GetResources=1,
+        DescribeNetworkInterfaces=2,
+        DescribeTargetHealth=groups,
+        DescribeBroker=1,
+        RegisterTargets=groups,
+    )
     assert event.checks == {
         "the next sweep removes the old addresses, at its bound": True,
         "groups hold exactly the brokers' addresses": True,
@@ -83,8 +93,13 @@ def test_a_reboot_event_costs_one_sweep_and_one_describe_broker_and_the_next_swe
 
 def test_a_tag_event_the_listing_lags_behind_costs_one_sweep_and_one_describe_broker(costs: SweepCosts) -> None:
     tagged, groups = costs.tagged, costs.tagged.groups
-    assert tagged.calls == Counter(GetResources=1, DescribeNetworkInterfaces=1, DescribeTargetHealth=groups,
-                                   DescribeBroker=1, RegisterTargets=groups)
+    assert tagged.calls == Counter(
+        GetResources=1,
+        DescribeNetworkInterfaces=1,
+        DescribeTargetHealth=groups,
+        DescribeBroker=1,
+        RegisterTargets=groups,
+    )
     assert all(tagged.checks.values()), tagged.checks
 
 
@@ -103,7 +118,9 @@ def test_targets_no_broker_has_go_on_a_second_reading_a_minute_later_in_batches_
     assert len(second.report["targetGroups"][0]["deregistered"]) == 250
     assert second_log.count("elbv2", "DeregisterTargets") == 2 and second_log.count("elbv2", "RegisterTargets") == 0
     for log in (first_log, second_log):
-        assert log.count("ec2", "DescribeNetworkInterfaces") == 3, "the listing, then 250 addresses looked up 200 at a time"
+        assert log.count("ec2", "DescribeNetworkInterfaces") == 3, (
+            "the listing, then 250 addresses looked up 200 at a time"
+        )
         assert log.count("mq", "DescribeBroker") == 0, "no broker was registered on them: nothing to ask Amazon MQ"
 
 
@@ -160,5 +177,7 @@ def test_the_cutover_bench_splits_each_step_into_what_it_waited_for_and_what_it_
     assert [s.step for s in timing.steps] == ["prepare", "health", "switch", "drain", "finish"]
     assert all(0 <= s.waited <= s.seconds for s in timing.steps)
     # The health step may find the checks done already (they start at prepare): only the drain must wait.
-    assert timing.steps[3].waited > 0 and timing.steps[3].seconds >= 0.2, "flows stay open: the drain lasts its whole time"
+    assert timing.steps[3].waited > 0 and timing.steps[3].seconds >= 0.2, (
+        "flows stay open: the drain lasts its whole time"
+    )
     print(cutover_section(timing))

@@ -1,4 +1,5 @@
-"""The bad-input catalogue over the real handler, beyond tests/integration/test_bad_input.py and tests/unit/test_triggers.py.
+"""The bad-input catalogue over the real handler, beyond tests/integration/test_bad_input.py and
+tests/unit/test_triggers.py.
 
 Every input a trigger can deliver gets one of three outcomes:
 
@@ -26,10 +27,9 @@ from typing import Any
 import pytest
 from moto import mock_aws
 
-from emulator import events
-from emulator.lambda_runtime import Invocation, LambdaRuntime
-from emulator import EmulatedAws, faults
+from emulator import EmulatedAws, events, faults
 from emulator.api_calls import recording_api_calls
+from emulator.lambda_runtime import Invocation, LambdaRuntime
 from emulator.server import FAKE_CREDENTIALS
 from tests.integration.conftest import FUNCTION_ARN, REGION, SCOPE_TAG, Endpoint
 
@@ -69,10 +69,19 @@ def settled() -> Iterator[Endpoint]:
     module ten times faster than a fresh emulated account per input).
     """
     with pytest.MonkeyPatch.context() as monkeypatch:
-        for name, value in {**FAKE_CREDENTIALS, "AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION, "AWS_MAX_ATTEMPTS": "1"}.items():
+        for name, value in {
+            **FAKE_CREDENTIALS,
+            "AWS_REGION": REGION,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_MAX_ATTEMPTS": "1",
+        }.items():
             monkeypatch.setenv(name, value)
         monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-        with mock_aws(), EmulatedAws(REGION, seed=11) as aws, LambdaRuntime("mq-static-endpoint-reconciler", FUNCTION_ARN) as runtime:
+        with (
+            mock_aws(),
+            EmulatedAws(REGION, seed=11) as aws,
+            LambdaRuntime("mq-static-endpoint-reconciler", FUNCTION_ARN) as runtime,
+        ):
             endpoint = Endpoint(aws, runtime)
             for name in ("orders", "payments"):
                 aws.create_broker(name, tags=SCOPE_TAG)
@@ -177,7 +186,9 @@ def test_a_valid_event_carrying_a_megabyte_of_extra_detail_runs_with_a_small_rep
         (with_detail(sample("health-mq.json"), service=["MQ"]), "not MQ"),
     ],
 )
-def test_a_malformed_input_is_rejected_with_a_clear_reason_and_no_aws_call(settled: Endpoint, event: Any, says: str) -> None:
+def test_a_malformed_input_is_rejected_with_a_clear_reason_and_no_aws_call(
+    settled: Endpoint, event: Any, says: str
+) -> None:
     assert_rejected(settled, event, says)
 
 
@@ -202,12 +213,27 @@ def test_an_event_name_that_is_not_a_string_is_rejected(settled: Endpoint, name:
         {**with_detail(reboot(), requestParameters={}), "resources": 42},
         {**with_detail(reboot(), requestParameters={}), "resources": True},
         with_detail(events.create_tags(REGION, ARN, SCOPE_TAG), requestParameters={"resourceArn": [ARN]}),
-        with_detail(events.create_tags(REGION, ARN, SCOPE_TAG), requestParameters={"resource-arn": "arn%3Aaws%3Amq%3A%ZZ"}),
+        with_detail(
+            events.create_tags(REGION, ARN, SCOPE_TAG), requestParameters={"resource-arn": "arn%3Aaws%3Amq%3A%ZZ"}
+        ),
     ],
-    ids=["parameters-string", "id-list", "id-object", "id-deep", "id-lookalike", "response-list", "resources-string",
-         "resources-number", "resources-boolean", "arn-list", "arn-bad-encoding"],
+    ids=[
+        "parameters-string",
+        "id-list",
+        "id-object",
+        "id-deep",
+        "id-lookalike",
+        "response-list",
+        "resources-string",
+        "resources-number",
+        "resources-boolean",
+        "arn-list",
+        "arn-bad-encoding",
+    ],
 )
-def test_an_mq_call_naming_no_readable_broker_reconciles_everything_and_says_so(settled: Endpoint, event: dict[str, Any]) -> None:
+def test_an_mq_call_naming_no_readable_broker_reconciles_everything_and_says_so(
+    settled: Endpoint, event: dict[str, Any]
+) -> None:
     assert_reconciles_everything(settled, event)
 
 
@@ -216,7 +242,9 @@ def test_an_mq_call_naming_no_readable_broker_reconciles_everything_and_says_so(
     [with_detail(sample("health-mq.json"), affectedEntities=7), {**sample("health-mq.json"), "resources": True}],
     ids=["entities-number", "resources-boolean"],
 )
-def test_a_health_event_with_wrongly_typed_lists_neither_raises_nor_changes_anything(settled: Endpoint, event: dict[str, Any]) -> None:
+def test_a_health_event_with_wrongly_typed_lists_neither_raises_nor_changes_anything(
+    settled: Endpoint, event: dict[str, Any]
+) -> None:
     before = settled.all_targets()
     invocation = settled.invoke(event)
     assert invocation.raised is None and invocation.report["status"] in ("ok", "rejected")
@@ -245,8 +273,12 @@ def test_a_huge_or_deep_input_is_rejected_with_a_short_message(settled: Endpoint
 
 @pytest.mark.parametrize(
     "event",
-    [reboot(id="x" * 100_000, region="us-east-1"), reboot(region="y" * 100_000), reboot(account="9" * 100_000),
-     reboot(id=nested(500), region="us-east-1")],
+    [
+        reboot(id="x" * 100_000, region="us-east-1"),
+        reboot(region="y" * 100_000),
+        reboot(account="9" * 100_000),
+        reboot(id=nested(500), region="us-east-1"),
+    ],
     ids=["huge-id", "huge-region", "huge-account", "deep-id"],
 )
 def test_a_huge_envelope_value_is_not_echoed_in_full(settled: Endpoint, event: dict[str, Any]) -> None:
@@ -261,18 +293,35 @@ def test_a_huge_envelope_value_is_not_echoed_in_full(settled: Endpoint, event: d
     [
         ({"action": "résync"}, "unknown action"),
         ({"action": "resync", "dryRün": True}, "unknown resync keys"),
-        ({"action": "resync", "brokerIds": ["b-\u0663f2c8e1a-9d47-4b6e-a1c5-7e2d9f0b4a61"]}, "not broker ids"),  # Arabic-Indic digit
-        ({"action": "resync", "brokerIds": ["b-３f2c8e1a-9d47-4b6e-a1c5-7e2d9f0b4a61"]}, "not broker ids"),  # fullwidth digit
+        (
+            {"action": "resync", "brokerIds": ["b-\u0663f2c8e1a-9d47-4b6e-a1c5-7e2d9f0b4a61"]},
+            "not broker ids",
+        ),  # Arabic-Indic digit
+        (
+            {"action": "resync", "brokerIds": ["b-３f2c8e1a-9d47-4b6e-a1c5-7e2d9f0b4a61"]},
+            "not broker ids",
+        ),  # fullwidth digit
         ({"action": "resync", "brokerIds": [BROKER + "\u200b"]}, "not broker ids"),  # zero-width space
         ({"action": "resync", "brokerIds": [BROKER + "\n"]}, "not broker ids"),
         ({"action": "resync", "brokerIds": [BROKER.upper()]}, "not broker ids"),
         (with_detail(reboot(), eventName="RebootBroker\u200b"), "not one that moves broker IPs"),
         ({"action": "🔁"}, "unknown action"),
     ],
-    ids=["accent", "key-accent", "arabic-digit", "fullwidth-digit", "zero-width-space", "newline", "uppercase",
-         "event-name-zwsp", "emoji"],
+    ids=[
+        "accent",
+        "key-accent",
+        "arabic-digit",
+        "fullwidth-digit",
+        "zero-width-space",
+        "newline",
+        "uppercase",
+        "event-name-zwsp",
+        "emoji",
+    ],
 )
-def test_a_lookalike_or_non_ascii_value_is_rejected_and_named_in_ascii(settled: Endpoint, event: Any, says: str) -> None:
+def test_a_lookalike_or_non_ascii_value_is_rejected_and_named_in_ascii(
+    settled: Endpoint, event: Any, says: str
+) -> None:
     invocation = assert_rejected(settled, event, says)
     assert invocation.report["message"].isascii(), "untrusted text is shown escaped, so what was sent is what is read"
 
@@ -314,7 +363,9 @@ def test_a_health_event_about_a_broker_out_of_scope_changes_nothing(settled: End
 def test_tags_that_do_not_bring_a_broker_into_scope_change_nothing(settled: Endpoint, outsider: str) -> None:
     settled.aws.tag_broker(outsider, {"mq-static-endpoint": "another-endpoint"})
     before = settled.all_targets()
-    invocation = settled.invoke(events.create_tags(REGION, settled.aws.broker_arn(outsider), {"mq-static-endpoint": "another-endpoint"}))
+    invocation = settled.invoke(
+        events.create_tags(REGION, settled.aws.broker_arn(outsider), {"mq-static-endpoint": "another-endpoint"})
+    )
     assert invocation.report["status"] == "ok" and settled.all_targets() == before
 
 

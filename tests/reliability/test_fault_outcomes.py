@@ -15,9 +15,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from emulator import events
+from emulator import Fault, events, faults
 from emulator.lambda_runtime import Invocation
-from emulator import Fault, faults
 from tests.integration.conftest import REGION, Endpoint
 
 STRAY = "10.0.1.250"
@@ -68,7 +67,8 @@ def situation(endpoint: Endpoint, two_brokers: tuple[str, str]) -> Situation:
     old = set(endpoint.aws.broker_ips(orders))
     new = set(endpoint.aws.change_broker_ips(orders))
     endpoint.aws.client("elbv2").register_targets(
-        TargetGroupArn=endpoint.groups["openwire"], Targets=[{"Id": STRAY, "Port": 61617}])
+        TargetGroupArn=endpoint.groups["openwire"], Targets=[{"Id": STRAY, "Port": 61617}]
+    )
     return Situation(endpoint, orders, payments, old, new)
 
 
@@ -83,7 +83,9 @@ def reported_error(invocation: Invocation, *words: str) -> bool:
 def test_while_ec2_cannot_list_the_interfaces_every_target_stays(situation: Situation, failure: str) -> None:
     before = situation.openwire()
     invocation = situation.run_with(READ_FAILURES[failure]("ec2", "DescribeNetworkInterfaces"))
-    assert situation.openwire() == before, "orders' old addresses stay, and so does the stray: who holds them is unknown"
+    assert situation.openwire() == before, (
+        "orders' old addresses stay, and so does the stray: who holds them is unknown"
+    )
     assert invocation.raised is None and invocation.report["status"] == "incomplete"
     assert reported_error(invocation, "DescribeNetworkInterfaces failed")
 
@@ -95,7 +97,8 @@ def test_while_ec2_cannot_list_the_interfaces_every_target_stays(situation: Situ
 def test_a_broker_found_only_through_describe_broker_that_cannot_be_read_keeps_every_free_address(
     situation: Situation, failure: str
 ) -> None:
-    """payments' interfaces are described otherwise (no interface found): while it cannot be read, it may hold any address."""
+    """payments' interfaces are described otherwise (no interface found):
+    while it cannot be read, it may hold any address."""
     situation.endpoint.aws.describe_interfaces_as(situation.payments, "Amazon MQ broker {broker_id} interface")
     before = situation.openwire()
     invocation = situation.run_with(READ_FAILURES[failure]("mq", "DescribeBroker", match=situation.payments))
@@ -104,7 +107,9 @@ def test_a_broker_found_only_through_describe_broker_that_cannot_be_read_keeps_e
     assert reported_error(invocation, situation.payments, "DescribeBroker failed")
 
     situation.settle()
-    assert situation.openwire() == situation.ips(situation.orders) | situation.ips(situation.payments), "read again: served"
+    assert situation.openwire() == situation.ips(situation.orders) | situation.ips(situation.payments), (
+        "read again: served"
+    )
 
 
 @pytest.mark.parametrize("failure", READ_FAILURES)
@@ -143,16 +148,26 @@ def test_a_failed_listing_reads_no_tagged_broker_and_removes_nothing(situation: 
     assert invocation.report["brokers"] == [], "with tag scope, nothing is known to be in scope"
 
 
-@pytest.mark.parametrize(("failure", "call"), [("throttling", "DescribeTargetHealth"), ("read timeout", "DescribeTargetHealth"),
-                                               ("server error", "DescribeTargetGroups")])
-def test_a_group_that_cannot_be_read_is_left_alone_and_the_run_fails(situation: Situation, failure: str, call: str) -> None:
+@pytest.mark.parametrize(
+    ("failure", "call"),
+    [
+        ("throttling", "DescribeTargetHealth"),
+        ("read timeout", "DescribeTargetHealth"),
+        ("server error", "DescribeTargetGroups"),
+    ],
+)
+def test_a_group_that_cannot_be_read_is_left_alone_and_the_run_fails(
+    situation: Situation, failure: str, call: str
+) -> None:
     if call == "DescribeTargetGroups":
         situation.endpoint.cold_start()  # a container reads a group's name and port once
     before = situation.openwire()
     invocation = situation.run_with(READ_FAILURES[failure]("elbv2", call, match=situation.endpoint.groups["openwire"]))
     assert situation.openwire() == before
     # The other group is reconciled: the new addresses come in (a cold container removes on a second reading).
-    assert set(situation.endpoint.targets("console")) >= situation.ips(situation.orders) | situation.ips(situation.payments)
+    assert set(situation.endpoint.targets("console")) >= situation.ips(situation.orders) | situation.ips(
+        situation.payments
+    )
     assert invocation.raised is None and invocation.report["status"] == "failed"
     assert invocation.report["targetGroups"][0]["errors"] and invocation.metric("ReconcileFailures") == 1
 
@@ -164,7 +179,9 @@ def test_a_vanished_group_fails_every_run_while_the_others_are_kept_right(situat
         assert invocation.report["status"] == "failed" and reported_error(invocation, "openwire", "TargetGroupNotFound")
         assert invocation.raised is None, "one invocation per trigger: the schedule is the retry, not Lambda"
         situation.endpoint.let_time_pass(60)
-    assert set(situation.endpoint.targets("console")) == situation.ips(situation.orders) | situation.ips(situation.payments)
+    assert set(situation.endpoint.targets("console")) == situation.ips(situation.orders) | situation.ips(
+        situation.payments
+    )
 
 
 # --- writes -----------------------------------------------------------------------------
@@ -175,9 +192,12 @@ def test_when_a_brokers_new_addresses_cannot_be_registered_its_old_ones_stay_and
     situation: Situation, failure: str
 ) -> None:
     group = situation.endpoint.groups["openwire"]
-    situation.run_with(READ_FAILURES[failure]("elbv2", "RegisterTargets", match=group),
-                       events.reboot_broker(REGION, situation.orders))
-    situation.endpoint.let_time_pass(60)  # the old addresses' second reading: they may go, but orders' new ones fail again
+    situation.run_with(
+        READ_FAILURES[failure]("elbv2", "RegisterTargets", match=group), events.reboot_broker(REGION, situation.orders)
+    )
+    situation.endpoint.let_time_pass(
+        60
+    )  # the old addresses' second reading: they may go, but orders' new ones fail again
     invocation = situation.run_with(READ_FAILURES[failure]("elbv2", "RegisterTargets", match=group))
     assert situation.old_ips <= situation.openwire() and not situation.new_ips & situation.openwire()
     assert STRAY not in situation.openwire(), "a stray belongs to no broker whose registration failed"
@@ -186,27 +206,35 @@ def test_when_a_brokers_new_addresses_cannot_be_registered_its_old_ones_stay_and
 
 
 def test_a_registration_whose_answer_was_lost_leaves_the_old_targets_for_the_next_run(situation: Situation) -> None:
-    invocation = situation.run_with(faults.read_timeout("elbv2", "RegisterTargets", match=situation.endpoint.groups["openwire"]),
-                                    events.reboot_broker(REGION, situation.orders))
+    invocation = situation.run_with(
+        faults.read_timeout("elbv2", "RegisterTargets", match=situation.endpoint.groups["openwire"]),
+        events.reboot_broker(REGION, situation.orders),
+    )
     assert invocation.report["status"] == "failed"
     assert situation.new_ips | situation.old_ips <= situation.openwire(), "AWS registered them; the old ones wait"
 
 
-@pytest.mark.parametrize(("failure", "call"), [("read timeout", "RegisterTargets"), ("throttling", "RegisterTargets"),
-                                               ("throttling", "DeregisterTargets")])
+@pytest.mark.parametrize(
+    ("failure", "call"),
+    [("read timeout", "RegisterTargets"), ("throttling", "RegisterTargets"), ("throttling", "DeregisterTargets")],
+)
 def test_the_next_run_finishes_a_failed_swap(situation: Situation, failure: str, call: str) -> None:
     event = events.reboot_broker(REGION, situation.orders)
     if call == "DeregisterTargets":  # the removals come on the old addresses' second reading: fail that one
         situation.endpoint.invoke(event)
         situation.endpoint.let_time_pass(60)
-    first = situation.run_with(READ_FAILURES[failure]("elbv2", call, match=situation.endpoint.groups["openwire"]), event)
+    first = situation.run_with(
+        READ_FAILURES[failure]("elbv2", call, match=situation.endpoint.groups["openwire"]), event
+    )
     next_sweep = situation.settle()
     assert first.report["status"] == "failed" and next_sweep.report["status"] == "ok"
     assert not situation.old_ips & situation.openwire(), "the next run is the whole reconcile again"
 
 
 @pytest.mark.parametrize("failure", ["throttling", "read timeout"])
-def test_a_deleted_brokers_targets_go_at_the_next_run_after_a_failed_removal(situation: Situation, failure: str) -> None:
+def test_a_deleted_brokers_targets_go_at_the_next_run_after_a_failed_removal(
+    situation: Situation, failure: str
+) -> None:
     payments_ips = situation.ips(situation.payments)
     situation.endpoint.aws.delete_broker(situation.payments)
     event = events.delete_broker(REGION, situation.payments)

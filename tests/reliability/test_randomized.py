@@ -41,9 +41,8 @@ from typing import Any
 
 import pytest
 
-from emulator import events
+from emulator import EmulatedAws, Fault, events, faults
 from emulator.lambda_runtime import Invocation
-from emulator import EmulatedAws, Fault, faults
 from emulator.mq_brokers import INTERFACE_DESCRIPTION
 from tests.integration.conftest import PORTS, REGION, SCOPE_TAG, Endpoint
 
@@ -55,9 +54,13 @@ MAX_BROKERS = 6
 # The emulator hands out only addresses never used before: leave its two /24
 # subnets room for a long run, after which reboots simply keep their IPs.
 MAX_NEW_IPS = 400
-REUSE = float(os.environ.get("RELIABILITY_IP_REUSE", "0.6"))  # chance a new active instance gets a freed address of its subnet
+REUSE = float(
+    os.environ.get("RELIABILITY_IP_REUSE", "0.6")
+)  # chance a new active instance gets a freed address of its subnet
 STRAY_IPS = [f"10.0.101.{host}" for host in range(10, 250)]  # in the VPC (a public subnet), in no broker's subnet
-OTHER_DESCRIPTION = "Amazon MQ ENI of {broker_id}"  # what discovery does not look for: the broker falls back to DescribeBroker
+OTHER_DESCRIPTION = (
+    "Amazon MQ ENI of {broker_id}"  # what discovery does not look for: the broker falls back to DescribeBroker
+)
 
 
 @dataclass
@@ -142,7 +145,8 @@ class Scenario:
         self.foreign_arn = self.aws.create_target_groups({"other-team": 61617})["other-team"]
         some_ip = next(iter(self.brokers.values())).ips[0]
         self.aws.client("elbv2").register_targets(
-            TargetGroupArn=self.foreign_arn, Targets=[{"Id": ip, "Port": 61617} for ip in (some_ip, next(self.stray_ips))]
+            TargetGroupArn=self.foreign_arn,
+            Targets=[{"Id": ip, "Port": 61617} for ip in (some_ip, next(self.stray_ips))],
         )
         self.foreign_before = set(self.aws.target_states(self.foreign_arn))
 
@@ -157,7 +161,12 @@ class Scenario:
         A broker still being created serves nothing yet: a target on an
         address it was just given may still be a deleted broker's, and go.
         """
-        return {ip for b in self.brokers.values() if self.in_scope(b) and b.state in ("RUNNING", "REBOOT_IN_PROGRESS") for ip in b.ips}
+        return {
+            ip
+            for b in self.brokers.values()
+            if self.in_scope(b) and b.state in ("RUNNING", "REBOOT_IN_PROGRESS")
+            for ip in b.ips
+        }
 
     def desired_ips(self) -> set[str]:
         return {ip for b in self.brokers.values() if self.in_scope(b) and b.state == "RUNNING" for ip in b.ips}
@@ -188,7 +197,8 @@ class Scenario:
     def reuse_freed_ips(self, broker: Broker) -> None:
         """EC2 may hand an address another broker gave up to the next one in that subnet (small subnets make it likely).
 
-        Mostly to an active instance: a healthy target on an address its old owner gave up is what a stale removal would hurt.
+        Mostly to an active instance: a healthy target on an address its old owner gave up is what a stale
+        removal would hurt.
         """
         ips = list(broker.ips)
         for position, ip in enumerate(ips):
@@ -309,7 +319,9 @@ class Scenario:
         if broker is None:
             return "relabel: none"
         broker.relabelled = not broker.relabelled
-        self.aws.describe_interfaces_as(broker.broker_id, OTHER_DESCRIPTION if broker.relabelled else INTERFACE_DESCRIPTION)
+        self.aws.describe_interfaces_as(
+            broker.broker_id, OTHER_DESCRIPTION if broker.relabelled else INTERFACE_DESCRIPTION
+        )
         return f"{broker.broker_id} interfaces {'relabelled' if broker.relabelled else 'described as usual'}"
 
     def drift(self) -> str:
@@ -341,7 +353,9 @@ class Scenario:
     def borrow_address_elsewhere(self) -> str:
         """Another VPC of the account holds an address our groups hold: it says nothing about our brokers."""
         held = sorted({ip for targets in self.configured_targets().values() for ip in targets})
-        subnets = {s.cidr.rsplit(".", 1)[0]: s.id for s in self.other_vpc.private_subnets + self.other_vpc.public_subnets}
+        subnets = {
+            s.cidr.rsplit(".", 1)[0]: s.id for s in self.other_vpc.private_subnets + self.other_vpc.public_subnets
+        }
         candidates = [ip for ip in held if ip.rsplit(".", 1)[0] in subnets]
         if not candidates:
             return "borrow: nothing"
@@ -409,6 +423,7 @@ class Scenario:
 
             label = f"{kind} {arn.rsplit('/', 2)[1]}"
         else:
+
             def make() -> Fault:
                 return kinds[kind](service, operation, match=match, times=times)
 
@@ -460,8 +475,11 @@ class Scenario:
         if self.rng.random() < 0.85:  # else it stays: EventBridge delivers at least once
             self.pending_events.remove(event)
         detail = event["detail"]
-        named = detail["requestParameters"].get("brokerId") or (detail.get("responseElements") or {}).get("brokerId") \
+        named = (
+            detail["requestParameters"].get("brokerId")
+            or (detail.get("responseElements") or {}).get("brokerId")
             or detail["requestParameters"].get("resourceArn", "").rsplit(":", 1)[-1]
+        )
         return self.invoke(event, f"event {detail['eventName']} {named}")
 
     def resync(self) -> str:
@@ -493,8 +511,12 @@ class Scenario:
         return f"seed {self.figures.seed}, step {self.figures.steps}: {problem}\nrecent steps:\n  {recent}"
 
     def check_no_live_target_was_removed(
-        self, protected: set[str], before: dict[str, dict[str, str]], after: dict[str, dict[str, str]],
-        invocation: Invocation, summary: str,
+        self,
+        protected: set[str],
+        before: dict[str, dict[str, str]],
+        after: dict[str, dict[str, str]],
+        invocation: Invocation,
+        summary: str,
     ) -> None:
         for name in before:
             gone = set(before[name]) - set(after[name])
@@ -502,15 +524,19 @@ class Scenario:
             taken = gone & protected
             reported = [d for g in invocation.report["targetGroups"] if g["name"] == name for d in g["deregistered"]]
             assert not taken, self.explain(
-                f"{summary}: removed {sorted(taken)} of a live in-scope broker from {name}; the report says {reported}")
+                f"{summary}: removed {sorted(taken)} of a live in-scope broker from {name}; the report says {reported}"
+            )
 
     def check_foreign_group_untouched(self) -> None:
         """Between these checks the tripwire sees every ELB call that names the group: none may."""
         # Its targets' health follows the brokers; which targets it holds is what nobody else may change.
-        assert set(self.aws.target_states(self.foreign_arn)) == self.foreign_before, self.explain("a group never configured changed")
+        assert set(self.aws.target_states(self.foreign_arn)) == self.foreign_before, self.explain(
+            "a group never configured changed"
+        )
 
     def check_convergence(self) -> None:
-        """Faults stop, brokers settle, the tag listing catches up, and two sweeps a minute apart make every group exactly
+        """Faults stop, brokers settle, the tag listing catches up, and two sweeps a minute apart make every group
+        exactly
         what it should be: the first may only see an address free once (docs/safety.md, rule 5)."""
         self.live_faults.clear()
         if self.listing_lags:
@@ -538,7 +564,8 @@ class Scenario:
             lingering |= set(targets) - desired
             assert desired <= set(targets) <= desired | unknowable, self.explain(
                 f"two sweeps without faults left {name} with {sorted(set(targets) - desired)} extra and "
-                f"{sorted(desired - set(targets))} missing; report: {json.dumps(invocation.report)[:2000]}")
+                f"{sorted(desired - set(targets))} missing; report: {json.dumps(invocation.report)[:2000]}"
+            )
             assert not {"draining", "unused"} & set(targets.values()), self.explain(f"{name}: {targets}")
         withheld = {w["target"].split(":")[0] for g in invocation.report["targetGroups"] for w in g["withheld"]}
         assert withheld == lingering, self.explain(f"withheld {sorted(withheld)}, lingering {sorted(lingering)}")
@@ -547,18 +574,35 @@ class Scenario:
         expected = [f"{b}: broker does not exist (DescribeBroker: NotFoundException)" for b in sorted(missing)]
         errors = [e for e in invocation.report["errors"] if "withheld for want of evidence" not in e]
         assert errors == expected, self.explain(str(invocation.report["errors"]))
-        assert invocation.report["status"] == ("incomplete" if missing or lingering else "ok"), self.explain(invocation.report["status"])
+        assert invocation.report["status"] == ("incomplete" if missing or lingering else "ok"), self.explain(
+            invocation.report["status"]
+        )
         self.check_foreign_group_untouched()
 
     # --- the run -------------------------------------------------------------------
 
     def step(self) -> str:
         actions: list[tuple[Callable[[], str], int]] = [
-            (self.sweep, 14), (self.deliver_event, 16), (self.resync, 4), (self.health_event, 3), (self.cold_start, 3),
-            (self.create_broker, 5), (self.finish_creation, 4), (self.start_reboot, 7), (self.finish_reboot, 7),
-            (self.maintenance, 5), (self.delete_broker, 3), (self.finish_deletion, 3), (self.retag, 6), (self.drift, 3),
-            (self.lag_tag_listing, 3), (self.relabel_interfaces, 2), (self.forge_interface, 2),
-            (self.borrow_address_elsewhere, 2), (self.lag_ec2, 3), (self.pass_time, 8),
+            (self.sweep, 14),
+            (self.deliver_event, 16),
+            (self.resync, 4),
+            (self.health_event, 3),
+            (self.cold_start, 3),
+            (self.create_broker, 5),
+            (self.finish_creation, 4),
+            (self.start_reboot, 7),
+            (self.finish_reboot, 7),
+            (self.maintenance, 5),
+            (self.delete_broker, 3),
+            (self.finish_deletion, 3),
+            (self.retag, 6),
+            (self.drift, 3),
+            (self.lag_tag_listing, 3),
+            (self.relabel_interfaces, 2),
+            (self.forge_interface, 2),
+            (self.borrow_address_elsewhere, 2),
+            (self.lag_ec2, 3),
+            (self.pass_time, 8),
         ]
         action = self.rng.choices([a for a, _ in actions], weights=[w for _, w in actions])[0]
         self.figures.actions[action.__name__] += 1
@@ -589,9 +633,19 @@ def tally(request: pytest.FixtureRequest) -> Iterator[list[Figures]]:
     total = {
         "seeds": [f.seed for f in runs],
         "steps_per_seed": STEPS,
-        **{key: sum(getattr(f, key) for f in runs) for key in (
-            "steps", "invocations", "cold_starts", "faults_injected", "calls_failed", "failed_invocations",
-            "convergence_checks", "deregistrations")},
+        **{
+            key: sum(getattr(f, key) for f in runs)
+            for key in (
+                "steps",
+                "invocations",
+                "cold_starts",
+                "faults_injected",
+                "calls_failed",
+                "failed_invocations",
+                "convergence_checks",
+                "deregistrations",
+            )
+        },
         "seconds": round(sum(f.seconds for f in runs), 1),
         "fault_kinds": dict(sum((f.fault_kinds for f in runs), Counter())),
         "actions": dict(sum((f.actions for f in runs), Counter())),
@@ -608,8 +662,10 @@ def test_faults_and_changes_never_take_a_live_broker_out_and_a_quiet_sweep_conve
 ) -> None:
     figures = Scenario(seed, endpoint).run(STEPS)
     tally.append(figures)
-    print(f"\nseed {seed}: {figures.steps} steps, {figures.invocations} invocations, {figures.faults_injected} faults "
-          f"({figures.calls_failed} calls failed), {figures.cold_starts} cold starts, {figures.seconds} s")
+    print(
+        f"\nseed {seed}: {figures.steps} steps, {figures.invocations} invocations, {figures.faults_injected} faults "
+        f"({figures.calls_failed} calls failed), {figures.cold_starts} cold starts, {figures.seconds} s"
+    )
     assert figures.faults_injected > 0 and figures.calls_failed > 0, "the scenario must actually fail calls"
     assert figures.deregistrations > 0, "the scenario must make the reconciler remove targets"
 
@@ -623,7 +679,8 @@ def test_faults_and_changes_never_take_a_live_broker_out_and_a_quiet_sweep_conve
 
 @pytest.fixture
 def address_taken_over(endpoint: Endpoint, two_brokers: tuple[str, str]) -> str:
-    """orders' instances moved (maintenance, its event still on its way) and EC2 gave its old address to payments' active instance."""
+    """orders' instances moved (maintenance, its event still on its way) and EC2
+    gave its old address to payments' active instance."""
     orders, payments = two_brokers
     aws = endpoint.aws
     endpoint.sweep()
@@ -638,7 +695,9 @@ def test_an_address_another_broker_now_holds_survives_a_late_event_about_its_old
 ) -> None:
     orders, _ = two_brokers
     endpoint.invoke(events.cloudtrail(REGION, "UpdateBroker", {"brokerId": orders}, {"brokerId": orders}))
-    assert address_taken_over in endpoint.targets(), "payments' active instance serves there: removing it takes payments off the endpoint"
+    assert address_taken_over in endpoint.targets(), (
+        "payments' active instance serves there: removing it takes payments off the endpoint"
+    )
 
 
 def test_a_rebooting_broker_keeps_an_address_it_took_over_through_a_sweep(
@@ -647,4 +706,6 @@ def test_a_rebooting_broker_keeps_an_address_it_took_over_through_a_sweep(
     _, payments = two_brokers
     endpoint.aws.set_broker_state(payments, "REBOOT_IN_PROGRESS", ips=[])  # before any run saw it on that address
     endpoint.sweep()
-    assert address_taken_over in endpoint.targets(), "payments comes back on it: an unreadable broker keeps what it could own"
+    assert address_taken_over in endpoint.targets(), (
+        "payments comes back on it: an unreadable broker keeps what it could own"
+    )

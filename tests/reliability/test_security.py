@@ -20,15 +20,20 @@ from typing import Any
 
 import pytest
 
-from emulator import events
-from emulator import Fault, faults
+from emulator import Fault, events, faults
 from tests.integration.conftest import REGION, SCOPE_TAG, Endpoint
 from tests.template import samstack
 
 SECRET = "Pa55-w0rd-that-must-never-be-logged"
 EMULATOR_PASSWORD = "emulated-password"  # what EmulatedAws.create_broker gives its admin user
 # API calls that read credentials or secrets; the reconciler needs none of them.
-SECRET_READERS = [("mq", "DescribeUser"), ("mq", "ListUsers"), ("secretsmanager", faults.ANY), ("ssm", faults.ANY), ("kms", faults.ANY)]
+SECRET_READERS = [
+    ("mq", "DescribeUser"),
+    ("mq", "ListUsers"),
+    ("secretsmanager", faults.ANY),
+    ("ssm", faults.ANY),
+    ("kms", faults.ANY),
+]
 SECRET_ACTIONS = ("secretsmanager:", "mq:describeuser", "mq:listusers", "kms:decrypt", "ssm:getparameter")
 
 
@@ -39,8 +44,12 @@ def test_no_password_reaches_a_log_line_a_metric_or_a_report(endpoint: Endpoint)
     payments = aws.create_broker("payments", tags=SCOPE_TAG)
     tripwires = [aws.inject_fault(faults.access_denied(service, operation)) for service, operation in SECRET_READERS]
     # CloudTrail hides passwords; this event is what a careless relay would send.
-    unredacted = events.cloudtrail(REGION, "CreateBroker", {"brokerName": "orders", "users": [{"username": "app", "password": SECRET}]},
-                                   {"brokerId": orders, "brokerArn": aws.broker_arn(orders)})
+    unredacted = events.cloudtrail(
+        REGION,
+        "CreateBroker",
+        {"brokerName": "orders", "users": [{"username": "app", "password": SECRET}]},
+        {"brokerId": orders, "brokerArn": aws.broker_arn(orders)},
+    )
     output: list[Any] = []
 
     def run(event: Any, *failing: Fault) -> None:
@@ -58,7 +67,9 @@ def test_no_password_reaches_a_log_line_a_metric_or_a_report(endpoint: Endpoint)
     run({"action": "resync", "password": SECRET})  # rejected: the message names the key, never its value
 
     text = json.dumps(output, default=str)
-    assert orders in text and payments in text and "unknown resync keys" in text, "the output is what the test thinks it is"
+    assert orders in text and payments in text and "unknown resync keys" in text, (
+        "the output is what the test thinks it is"
+    )
     assert SECRET not in text and EMULATOR_PASSWORD not in text
     assert [t.hits for t in tripwires] == [0] * len(tripwires), "no call that could return a credential"
 
@@ -66,20 +77,34 @@ def test_no_password_reaches_a_log_line_a_metric_or_a_report(endpoint: Endpoint)
 @pytest.fixture(scope="module")
 def stack_with_a_demo_broker() -> samstack.Stack:
     """The stack that holds a broker password: the demo broker's generated secret."""
-    return samstack.deploy(CreateDemoBroker="true", DemoBrokerSubnetIdA="subnet-0c1d2e3f4a5b60718",
-                           DemoBrokerSubnetIdB="subnet-0d2e3f4a5b6c70819")
+    return samstack.deploy(
+        CreateDemoBroker="true",
+        DemoBrokerSubnetIdA="subnet-0c1d2e3f4a5b60718",
+        DemoBrokerSubnetIdB="subnet-0d2e3f4a5b6c70819",
+    )
 
 
-def test_the_function_may_not_read_a_secret_even_with_one_in_its_stack(stack_with_a_demo_broker: samstack.Stack) -> None:
+def test_the_function_may_not_read_a_secret_even_with_one_in_its_stack(
+    stack_with_a_demo_broker: samstack.Stack,
+) -> None:
     role = stack_with_a_demo_broker.properties("ReconcilerFunctionRole")
     statements = [s for policy in role["Policies"] for s in policy["PolicyDocument"]["Statement"]]
-    assert all("NotAction" not in s and "NotResource" not in s for s in statements), "an Allow with Not* grants what it does not name"
-    actions = [a.lower() for s in statements if s["Effect"] == "Allow" for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])]
+    assert all("NotAction" not in s and "NotResource" not in s for s in statements), (
+        "an Allow with Not* grants what it does not name"
+    )
+    actions = [
+        a.lower()
+        for s in statements
+        if s["Effect"] == "Allow"
+        for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
+    ]
     assert not [a for a in actions if a.startswith(SECRET_ACTIONS)]
     assert "DemoBrokerSecret" not in json.dumps(role), "nothing in the role names the broker's secret"
     # AWS-managed policies the role has: logs and traces only.
-    assert sorted(role["ManagedPolicyArns"]) == ["arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess",
-                                                 "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"]
+    assert sorted(role["ManagedPolicyArns"]) == [
+        "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess",
+        "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+    ]
 
 
 def test_the_function_is_given_no_secret_and_does_not_log_its_events(stack_with_a_demo_broker: samstack.Stack) -> None:

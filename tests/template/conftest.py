@@ -1,8 +1,8 @@
 """Stacks translated from template.yaml, shared by the template tests."""
 
 import pytest
-
 import samstack
+
 
 @pytest.fixture(scope="session")
 def default_stack() -> samstack.Stack:

@@ -1,7 +1,6 @@
 """The small CloudFormation evaluator the template tests stand on."""
 
 import pytest
-
 import samstack
 
 
@@ -29,8 +28,10 @@ def make_stack(**parameters: str) -> samstack.Stack:
 
 @pytest.mark.parametrize(
     ("flag", "expected"),
-    [("true", {"FlagOn": True, "FlagOff": False, "Both": True, "Either": True}),
-     ("false", {"FlagOn": False, "FlagOff": True, "Both": False, "Either": True})],
+    [
+        ("true", {"FlagOn": True, "FlagOff": False, "Both": True, "Either": True}),
+        ("false", {"FlagOn": False, "FlagOff": True, "Both": False, "Either": True}),
+    ],
 )
 def test_conditions_follow_the_parameters(flag: str, expected: dict[str, bool]) -> None:
     stack = make_stack(Flag=flag)
@@ -39,8 +40,10 @@ def test_conditions_follow_the_parameters(flag: str, expected: dict[str, bool]) 
 
 def test_fn_if_with_no_value_drops_the_list_item_and_the_key() -> None:
     stack = make_stack(Flag="false")
-    node = {"List": ["x", {"Fn::If": ["FlagOn", "y", {"Ref": "AWS::NoValue"}]}],
-            "Key": {"Fn::If": ["FlagOn", "y", {"Ref": "AWS::NoValue"}]}}
+    node = {
+        "List": ["x", {"Fn::If": ["FlagOn", "y", {"Ref": "AWS::NoValue"}]}],
+        "Key": {"Fn::If": ["FlagOn", "y", {"Ref": "AWS::NoValue"}]},
+    }
     assert stack.resolve(node) == {"List": ["x"]}
 
 

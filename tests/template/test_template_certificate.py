@@ -1,8 +1,9 @@
-"""The endpoint's certificate: created and validated through a public zone, or given; never a deploy that waits for hours.
+"""The endpoint's certificate: created and validated through a public zone, or given; never a deploy that waits for
+hours.
 
 ACM validates DNS only through public DNS: a validation record in a private
 hosted zone never validates, and CloudFormation waits on the certificate
-until it times out (../shared/CONTEXT.md). The template's Rules refuse, before
+until it times out (docs/sources.md). The template's Rules refuse, before
 anything is created, the combinations that can never validate or that show a
 misunderstanding; each case below is what a deployer would type.
 """
@@ -10,7 +11,6 @@ misunderstanding; each case below is what a deployer would type.
 from typing import Any
 
 import pytest
-
 import samstack
 
 ALIAS_ZONE = samstack.REQUIRED["HostedZoneId"]
@@ -35,7 +35,9 @@ def listener_certificates(stack: samstack.Stack) -> list[Any]:
     return [certificate for listener in listeners for certificate in listener["Properties"]["Certificates"]]
 
 
-def test_a_public_endpoint_creates_its_certificate_and_validates_it_in_its_own_zone(default_stack: samstack.Stack) -> None:
+def test_a_public_endpoint_creates_its_certificate_and_validates_it_in_its_own_zone(
+    default_stack: samstack.Stack,
+) -> None:
     certificate = default_stack.properties("Certificate")
     assert (certificate["DomainName"], certificate["ValidationMethod"]) == (samstack.REQUIRED["EndpointName"], "DNS")
     assert validation_zone(default_stack) == ALIAS_ZONE
@@ -49,8 +51,10 @@ def test_a_public_endpoint_may_validate_in_another_public_zone() -> None:
     assert validation_zone(stack) == PUBLIC_ZONE and alias_zones(stack) == {ALIAS_ZONE}
 
 
-def test_an_internal_endpoint_with_split_horizon_dns_puts_the_alias_in_the_private_zone_and_validates_in_the_public_one() -> None:
-    stack = samstack.deploy(LoadBalancerScheme="internal", CertificateValidationZoneId=PUBLIC_ZONE, IpAddressType="dualstack")
+def test_split_horizon_dns_puts_the_alias_in_the_private_zone_and_validates_in_the_public_one() -> None:
+    stack = samstack.deploy(
+        LoadBalancerScheme="internal", CertificateValidationZoneId=PUBLIC_ZONE, IpAddressType="dualstack"
+    )
     assert validation_zone(stack) == PUBLIC_ZONE
     assert alias_zones(stack) == {ALIAS_ZONE}, "both the A and the AAAA record stay private"
 
@@ -75,8 +79,14 @@ def test_an_internal_endpoint_with_a_given_certificate_needs_no_validation_zone(
         ({"LoadBalancerScheme": "internal", "IpAddressType": "dualstack"}, NEVER_VALIDATES),
         # Nothing to validate: the deployer expects a validation that will not happen.
         ({"CertificateArn": GIVEN_CERTIFICATE, "CertificateValidationZoneId": PUBLIC_ZONE}, IGNORED_ZONE),
-        ({"LoadBalancerScheme": "internal", "CertificateArn": GIVEN_CERTIFICATE, "CertificateValidationZoneId": PUBLIC_ZONE},
-         IGNORED_ZONE),
+        (
+            {
+                "LoadBalancerScheme": "internal",
+                "CertificateArn": GIVEN_CERTIFICATE,
+                "CertificateValidationZoneId": PUBLIC_ZONE,
+            },
+            IGNORED_ZONE,
+        ),
     ],
     ids=["internal-no-zone", "internal-dualstack-no-zone", "given-and-zone", "internal-given-and-zone"],
 )

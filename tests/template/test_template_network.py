@@ -3,10 +3,9 @@
 from typing import Any
 
 import pytest
-
 import samstack
 
-# Protocol name in the template, its port (README, CONTEXT.md).
+# Protocol name in the template, its port (docs/sources.md).
 PORTS = {"OpenWire": 61617, "Amqp": 5671, "Stomp": 61614, "Mqtt": 8883, "Wss": 61619, "Console": 8162}
 RABBITMQ_PORTS = {"RabbitMqAmqps": 5671, "RabbitMqConsole": 443}
 CONSOLE_PORTS = {PORTS["Console"], RABBITMQ_PORTS["RabbitMqConsole"]}
@@ -48,11 +47,24 @@ def test_health_check_defaults_see_a_failover_in_about_20_seconds(default_stack:
 
 
 def test_health_check_and_deregistration_delay_follow_the_parameters() -> None:
-    stack = samstack.deploy(HealthCheckIntervalSeconds="30", HealthCheckTimeoutSeconds="10", HealthyThresholdCount="3",
-                            UnhealthyThresholdCount="4", DeregistrationDelaySeconds="0", **samstack.ALL_PROTOCOLS)
+    stack = samstack.deploy(
+        HealthCheckIntervalSeconds="30",
+        HealthCheckTimeoutSeconds="10",
+        HealthyThresholdCount="3",
+        UnhealthyThresholdCount="4",
+        DeregistrationDelaySeconds="0",
+        **samstack.ALL_PROTOCOLS,
+    )
     for tg in target_groups(stack).values():
-        assert [tg[k] for k in ("HealthCheckIntervalSeconds", "HealthCheckTimeoutSeconds", "HealthyThresholdCount",
-                                "UnhealthyThresholdCount")] == ["30", "10", "3", "4"]
+        assert [
+            tg[k]
+            for k in (
+                "HealthCheckIntervalSeconds",
+                "HealthCheckTimeoutSeconds",
+                "HealthyThresholdCount",
+                "UnhealthyThresholdCount",
+            )
+        ] == ["30", "10", "3", "4"]
         attributes = {a["Key"]: a["Value"] for a in tg["TargetGroupAttributes"]}
         assert attributes["deregistration_delay.timeout_seconds"] == "0"
 
@@ -85,8 +97,12 @@ def test_default_tls_policy_is_explicit_not_cloudformations_2016_one(default_sta
 
 def test_clients_reach_only_the_enabled_listener_ports_and_only_from_the_allowed_ranges(stack: samstack.Stack) -> None:
     rules = ingress(stack)
-    listener_ports = {listener["Port"] for name, listener in listeners(stack).items() if not name.endswith("StandbyListener")}
-    standby_ports = {listener["Port"] for name, listener in listeners(stack).items() if name.endswith("StandbyListener")}
+    listener_ports = {
+        listener["Port"] for name, listener in listeners(stack).items() if not name.endswith("StandbyListener")
+    }
+    standby_ports = {
+        listener["Port"] for name, listener in listeners(stack).items() if name.endswith("StandbyListener")
+    }
     assert {r["FromPort"] for r in rules} == listener_ports
     assert standby_ports and not standby_ports & listener_ports, "nobody may reach a standby listener"
     for rule in rules:
@@ -99,7 +115,9 @@ def test_clients_reach_only_the_enabled_listener_ports_and_only_from_the_allowed
 def test_every_security_group_rule_says_what_it_is_for(stack: samstack.Stack) -> None:
     # The promise behind the CKV_AWS_23 suppression in the template.
     for group in stack.of_type("AWS::EC2::SecurityGroup").values():
-        for rule in group["Properties"].get("SecurityGroupIngress", []) + group["Properties"].get("SecurityGroupEgress", []):
+        for rule in group["Properties"].get("SecurityGroupIngress", []) + group["Properties"].get(
+            "SecurityGroupEgress", []
+        ):
             assert rule.get("Description"), rule
     for rule in stack.of_type("AWS::EC2::SecurityGroupIngress").values():
         assert rule["Properties"].get("Description")
@@ -134,8 +152,12 @@ def test_client_ranges_that_cannot_be_enforced_are_refused(cidrs: str) -> None:
 
 def test_prefix_lists_stay_within_the_security_group_rule_quota(full_stack: samstack.Stack) -> None:
     # A prefix list reference counts MaxEntries rules; a group allows 60 per address family.
-    weight = {k.strip("<>"): v["Properties"]["MaxEntries"] for k, v in full_stack.of_type("AWS::EC2::PrefixList").items()}
-    families = {k.strip("<>"): v["Properties"]["AddressFamily"] for k, v in full_stack.of_type("AWS::EC2::PrefixList").items()}
+    weight = {
+        k.strip("<>"): v["Properties"]["MaxEntries"] for k, v in full_stack.of_type("AWS::EC2::PrefixList").items()
+    }
+    families = {
+        k.strip("<>"): v["Properties"]["AddressFamily"] for k, v in full_stack.of_type("AWS::EC2::PrefixList").items()
+    }
     used = {"IPv4": 0, "IPv6": 0}
     for rule in ingress(full_stack):
         name = rule["SourcePrefixListId"].strip("<>")
@@ -157,8 +179,11 @@ def test_console_when_on_admits_only_its_own_ranges(full_stack: samstack.Stack) 
 
 @pytest.mark.parametrize(
     ("cidrs", "message"),
-    [("", "EnableConsole needs AllowedConsoleCidrs"), ("0.0.0.0/0", "AllowedConsoleCidrs"),
-     ("192.0.2.0/28,0.0.0.0/0", "AllowedConsoleCidrs")],
+    [
+        ("", "EnableConsole needs AllowedConsoleCidrs"),
+        ("0.0.0.0/0", "AllowedConsoleCidrs"),
+        ("192.0.2.0/28,0.0.0.0/0", "AllowedConsoleCidrs"),
+    ],
 )
 def test_console_is_never_open_to_everyone(cidrs: str, message: str) -> None:
     with pytest.raises(samstack.DeployError, match=message):
@@ -223,7 +248,10 @@ def test_dns_name_is_an_alias_to_the_load_balancer(default_stack: samstack.Stack
     assert record["Properties"]["Name"] == samstack.REQUIRED["EndpointName"]
     assert record["Properties"]["HostedZoneId"] == samstack.REQUIRED["HostedZoneId"]
     assert record["Properties"]["AliasTarget"]["DNSName"] == "LoadBalancer.DNSName"
-    assert sorted(r["Properties"]["Type"] for r in full_stack.of_type("AWS::Route53::RecordSet").values()) == ["A", "AAAA"]
+    assert sorted(r["Properties"]["Type"] for r in full_stack.of_type("AWS::Route53::RecordSet").values()) == [
+        "A",
+        "AAAA",
+    ]
     assert full_stack.properties("LoadBalancer")["IpAddressType"] == "dualstack"
 
 

@@ -3,10 +3,15 @@
 from typing import Any
 
 import pytest
-
 import samstack
 from test_template_network import ingress, listeners, target_groups
-from test_template_reconciler import RABBITMQ_TARGET_GROUPS, TARGET_GROUPS, enabled_target_group_arns, environment, statements
+from test_template_reconciler import (
+    RABBITMQ_TARGET_GROUPS,
+    TARGET_GROUPS,
+    enabled_target_group_arns,
+    environment,
+    statements,
+)
 
 RABBITMQ_PORTS = {"RabbitMqAmqpsTargetGroup": 5671, "RabbitMqConsoleTargetGroup": 443}
 
@@ -26,33 +31,54 @@ def test_each_rabbitmq_group_takes_ip_targets_over_tls_and_checks_its_own_port(r
     groups = target_groups(rabbitmq_stack)
     for name, port in RABBITMQ_PORTS.items():
         group = groups[name]
-        assert (group["TargetType"], group["Protocol"], group["Port"], group["VpcId"]) == ("ip", "TLS", port, samstack.REQUIRED["VpcId"])
+        assert (group["TargetType"], group["Protocol"], group["Port"], group["VpcId"]) == (
+            "ip",
+            "TLS",
+            port,
+            samstack.REQUIRED["VpcId"],
+        )
         assert (group["HealthCheckProtocol"], group["HealthCheckPort"]) == ("TCP", str(port))
     assert {n: g["HealthCheckPort"] for n, g in groups.items() if not n.startswith("RabbitMq")} == dict.fromkeys(
-        [g for g in TARGET_GROUPS if g in groups], "8162"), "the ActiveMQ groups keep checking 8162"
-    assert {listeners(rabbitmq_stack)[f"{n.removesuffix('TargetGroup')}Listener"]["Port"] for n in RABBITMQ_PORTS} == {5671, 443}
+        [g for g in TARGET_GROUPS if g in groups], "8162"
+    ), "the ActiveMQ groups keep checking 8162"
+    assert {listeners(rabbitmq_stack)[f"{n.removesuffix('TargetGroup')}Listener"]["Port"] for n in RABBITMQ_PORTS} == {
+        5671,
+        443,
+    }
 
 
-def test_clients_reach_amqps_from_their_ranges_and_operators_reach_the_console_from_theirs(rabbitmq_stack: samstack.Stack) -> None:
+def test_clients_reach_amqps_from_their_ranges_and_operators_reach_the_console_from_theirs(
+    rabbitmq_stack: samstack.Stack,
+) -> None:
     sources = {(r["FromPort"], r["SourcePrefixListId"]) for r in ingress(rabbitmq_stack)}
     assert {(5671, "<ClientIpv4PrefixList>"), (5671, "<ClientIpv6PrefixList>"), (443, "<ConsolePrefixList>")} <= sources
     assert {p for p, source in sources if source == "<ConsolePrefixList>"} == {443, 8162}
 
 
-def test_the_brokers_security_group_admits_the_load_balancer_on_amqps_and_the_console(rabbitmq_stack: samstack.Stack) -> None:
+def test_the_brokers_security_group_admits_the_load_balancer_on_amqps_and_the_console(
+    rabbitmq_stack: samstack.Stack,
+) -> None:
     """Amazon MQ gives a RabbitMQ broker's VPC endpoint the broker's security groups: the exported one guards it."""
     for logical_id, port in (("BrokerIngressRabbitMqAmqps", 5671), ("BrokerIngressRabbitMqConsole", 443)):
         rule = rabbitmq_stack.properties(logical_id)
         assert (rule["FromPort"], rule["ToPort"], rule["GroupId"], rule["SourceSecurityGroupId"]) == (
-            port, port, "BrokerSecurityGroup.GroupId", "LoadBalancerSecurityGroup.GroupId")
-    assert {5671, 443} <= {r["FromPort"] for r in egress(rabbitmq_stack) if r["DestinationSecurityGroupId"] == "BrokerSecurityGroup.GroupId"}
+            port,
+            port,
+            "BrokerSecurityGroup.GroupId",
+            "LoadBalancerSecurityGroup.GroupId",
+        )
+    assert {5671, 443} <= {
+        r["FromPort"]
+        for r in egress(rabbitmq_stack)
+        if r["DestinationSecurityGroupId"] == "BrokerSecurityGroup.GroupId"
+    }
 
 
 def test_the_function_learns_which_groups_serve_rabbitmq_and_may_change_only_those_and_the_activemq_ones(
     rabbitmq_stack: samstack.Stack,
 ) -> None:
-    from reconciler.brokers import Engine
-    from reconciler.settings import Settings
+    from reconciler.core.brokers import Engine
+    from reconciler.core.settings import Settings
 
     env = environment(rabbitmq_stack)
     rabbitmq = enabled_target_group_arns(rabbitmq_stack, RABBITMQ_TARGET_GROUPS)
@@ -60,7 +86,11 @@ def test_the_function_learns_which_groups_serve_rabbitmq_and_may_change_only_tho
     assert not set(rabbitmq) & set(env["TARGET_GROUP_ARNS"].split(","))
     settings = Settings.from_environ({**env, "AWS_REGION": samstack.REGION})
     assert {settings.engine_of(arn) for arn in rabbitmq} == {Engine.RABBITMQ}
-    (sid,) = [s["Sid"] for s in statements(rabbitmq_stack) if set(s["Resource"] if isinstance(s["Resource"], list) else []) == set(rabbitmq)]
+    (sid,) = [
+        s["Sid"]
+        for s in statements(rabbitmq_stack)
+        if set(s["Resource"] if isinstance(s["Resource"], list) else []) == set(rabbitmq)
+    ]
     assert sid == "ChangeOnlyThisStacksRabbitMqTargetGroups"
 
 
@@ -89,7 +119,10 @@ def test_every_rabbitmq_group_alarms_when_no_endpoint_is_healthy(rabbitmq_stack:
     [
         ({"EnableRabbitMq": "true", "EnableAmqp": "true"}, "both need port 5671"),
         ({"EnableRabbitMqConsole": "true", "AllowedConsoleCidrs": "192.0.2.0/28"}, "needs EnableRabbitMq"),
-        ({"EnableRabbitMq": "true", "EnableRabbitMqConsole": "true"}, "EnableRabbitMqConsole needs AllowedConsoleCidrs"),
+        (
+            {"EnableRabbitMq": "true", "EnableRabbitMqConsole": "true"},
+            "EnableRabbitMqConsole needs AllowedConsoleCidrs",
+        ),
     ],
     ids=["activemq-amqp-and-rabbitmq-amqps", "console-without-rabbitmq", "console-without-cidrs"],
 )

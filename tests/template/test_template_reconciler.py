@@ -4,17 +4,22 @@ import fnmatch
 from typing import Any
 
 import pytest
-
 import samstack
 from samstack import ALL_PROTOCOLS
 
 # Each group has a green twin (docs/cutover.md); the function lists the blue set, then the green one.
-BLUE_TARGET_GROUPS = ["OpenWireTargetGroup", "AmqpTargetGroup", "StompTargetGroup", "MqttTargetGroup",
-                      "WssTargetGroup", "ConsoleTargetGroup"]
+BLUE_TARGET_GROUPS = [
+    "OpenWireTargetGroup",
+    "AmqpTargetGroup",
+    "StompTargetGroup",
+    "MqttTargetGroup",
+    "WssTargetGroup",
+    "ConsoleTargetGroup",
+]
 TARGET_GROUPS = BLUE_TARGET_GROUPS + [f"{name}Green" for name in BLUE_TARGET_GROUPS]
 BLUE_RABBITMQ_TARGET_GROUPS = ["RabbitMqAmqpsTargetGroup", "RabbitMqConsoleTargetGroup"]
 RABBITMQ_TARGET_GROUPS = BLUE_RABBITMQ_TARGET_GROUPS + [f"{name}Green" for name in BLUE_RABBITMQ_TARGET_GROUPS]
-# The actions the reconciler makes (README, issue 3), plus SAM's dead-letter queue write.
+# The actions the reconciler makes (docs/contract.md, issue 3), plus SAM's dead-letter queue write.
 ALLOWED_ACTIONS = {
     "mq:DescribeBroker",
     "tag:GetResources",
@@ -29,16 +34,40 @@ ALLOWED_ACTIONS = {
     "sqs:SendMessage",
 }
 # Actions IAM cannot scope to a resource: the only ones allowed on "*".
-UNSCOPABLE = {"tag:GetResources", "ec2:DescribeNetworkInterfaces", "ec2:DescribeVpcEndpoints", "ec2:DescribeSubnets",
-              "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth",
-              "elasticloadbalancing:DescribeTags"}
+UNSCOPABLE = {
+    "tag:GetResources",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeVpcEndpoints",
+    "ec2:DescribeSubnets",
+    "elasticloadbalancing:DescribeTargetGroups",
+    "elasticloadbalancing:DescribeTargetHealth",
+    "elasticloadbalancing:DescribeTags",
+}
 MUTATING = {"elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"}
 EMITTED_METRICS = {  # what the reconciler publishes, by dimension set beyond `service`
-    (): {"ReconcileFailures", "BrokersUnresolved", "BrokersWithoutHealthyInstance", "ReconcileDuration",
-         "TargetsRegistered", "TargetsDeregistered", "BrokersFromDescribeBroker", "InterfaceListingFailures",
-         "ReconcileIncomplete", "TargetsRefused", "BrokerInstancesInUnservedZones", "TargetGroupsOwnedElsewhere"},
-    ("TargetGroup",): {"HealthyTargets", "UnhealthyTargets", "RegisteredTargets", "DesiredTargets",
-                       "TargetsRegistered", "TargetsDeregistered", "ChangesWithheld"},
+    (): {
+        "ReconcileFailures",
+        "BrokersUnresolved",
+        "BrokersWithoutHealthyInstance",
+        "ReconcileDuration",
+        "TargetsRegistered",
+        "TargetsDeregistered",
+        "BrokersFromDescribeBroker",
+        "InterfaceListingFailures",
+        "ReconcileIncomplete",
+        "TargetsRefused",
+        "BrokerInstancesInUnservedZones",
+        "TargetGroupsOwnedElsewhere",
+    },
+    ("TargetGroup",): {
+        "HealthyTargets",
+        "UnhealthyTargets",
+        "RegisteredTargets",
+        "DesiredTargets",
+        "TargetsRegistered",
+        "TargetsDeregistered",
+        "ChangesWithheld",
+    },
     ("BrokerId",): {"HealthyInstances"},
 }
 
@@ -66,14 +95,21 @@ def as_list(value: Any) -> list[Any]:
     ("parameters", "groups"),
     [
         ({}, ["OpenWireTargetGroup", "OpenWireTargetGroupGreen"]),
-        ({"EnableMqtt": "true"}, ["OpenWireTargetGroup", "MqttTargetGroup", "OpenWireTargetGroupGreen", "MqttTargetGroupGreen"]),
-        ({"EnableConsole": "true", "AllowedConsoleCidrs": "192.0.2.0/28"},
-         ["OpenWireTargetGroup", "ConsoleTargetGroup", "OpenWireTargetGroupGreen", "ConsoleTargetGroupGreen"]),
+        (
+            {"EnableMqtt": "true"},
+            ["OpenWireTargetGroup", "MqttTargetGroup", "OpenWireTargetGroupGreen", "MqttTargetGroupGreen"],
+        ),
+        (
+            {"EnableConsole": "true", "AllowedConsoleCidrs": "192.0.2.0/28"},
+            ["OpenWireTargetGroup", "ConsoleTargetGroup", "OpenWireTargetGroupGreen", "ConsoleTargetGroupGreen"],
+        ),
         (ALL_PROTOCOLS, TARGET_GROUPS),
     ],
     ids=["openwire-only", "mqtt", "console", "all"],
 )
-def test_function_environment_names_exactly_the_enabled_target_groups(parameters: dict[str, str], groups: list[str]) -> None:
+def test_function_environment_names_exactly_the_enabled_target_groups(
+    parameters: dict[str, str], groups: list[str]
+) -> None:
     stack = samstack.deploy(**parameters)
     listed = environment(stack)["TARGET_GROUP_ARNS"].split(",")
     assert "" not in listed
@@ -82,15 +118,27 @@ def test_function_environment_names_exactly_the_enabled_target_groups(parameters
 
 @pytest.mark.parametrize(
     "parameters",
-    [{}, ALL_PROTOCOLS, {"EnableStomp": "true", "EnableWss": "true"}, samstack.WITH_RABBITMQ, {"EnableRabbitMq": "true"}],
+    [
+        {},
+        ALL_PROTOCOLS,
+        {"EnableStomp": "true", "EnableWss": "true"},
+        samstack.WITH_RABBITMQ,
+        {"EnableRabbitMq": "true"},
+    ],
     ids=["openwire-only", "all", "stomp-wss", "rabbitmq-and-console", "rabbitmq"],
 )
 def test_register_and_deregister_are_allowed_on_exactly_the_stacks_target_groups(parameters: dict[str, str]) -> None:
     stack = samstack.deploy(**parameters)
     for action in MUTATING:
-        resources = [r for s in statements(stack) if s["Effect"] == "Allow" and action in as_list(s["Action"])
-                     for r in as_list(s["Resource"])]
-        assert sorted(resources) == sorted(enabled_target_group_arns(stack, TARGET_GROUPS + RABBITMQ_TARGET_GROUPS)), action
+        resources = [
+            r
+            for s in statements(stack)
+            if s["Effect"] == "Allow" and action in as_list(s["Action"])
+            for r in as_list(s["Resource"])
+        ]
+        assert sorted(resources) == sorted(enabled_target_group_arns(stack, TARGET_GROUPS + RABBITMQ_TARGET_GROUPS)), (
+            action
+        )
 
 
 def test_the_role_allows_nothing_but_what_the_reconciler_calls(stack: samstack.Stack) -> None:
@@ -101,11 +149,15 @@ def test_the_role_allows_nothing_but_what_the_reconciler_calls(stack: samstack.S
     for s in allowed:
         if "*" in as_list(s["Resource"]):
             assert set(as_list(s["Action"])) <= UNSCOPABLE, s
-    describe_broker = [r for s in allowed if "mq:DescribeBroker" in as_list(s["Action"]) for r in as_list(s["Resource"])]
+    describe_broker = [
+        r for s in allowed if "mq:DescribeBroker" in as_list(s["Action"]) for r in as_list(s["Resource"])
+    ]
     assert describe_broker == [f"arn:aws:mq:{samstack.REGION}:{samstack.ACCOUNT}:broker:*"]
     managed = stack.properties("ReconcilerFunctionRole")["ManagedPolicyArns"]
-    assert sorted(managed) == ["arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess",
-                               "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"]
+    assert sorted(managed) == [
+        "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess",
+        "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+    ]
 
 
 def test_one_run_at_a_time(stack: samstack.Stack) -> None:
@@ -115,8 +167,8 @@ def test_one_run_at_a_time(stack: samstack.Stack) -> None:
 def test_runtime_handler_and_tracing(default_stack: samstack.Stack) -> None:
     function = default_stack.properties("ReconcilerFunction")
     assert function["Runtime"] == "python3.13"
-    assert function["Handler"] == "reconciler.handler.lambda_handler"
-    assert (samstack.ROOT / "src/reconciler/handler.py").is_file()
+    assert function["Handler"] == "reconciler.shell.handler.lambda_handler"
+    assert (samstack.ROOT / "src/reconciler/shell/handler.py").is_file()
     assert function["TracingConfig"] == {"Mode": "Active"}
     assert function["LoggingConfig"] == {"LogGroup": "<ReconcilerLogGroup>"}
     assert "RetentionInDays" in default_stack.properties("ReconcilerLogGroup")
@@ -146,13 +198,13 @@ def test_sam_build_installs_the_pins_and_compiles_the_package_for_the_runtime() 
     assert samstack.sam_template()["Resources"]["ReconcilerFunction"]["Metadata"]["BuildMethod"] == "makefile"
     makefile = (samstack.ROOT / "src/Makefile").read_text()
     assert "\nbuild-ReconcilerFunction:\n" in makefile
-    assert "-m pip install" in makefile and "--requirement requirements.txt --target \"$(ARTIFACTS_DIR)\"" in makefile
-    assert "-m compileall -q --invalidation-mode unchecked-hash \"$(ARTIFACTS_DIR)\"" in makefile
+    assert "-m pip install" in makefile and '--requirement requirements.txt --target "$(ARTIFACTS_DIR)"' in makefile
+    assert '-m compileall -q --invalidation-mode unchecked-hash "$(ARTIFACTS_DIR)"' in makefile
     assert "PYTHON313 ?= python3.13" in makefile, "bytecode for the function's runtime, python3.13"
 
 
 def test_environment_passes_the_reconcilers_own_validation(stack: samstack.Stack) -> None:
-    from reconciler.settings import Settings
+    from reconciler.core.settings import Settings
 
     env = environment(stack)
     settings = Settings.from_environ({**env, "AWS_REGION": samstack.REGION})
@@ -167,9 +219,17 @@ def test_environment_passes_the_reconcilers_own_validation(stack: samstack.Stack
 
 
 def test_parameters_reach_the_environment() -> None:
-    env = environment(samstack.deploy(
-        BrokerTag="team=payments", BrokerIds="b-3f2c8e1a-9d47-4b6e-a1c5-7e2d9f0b4a61", DryRun="true",
-        MqDescribeRate="4", MqDescribeBurst="8", MetricsNamespace="Payments/Mq", LogLevel="DEBUG"))
+    env = environment(
+        samstack.deploy(
+            BrokerTag="team=payments",
+            BrokerIds="b-3f2c8e1a-9d47-4b6e-a1c5-7e2d9f0b4a61",
+            DryRun="true",
+            MqDescribeRate="4",
+            MqDescribeBurst="8",
+            MetricsNamespace="Payments/Mq",
+            LogLevel="DEBUG",
+        )
+    )
     assert env["BROKER_TAG"] == "team=payments"
     assert env["BROKER_IDS"] == "b-3f2c8e1a-9d47-4b6e-a1c5-7e2d9f0b4a61"
     assert (env["DRY_RUN"], env["MQ_DESCRIBE_RATE"], env["MQ_DESCRIBE_BURST"]) == ("true", "4", "8")
@@ -180,17 +240,24 @@ def test_parameters_reach_the_environment() -> None:
 def test_alarms_watch_metrics_the_reconciler_emits_where_it_emits_them(namespace: str) -> None:
     stack = samstack.deploy(MetricsNamespace=namespace)
     env = environment(stack)
-    custom = [a["Properties"] for a in stack.of_type("AWS::CloudWatch::Alarm").values()
-              if a["Properties"]["Namespace"] == env["POWERTOOLS_METRICS_NAMESPACE"]]
-    assert {a["MetricName"] for a in custom} == {"BrokersWithoutHealthyInstance", "ReconcileFailures", "ReconcileIncomplete",
-                                                 "BrokerInstancesInUnservedZones"}
+    custom = [
+        a["Properties"]
+        for a in stack.of_type("AWS::CloudWatch::Alarm").values()
+        if a["Properties"]["Namespace"] == env["POWERTOOLS_METRICS_NAMESPACE"]
+    ]
+    assert {a["MetricName"] for a in custom} == {
+        "BrokersWithoutHealthyInstance",
+        "ReconcileFailures",
+        "ReconcileIncomplete",
+        "BrokerInstancesInUnservedZones",
+    }
     for alarm in custom:
         assert alarm["Dimensions"] == [{"Name": "service", "Value": env["POWERTOOLS_SERVICE_NAME"]}]
         assert alarm["MetricName"] in EMITTED_METRICS[()]
         assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanThreshold", 0)
 
 
-@pytest.mark.parametrize("namespace", ["AWS/MQ", "aws/Custom", ":Leading", "", "x" * 256, "Bad\"Quote"])
+@pytest.mark.parametrize("namespace", ["AWS/MQ", "aws/Custom", ":Leading", "", "x" * 256, 'Bad"Quote'])
 def test_metrics_namespace_refuses_reserved_and_malformed_names(namespace: str) -> None:
     with pytest.raises(samstack.DeployError, match="MetricsNamespace"):
         samstack.deploy(MetricsNamespace=namespace)
@@ -217,7 +284,7 @@ def test_dashboard_is_valid_json_and_shows_the_reconcilers_metrics(stack: samsta
 
 def test_every_target_group_is_tagged_with_the_stack_that_owns_it() -> None:
     stack = samstack.deploy(**ALL_PROTOCOLS)
-    from reconciler.target_groups import OWNER_TAG
+    from reconciler.adapters.elb import OWNER_TAG
 
     for logical_id in TARGET_GROUPS:
         assert {"Key": OWNER_TAG, "Value": samstack.STACK_NAME} in stack.properties(logical_id)["Tags"], logical_id

@@ -7,9 +7,8 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
-from moto.events.models import EventPattern
-
 import samstack
+from moto.events.models import EventPattern
 
 EVENTS = samstack.ROOT / "events"
 FUNCTION_ARN = "ReconcilerFunction.Arn"
@@ -45,11 +44,17 @@ SAMPLES = sorted(EVENTS.glob("*.json"))
 
 def test_there_is_a_sample_for_every_trigger() -> None:
     names = {p.name for p in SAMPLES}
-    for required in ["schedule.json", "health-mq.json", "resync.json", "resync-dry-run.json",
-                     *(f"cloudtrail-{n}-broker.json" for n in ["reboot", "update", "create", "delete"]),
-                     "cloudtrail-create-tags.json",
-                     # CloudTrail may log a REST path parameter under its path name, percent-encoded (CONTEXT.md).
-                     "cloudtrail-create-tags-path-encoded.json", "cloudtrail-reboot-broker-path-name.json"]:
+    for required in [
+        "schedule.json",
+        "health-mq.json",
+        "resync.json",
+        "resync-dry-run.json",
+        *(f"cloudtrail-{n}-broker.json" for n in ["reboot", "update", "create", "delete"]),
+        "cloudtrail-create-tags.json",
+        # CloudTrail may log a REST path parameter under its path name, percent-encoded (docs/sources.md).
+        "cloudtrail-create-tags-path-encoded.json",
+        "cloudtrail-reboot-broker-path-name.json",
+    ]:
         assert required in names
 
 
@@ -67,7 +72,7 @@ def test_each_sample_matches_its_own_rule_and_no_other(default_stack: samstack.S
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.name)
 def test_each_sample_is_an_input_the_reconciler_accepts(sample: Path) -> None:
-    from reconciler.triggers import parse_trigger
+    from reconciler.core.triggers import parse_trigger
 
     trigger = parse_trigger(json.loads(sample.read_text()), region=samstack.REGION, account=samstack.ACCOUNT)
     assert trigger.kind == {SWEEP: "sweep", MQ_API_CALL: "event", MQ_HEALTH: "event", None: "resync"}[rule_for(sample)]
@@ -75,7 +80,7 @@ def test_each_sample_is_an_input_the_reconciler_accepts(sample: Path) -> None:
 
 
 def test_samples_use_real_broker_ids_account_and_region() -> None:
-    from reconciler.brokers import is_broker_id
+    from reconciler.core.brokers import is_broker_id
 
     for sample in SAMPLES:
         text = unquote(sample.read_text())  # ids inside percent-encoded ARNs too
@@ -100,20 +105,32 @@ def cloudtrail_variant(**detail: Any) -> dict[str, Any]:
         ("a read-only MQ call", cloudtrail_variant(eventName="DescribeBroker", readOnly=True)),
         ("an MQ call that changes no broker IP", cloudtrail_variant(eventName="CreateUser")),
         ("a call that failed", cloudtrail_variant(errorCode="AccessDeniedException", errorMessage="denied")),
-        ("a custom event imitating CloudTrail", {**load("cloudtrail-reboot-broker.json"), "source": "com.example.fake"}),
-        ("a Health event of another service", {**load("health-mq.json"), "detail": {**load("health-mq.json")["detail"], "service": "EC2"}}),
+        (
+            "a custom event imitating CloudTrail",
+            {**load("cloudtrail-reboot-broker.json"), "source": "com.example.fake"},
+        ),
+        (
+            "a Health event of another service",
+            {**load("health-mq.json"), "detail": {**load("health-mq.json")["detail"], "service": "EC2"}},
+        ),
     ],
 )
-def test_rules_ignore_events_that_cannot_move_a_broker(default_stack: samstack.Stack, why: str, event: dict[str, Any]) -> None:
+def test_rules_ignore_events_that_cannot_move_a_broker(
+    default_stack: samstack.Stack, why: str, event: dict[str, Any]
+) -> None:
     assert matching_rules(default_stack, event) == set(), why
 
 
 def test_cloudtrail_rule_does_not_bet_on_the_unconfirmed_source(default_stack: samstack.Stack) -> None:
     for source in ["aws.amazonmq", "aws.mq"]:
-        assert matching_rules(default_stack, {**load("cloudtrail-reboot-broker.json"), "source": source}) == {MQ_API_CALL}
+        assert matching_rules(default_stack, {**load("cloudtrail-reboot-broker.json"), "source": source}) == {
+            MQ_API_CALL
+        }
 
 
-def test_every_rule_and_the_schedule_invoke_the_reconciler_with_retries_and_a_dead_letter_queue(stack: samstack.Stack) -> None:
+def test_every_rule_and_the_schedule_invoke_the_reconciler_with_retries_and_a_dead_letter_queue(
+    stack: samstack.Stack,
+) -> None:
     rules = stack.of_type("AWS::Events::Rule")
     assert set(rules) == {SWEEP, MQ_API_CALL, MQ_HEALTH}
     permissions = stack.of_type("AWS::Lambda::Permission").values()
@@ -123,9 +140,16 @@ def test_every_rule_and_the_schedule_invoke_the_reconciler_with_retries_and_a_de
         assert target["DeadLetterConfig"] == {"Arn": DEAD_LETTER_QUEUE_ARN}
         assert target["RetryPolicy"]["MaximumRetryAttempts"] >= 1
         assert rule["Properties"].get("State", "ENABLED") == "ENABLED"
-        assert any(p["Properties"] == {"Action": "lambda:InvokeFunction", "FunctionName": "<ReconcilerFunction>",
-                                       "Principal": "events.amazonaws.com", "SourceArn": f"{logical_id}.Arn"}
-                   for p in permissions), f"EventBridge may not invoke the function for {logical_id}"
+        assert any(
+            p["Properties"]
+            == {
+                "Action": "lambda:InvokeFunction",
+                "FunctionName": "<ReconcilerFunction>",
+                "Principal": "events.amazonaws.com",
+                "SourceArn": f"{logical_id}.Arn",
+            }
+            for p in permissions
+        ), f"EventBridge may not invoke the function for {logical_id}"
 
 
 @pytest.mark.parametrize("schedule", ["rate(1 minute)", "rate(5 minutes)", "rate(1 hour)"])
@@ -139,10 +163,14 @@ def test_only_this_stacks_rules_may_write_to_the_dead_letter_queue(default_stack
     statements = default_stack.properties("DeadLetterQueuePolicy")["PolicyDocument"]["Statement"]
     (allow,) = [s for s in statements if s["Effect"] == "Allow"]
     assert allow["Principal"] == {"Service": "events.amazonaws.com"}
-    assert sorted(allow["Condition"]["ArnEquals"]["aws:SourceArn"]) == sorted(f"{r}.Arn" for r in (SWEEP, MQ_API_CALL, MQ_HEALTH))
+    assert sorted(allow["Condition"]["ArnEquals"]["aws:SourceArn"]) == sorted(
+        f"{r}.Arn" for r in (SWEEP, MQ_API_CALL, MQ_HEALTH)
+    )
 
 
-def test_a_crashed_asynchronous_run_goes_to_the_dead_letter_queue_without_retries(default_stack: samstack.Stack) -> None:
+def test_a_crashed_asynchronous_run_goes_to_the_dead_letter_queue_without_retries(
+    default_stack: samstack.Stack,
+) -> None:
     """The schedule is the retry: Lambda's own retries would triple what a lasting fault costs."""
     function = default_stack.properties("ReconcilerFunction")
     assert function["DeadLetterConfig"] == {"TargetArn": DEAD_LETTER_QUEUE_ARN}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.clients import create_clients
+from reconciler.adapters.clients import create_clients
 
 
 def test_retries_default_to_standard_mode_not_adaptive(monkeypatch: pytest.MonkeyPatch) -> None:

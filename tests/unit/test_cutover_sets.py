@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.brokers import Engine
-from reconciler.evidence import RunEvidence, ServedBy
-from reconciler.plan import RemovalClock, TargetGroupPlan, plan_target_group
-from reconciler.settings import ConfigurationError, Settings
+from reconciler.core.brokers import Engine
+from reconciler.core.evidence import RunEvidence, ServedBy
+from reconciler.core.plan import RemovalClock, TargetGroupPlan, plan_target_group
+from reconciler.core.settings import ConfigurationError, Settings
 from tests.unit.test_plan import NOW, A, B, C, group, removed, settled
 
 BLUE = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/mq-openwire/0123456789abcdef"
@@ -18,8 +18,15 @@ ADDRESSES = {OLD: "10.0.1.1", NEW: "10.0.1.2", OTHER: "10.0.1.3"}
 
 
 def cutover(ids: set[str], standby_groups: str, standby: str = "", live_only: str = "") -> Settings:
-    return Settings.from_environ({**BASE, "BROKER_IDS": ",".join(sorted(ids)), "STANDBY_TARGET_GROUP_ARNS": standby_groups,
-                                  "STANDBY_BROKER_IDS": standby, "LIVE_ONLY_BROKER_IDS": live_only})
+    return Settings.from_environ(
+        {
+            **BASE,
+            "BROKER_IDS": ",".join(sorted(ids)),
+            "STANDBY_TARGET_GROUP_ARNS": standby_groups,
+            "STANDBY_BROKER_IDS": standby,
+            "LIVE_ONLY_BROKER_IDS": live_only,
+        }
+    )
 
 
 def served_by(settings: Settings, arn: str, evidence: RunEvidence) -> ServedBy:
@@ -45,7 +52,9 @@ def test_the_standby_brokers_are_read_as_brokers_in_scope_and_each_set_leaves_ou
     settings = cutover({OLD, OTHER}, GREEN, NEW, OLD)
     assert settings.scope.broker_ids == {OLD, NEW, OTHER}
     scope = settings.scope.broker_ids
-    assert settings.brokers_not_served_by(BLUE, scope) == {NEW} and settings.brokers_not_served_by(GREEN, scope) == {OLD}
+    assert settings.brokers_not_served_by(BLUE, scope) == {NEW} and settings.brokers_not_served_by(GREEN, scope) == {
+        OLD
+    }
 
 
 def test_without_a_cutover_the_live_set_serves_the_scope_and_the_standby_set_nobody() -> None:
@@ -78,12 +87,21 @@ def test_the_others_address_goes_on_amazon_mq_and_ec2s_word_that_it_is_that_brok
 @pytest.mark.parametrize(
     ("change", "variable"),
     [
-        ({"STANDBY_TARGET_GROUP_ARNS": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/x/0000000000000000"},
-         "STANDBY_TARGET_GROUP_ARNS"),
+        (
+            {
+                "STANDBY_TARGET_GROUP_ARNS": (
+                    "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/x/0000000000000000"
+                )
+            },
+            "STANDBY_TARGET_GROUP_ARNS",
+        ),
         ({"STANDBY_BROKER_IDS": NEW}, "STANDBY_BROKER_IDS"),
         ({"STANDBY_TARGET_GROUP_ARNS": GREEN, "STANDBY_BROKER_IDS": "orders"}, "STANDBY_BROKER_IDS"),
         ({"STANDBY_TARGET_GROUP_ARNS": GREEN, "LIVE_ONLY_BROKER_IDS": OLD}, "LIVE_ONLY_BROKER_IDS"),
-        ({"STANDBY_TARGET_GROUP_ARNS": GREEN, "STANDBY_BROKER_IDS": NEW, "LIVE_ONLY_BROKER_IDS": NEW}, "LIVE_ONLY_BROKER_IDS"),
+        (
+            {"STANDBY_TARGET_GROUP_ARNS": GREEN, "STANDBY_BROKER_IDS": NEW, "LIVE_ONLY_BROKER_IDS": NEW},
+            "LIVE_ONLY_BROKER_IDS",
+        ),
     ],
 )
 def test_a_bad_cutover_variable_is_named(change: dict[str, str], variable: str) -> None:

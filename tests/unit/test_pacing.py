@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reconciler.pacing import TokenBucket
+from reconciler.adapters.pacing import TokenBucket
 
 
 class FakeTime:

@@ -6,14 +6,15 @@ from __future__ import annotations
 import boto3
 from botocore.stub import Stubber
 
-from reconciler.brokers import Scope
-from reconciler.discovery import BrokerDirectory
-from reconciler.network import BrokerNetwork
-from reconciler.pacing import TokenBucket
-from reconciler.reconcile import Reconciler, Status
-from reconciler.settings import Settings
-from reconciler.target_groups import TargetGroups
-from reconciler.triggers import Trigger
+from reconciler.adapters.amazon_mq import BrokerDirectory
+from reconciler.adapters.ec2 import BrokerNetwork
+from reconciler.adapters.elb import TargetGroups
+from reconciler.adapters.pacing import TokenBucket
+from reconciler.adapters.tagging import BrokersInScope
+from reconciler.core.brokers import Scope
+from reconciler.core.settings import Settings
+from reconciler.core.triggers import Trigger, TriggerKind
+from reconciler.run.reconcile import Reconciler, Status
 
 REGION = "eu-west-1"
 GROUP = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/openwire/0123456789abcdef"
@@ -25,14 +26,15 @@ def test_a_run_that_meets_the_unexpected_still_reports() -> None:
     settings = Settings(REGION, (GROUP,), Scope(tag=("team", "a")), "vpc-0123456789abcdef0")
     reconciler = Reconciler(
         settings,
-        BrokerDirectory(clients["mq"], clients["resourcegroupstaggingapi"], settings.scope, TokenBucket(10, 5), workers=1),
+        BrokersInScope(clients["resourcegroupstaggingapi"], settings.scope),
+        BrokerDirectory(clients["mq"], TokenBucket(10, 5), workers=1),
         BrokerNetwork(clients["ec2"], settings.vpc_id),
         TargetGroups(clients["elbv2"]),
     )
     with Stubber(clients["resourcegroupstaggingapi"]) as tagging:
         # Valid by the model (no member is required), yet no ARN to read: nothing the code was written for.
         tagging.add_response("get_resources", {"ResourceTagMappingList": [{}]})
-        outcome = reconciler.run(Trigger(kind="sweep", name="schedule"))
+        outcome = reconciler.run(Trigger(TriggerKind.SWEEP, "schedule"))
 
     assert outcome.status is Status.FAILED and outcome.groups == []
-    assert outcome.errors and outcome.errors[0].startswith("unexpected KeyError")
+    assert outcome.read_problems and outcome.read_problems[0].startswith("unexpected KeyError")

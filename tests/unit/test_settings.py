@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.settings import ConfigurationError, Settings
+from reconciler.core.settings import ConfigurationError, Settings
 
 TG = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/mq-openwire/0123456789abcdef"
 BROKER = "b-1a2b3c4d-1111-4222-8333-444455556666"
@@ -17,7 +17,9 @@ def test_a_minimal_environment_gives_safe_defaults() -> None:
     settings = Settings.from_environ(GOOD)
     assert settings.target_group_arns == (TG,) and settings.vpc_id == VPC
     assert settings.scope.tag == ("mq-static-endpoint", "prod") and settings.scope.broker_ids == frozenset()
-    assert settings.dry_run is False and settings.describe_rate == 10 and settings.metrics_namespace == "MqStaticEndpoint"
+    assert (
+        settings.dry_run is False and settings.describe_rate == 10 and settings.metrics_namespace == "MqStaticEndpoint"
+    )
 
 
 def test_ids_and_tag_together_widen_the_scope() -> None:
@@ -29,7 +31,14 @@ def test_ids_and_tag_together_widen_the_scope() -> None:
     ("change", "variable"),
     [
         ({"TARGET_GROUP_ARNS": ""}, "TARGET_GROUP_ARNS"),
-        ({"TARGET_GROUP_ARNS": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/net/x/0123456789abcdef"}, "TARGET_GROUP_ARNS"),
+        (
+            {
+                "TARGET_GROUP_ARNS": (
+                    "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/net/x/0123456789abcdef"
+                )
+            },
+            "TARGET_GROUP_ARNS",
+        ),
         ({"TARGET_GROUP_ARNS": f"{TG},{TG}"}, "TARGET_GROUP_ARNS"),
         ({"BROKER_TAG": ""}, "BROKER_IDS"),
         ({"BROKER_TAG": "no-equals-sign"}, "BROKER_TAG"),
@@ -53,7 +62,7 @@ def test_a_bad_variable_is_named(change: dict[str, str], variable: str) -> None:
 
 
 def test_rabbitmq_groups_are_named_apart_and_serve_rabbitmq_brokers_only() -> None:
-    from reconciler.brokers import Engine
+    from reconciler.core.brokers import Engine
 
     settings = Settings.from_environ({**GOOD, "RABBITMQ_TARGET_GROUP_ARNS": f" {AMQPS} ,"})
     assert settings.all_target_group_arns == (TG, AMQPS)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.triggers import InvalidTrigger, Trigger, parse_trigger
+from reconciler.core.triggers import InvalidTrigger, Trigger, TriggerKind, parse_trigger
 
 BROKER = "b-1a2b3c4d-1111-4222-8333-444455556666"
 ARN = f"arn:aws:mq:eu-west-1:123456789012:broker:orders:{BROKER}"
@@ -20,25 +20,45 @@ def parse(event: Any) -> Trigger:
 
 
 def eventbridge(detail_type: str, source: str, detail: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {"version": "0", "id": "evt-1", "detail-type": detail_type, "source": source, "account": "123456789012",
-            "time": "2026-11-25T01:00:00Z", "region": "eu-west-1", "resources": [], "detail": detail, **extra}
+    return {
+        "version": "0",
+        "id": "evt-1",
+        "detail-type": detail_type,
+        "source": source,
+        "account": "123456789012",
+        "time": "2026-11-25T01:00:00Z",
+        "region": "eu-west-1",
+        "resources": [],
+        "detail": detail,
+        **extra,
+    }
 
 
-def cloudtrail(name: str, request: Any = None, response: Any = None, resources: list[Any] | None = None,
-               **detail: Any) -> dict[str, Any]:
-    return eventbridge("AWS API Call via CloudTrail", "aws.amazonmq", {
-        "eventSource": "amazonmq.amazonaws.com", "eventName": name,
-        "requestParameters": request, "responseElements": response, **detail}, resources=resources or [])
+def cloudtrail(
+    name: str, request: Any = None, response: Any = None, resources: list[Any] | None = None, **detail: Any
+) -> dict[str, Any]:
+    return eventbridge(
+        "AWS API Call via CloudTrail",
+        "aws.amazonmq",
+        {
+            "eventSource": "amazonmq.amazonaws.com",
+            "eventName": name,
+            "requestParameters": request,
+            "responseElements": response,
+            **detail,
+        },
+        resources=resources or [],
+    )
 
 
 def test_the_schedule_sweeps_everything() -> None:
     trigger = parse(eventbridge("Scheduled Event", "aws.events", {}))
-    assert trigger.kind == "sweep" and trigger.broker_ids is None and trigger.event_id == "evt-1"
+    assert trigger.kind is TriggerKind.SWEEP and trigger.broker_ids is None and trigger.event_id == "evt-1"
 
 
 MQ_CALLS = ["CreateBroker", "DeleteBroker", "RebootBroker", "UpdateBroker", "CreateTags", "DeleteTags"]
-# How CloudTrail may spell the broker a call is about (CONTEXT.md, "CloudTrail
-# for REST APIs"): the id or an ARN, under the API's own name or the URL path
+# How CloudTrail may spell the broker a call is about (docs/sources.md,
+# "Amazon MQ"): the id or an ARN, under the API's own name or the URL path
 # parameter's, raw or percent-encoded the way MSK's records encode ARNs.
 SPELLINGS = {
     "brokerId": BROKER,
@@ -65,7 +85,7 @@ def test_an_mq_call_names_its_broker_however_cloudtrail_spells_it(name: str, sec
         trigger = parse(cloudtrail(name, {**named, "tags": {"k": "v"}}, None))
     else:  # a response such as CreateBroker's, the request naming no broker
         trigger = parse(cloudtrail(name, {"brokerName": "orders"}, named))
-    assert trigger.kind == "event" and trigger.broker_ids == {BROKER}
+    assert trigger.kind is TriggerKind.EVENT and trigger.broker_ids == {BROKER}
     assert trigger.describe()["brokerIds"] == [BROKER] and "noBrokerNamed" not in trigger.describe()
 
 
@@ -98,10 +118,14 @@ CONFIGURATION = "arn:aws:mq:eu-west-1:123456789012:configuration:c-1a2b3c4d-1111
 
 
 @pytest.mark.parametrize("name", ["CreateTags", "DeleteTags"])
-@pytest.mark.parametrize("request_parameters", [
-    {"resourceArn": CONFIGURATION},
-    {"resource-arn": CONFIGURATION.replace(":", "%3A")},
-], ids=["raw", "encoded"])
+@pytest.mark.parametrize(
+    "request_parameters",
+    [
+        {"resourceArn": CONFIGURATION},
+        {"resource-arn": CONFIGURATION.replace(":", "%3A")},
+    ],
+    ids=["raw", "encoded"],
+)
 def test_tags_on_something_other_than_a_broker_change_nothing(name: str, request_parameters: dict[str, str]) -> None:
     trigger = parse(cloudtrail(name, request_parameters))
     assert trigger.nothing_to_do == "the tags are on a configuration, not a broker"
@@ -109,17 +133,31 @@ def test_tags_on_something_other_than_a_broker_change_nothing(name: str, request
 
 
 @pytest.mark.parametrize("name", MQ_CALLS)
-@pytest.mark.parametrize(("request_parameters", "response", "resources"), [
-    ({}, None, []),
-    ({"brokerId": "../../etc"}, None, []),
-    ({"brokerId": BROKER.replace("-", "\u2010")}, None, []),  # a hyphen lookalike
-    ({"brokerId": BROKER.upper()}, None, []),
-    ({"brokerId": [BROKER]}, None, []),
-    ({"brokerId": {"id": BROKER}}, None, []),
-    ({"resource-arn": "arn%3Aaws%3Amq%ZZ"}, None, []),
-    ({"resourceArn": f"arn:aws:mq:eu-west-1:123456789012:broker:orders:{BROKER.upper()}"}, None, []),
-    ({}, [BROKER], ["not-an-arn"]),
-], ids=["empty", "path-traversal", "lookalike", "upper-case", "list", "object", "bad-encoding", "broker-arn-bad-id", "odd-shapes"])
+@pytest.mark.parametrize(
+    ("request_parameters", "response", "resources"),
+    [
+        ({}, None, []),
+        ({"brokerId": "../../etc"}, None, []),
+        ({"brokerId": BROKER.replace("-", "\u2010")}, None, []),  # a hyphen lookalike
+        ({"brokerId": BROKER.upper()}, None, []),
+        ({"brokerId": [BROKER]}, None, []),
+        ({"brokerId": {"id": BROKER}}, None, []),
+        ({"resource-arn": "arn%3Aaws%3Amq%ZZ"}, None, []),
+        ({"resourceArn": f"arn:aws:mq:eu-west-1:123456789012:broker:orders:{BROKER.upper()}"}, None, []),
+        ({}, [BROKER], ["not-an-arn"]),
+    ],
+    ids=[
+        "empty",
+        "path-traversal",
+        "lookalike",
+        "upper-case",
+        "list",
+        "object",
+        "bad-encoding",
+        "broker-arn-bad-id",
+        "odd-shapes",
+    ],
+)
 def test_an_mq_call_that_names_no_readable_broker_reconciles_everything_and_says_so(
     name: str, request_parameters: Any, response: Any, resources: list[Any]
 ) -> None:
@@ -136,7 +174,14 @@ def test_an_mq_call_whose_parameters_are_not_objects_still_reconciles_everything
 
 
 def test_a_health_event_names_the_brokers_it_concerns_if_any() -> None:
-    named = parse(eventbridge("AWS Health Event", "aws.health", {"service": "MQ", "eventTypeCode": "AWS_MQ_MAINTENANCE_SCHEDULED"}, resources=[ARN]))
+    named = parse(
+        eventbridge(
+            "AWS Health Event",
+            "aws.health",
+            {"service": "MQ", "eventTypeCode": "AWS_MQ_MAINTENANCE_SCHEDULED"},
+            resources=[ARN],
+        )
+    )
     assert named.broker_ids == {BROKER}
     assert parse(eventbridge("AWS Health Event", "aws.health", {"service": "MQ"})).broker_ids is None
 
@@ -147,25 +192,28 @@ def test_a_resync_sweeps_now_and_may_be_a_dry_run_or_name_brokers_to_read() -> N
     assert trigger.dry_run and trigger.broker_ids == {BROKER}
 
 
-@pytest.mark.parametrize(("event", "says"), [
-    ("resync", "not a JSON object"),
-    (None, "not a JSON object"),
-    ([{"action": "resync"}], "not a JSON object"),
-    ({}, "unrecognised event"),
-    ({"action": "sweep"}, "unknown action"),
-    ({"action": "resync", "dryrun": True}, "unknown resync keys"),
-    ({"action": "resync", "dryRun": "true"}, "dryRun must be true or false"),
-    ({"action": "resync", "brokerIds": BROKER}, "brokerIds must be a list"),
-    ({"action": "resync", "brokerIds": []}, "brokerIds must be a list"),
-    ({"action": "resync", "brokerIds": [BROKER] * 201}, "brokerIds must be a list"),
-    ({"action": "resync", "brokerIds": ["orders", 7]}, "not broker ids"),
-    (cloudtrail("ListBrokers"), "not one that moves broker IPs"),
-    ({**cloudtrail("RebootBroker", {"brokerId": BROKER}), "region": "us-east-1"}, "not this function's"),
-    ({**cloudtrail("RebootBroker", {"brokerId": BROKER}), "account": "999999999999"}, "not this function's"),
-    ({**cloudtrail("RebootBroker", {"brokerId": BROKER}), "detail": "oops"}, "no detail object"),
-    (eventbridge("EC2 Instance State-change Notification", "aws.ec2", {}), "not one this function handles"),
-    (eventbridge("AWS Health Event", "aws.health", {"service": "EC2"}), "not MQ"),
-])
+@pytest.mark.parametrize(
+    ("event", "says"),
+    [
+        ("resync", "not a JSON object"),
+        (None, "not a JSON object"),
+        ([{"action": "resync"}], "not a JSON object"),
+        ({}, "unrecognised event"),
+        ({"action": "sweep"}, "unknown action"),
+        ({"action": "resync", "dryrun": True}, "unknown resync keys"),
+        ({"action": "resync", "dryRun": "true"}, "dryRun must be true or false"),
+        ({"action": "resync", "brokerIds": BROKER}, "brokerIds must be a list"),
+        ({"action": "resync", "brokerIds": []}, "brokerIds must be a list"),
+        ({"action": "resync", "brokerIds": [BROKER] * 201}, "brokerIds must be a list"),
+        ({"action": "resync", "brokerIds": ["orders", 7]}, "not broker ids"),
+        (cloudtrail("ListBrokers"), "not one that moves broker IPs"),
+        ({**cloudtrail("RebootBroker", {"brokerId": BROKER}), "region": "us-east-1"}, "not this function's"),
+        ({**cloudtrail("RebootBroker", {"brokerId": BROKER}), "account": "999999999999"}, "not this function's"),
+        ({**cloudtrail("RebootBroker", {"brokerId": BROKER}), "detail": "oops"}, "no detail object"),
+        (eventbridge("EC2 Instance State-change Notification", "aws.ec2", {}), "not one this function handles"),
+        (eventbridge("AWS Health Event", "aws.health", {"service": "EC2"}), "not MQ"),
+    ],
+)
 def test_bad_input_is_refused_with_a_clear_reason(event: Any, says: str) -> None:
     with pytest.raises(InvalidTrigger, match=says):
         parse(event)

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from reconciler.brokers import Engine, Scope, is_broker_id
+from reconciler.core.brokers import Engine, Scope, is_broker_id
 
 TARGET_GROUP_ARN_PATTERN = re.compile(
     r"^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}$"
@@ -68,7 +68,8 @@ class Settings:
         return frozenset(self.engine_of(arn) for arn in self.all_target_group_arns)
 
     def brokers_not_served_by(self, target_group_arn: str, in_scope: Iterable[str]) -> frozenset[str]:
-        """The brokers of `in_scope` this group must not hold: the other set's own, or all of them in an idle standby group."""
+        """The brokers of `in_scope` this group must not hold: the other set's
+        own, or all of them in an idle standby group."""
         if target_group_arn not in self.standby_target_group_arns:
             return self.standby_broker_ids
         return self.live_only_broker_ids if self.standby_broker_ids else frozenset(in_scope)
@@ -82,7 +83,9 @@ class Settings:
         broker_ids = _broker_ids(environ.get("BROKER_IDS", ""))
         tag = _tag(environ.get("BROKER_TAG", ""))
         if not broker_ids and tag is None:
-            raise ConfigurationError("BROKER_IDS", "set BROKER_IDS, BROKER_TAG or both to say which brokers are in scope")
+            raise ConfigurationError(
+                "BROKER_IDS", "set BROKER_IDS, BROKER_TAG or both to say which brokers are in scope"
+            )
         region = environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
         if not region:
             raise ConfigurationError("AWS_REGION", "no region set")
@@ -94,7 +97,9 @@ class Settings:
             raise ConfigurationError(
                 "RABBITMQ_TARGET_GROUP_ARNS", "a group is in TARGET_GROUP_ARNS too: each serves one engine's brokers"
             )
-        standby_groups = frozenset(_target_group_arns("STANDBY_TARGET_GROUP_ARNS", environ.get("STANDBY_TARGET_GROUP_ARNS", "")))
+        standby_groups = frozenset(
+            _target_group_arns("STANDBY_TARGET_GROUP_ARNS", environ.get("STANDBY_TARGET_GROUP_ARNS", ""))
+        )
         if standby_groups - set(activemq + rabbitmq):
             raise ConfigurationError(
                 "STANDBY_TARGET_GROUP_ARNS", "a group is in neither TARGET_GROUP_ARNS nor RABBITMQ_TARGET_GROUP_ARNS"
@@ -153,11 +158,15 @@ def _broker_ids(raw: str, variable: str = "BROKER_IDS") -> frozenset[str]:
 def _check_cutover(standby_groups: frozenset[str], standby: frozenset[str], live_only: frozenset[str]) -> None:
     """A cutover's brokers need a standby set, and no broker may be one set's own in both."""
     if standby and not standby_groups:
-        raise ConfigurationError("STANDBY_BROKER_IDS", "set, but STANDBY_TARGET_GROUP_ARNS names no group to serve them")
+        raise ConfigurationError(
+            "STANDBY_BROKER_IDS", "set, but STANDBY_TARGET_GROUP_ARNS names no group to serve them"
+        )
     if live_only and not standby:
         raise ConfigurationError("LIVE_ONLY_BROKER_IDS", "set without STANDBY_BROKER_IDS: no broker replaces them")
     if standby & live_only:
-        raise ConfigurationError("LIVE_ONLY_BROKER_IDS", f"{', '.join(sorted(standby & live_only))} is in STANDBY_BROKER_IDS too")
+        raise ConfigurationError(
+            "LIVE_ONLY_BROKER_IDS", f"{', '.join(sorted(standby & live_only))} is in STANDBY_BROKER_IDS too"
+        )
 
 
 def _tag(raw: str) -> tuple[str, str] | None:
@@ -188,5 +197,7 @@ def _positive(variable: str, raw: str, kind: type[float] | type[int]) -> float:
 
 def _namespace(raw: str) -> str:
     if not raw or raw.startswith("AWS/"):
-        raise ConfigurationError("POWERTOOLS_METRICS_NAMESPACE", f"{raw!r}: a namespace may not be empty or start with AWS/")
+        raise ConfigurationError(
+            "POWERTOOLS_METRICS_NAMESPACE", f"{raw!r}: a namespace may not be empty or start with AWS/"
+        )
     return raw

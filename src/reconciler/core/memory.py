@@ -1,6 +1,6 @@
 """What a warm container remembers between runs, and why each piece may be trusted.
 
-Nothing here ever causes a removal (docs/safety.md, rule 6):
+Nothing here ever causes a removal (docs/safety.md, rule 7):
 - A confirmed interface: Amazon MQ and EC2 agreed that it holds this broker's
   address. EC2 never reuses an interface id and never changes an interface's
   primary address, so the agreement holds as long as EC2 lists the interface;

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 from urllib.parse import unquote
 
-from reconciler.brokers import broker_id_from_arn, is_broker_id
+from reconciler.core.brokers import broker_id_from_arn, is_broker_id
 
 MQ_EVENT_SOURCE = "amazonmq.amazonaws.com"
 MQ_EVENT_NAMES = frozenset({"CreateBroker", "DeleteBroker", "RebootBroker", "UpdateBroker", "CreateTags", "DeleteTags"})
@@ -31,9 +32,15 @@ class InvalidTrigger(ValueError):
     """An input the function can never act on: rejected, not retried."""
 
 
+class TriggerKind(str, Enum):
+    SWEEP = "sweep"  # the schedule
+    EVENT = "event"  # an Amazon MQ call or an AWS Health event, from EventBridge
+    RESYNC = "resync"  # a person, through lambda:Invoke
+
+
 @dataclass(frozen=True)
 class Trigger:
-    kind: str  # "sweep", "event" or "resync"
+    kind: TriggerKind
     name: str
     event_id: str | None = None
     # The brokers the trigger names. Every trigger reconciles the whole scope;
@@ -48,7 +55,7 @@ class Trigger:
     no_broker_named: str | None = None
 
     def describe(self) -> dict[str, Any]:
-        described: dict[str, Any] = {"kind": self.kind, "name": self.name, "eventId": self.event_id}
+        described: dict[str, Any] = {"kind": self.kind.value, "name": self.name, "eventId": self.event_id}
         if self.broker_ids is not None:
             described["brokerIds"] = sorted(self.broker_ids)
         if self.nothing_to_do:
@@ -85,7 +92,7 @@ def _resync(payload: Mapping[str, Any]) -> Trigger:
         if bad:
             raise InvalidTrigger(f"brokerIds holds values that are not broker ids (b-<uuid>): {_preview(bad)}")
         broker_ids = frozenset(broker_ids)
-    return Trigger("resync", "resync", broker_ids=broker_ids, dry_run=dry_run)
+    return Trigger(TriggerKind.RESYNC, "resync", broker_ids=broker_ids, dry_run=dry_run)
 
 
 def _eventbridge(event: Mapping[str, Any], *, region: str, account: str | None) -> Trigger:
@@ -102,12 +109,14 @@ def _eventbridge(event: Mapping[str, Any], *, region: str, account: str | None) 
     if not isinstance(detail, Mapping):
         raise InvalidTrigger(f"event {event_id} has no detail object")
     if detail_type == "Scheduled Event":
-        return Trigger("sweep", "Scheduled Event", event_id)
+        return Trigger(TriggerKind.SWEEP, "Scheduled Event", event_id)
     if source == "aws.health":
         return _health(event, detail, event_id)
     if detail_type == "AWS API Call via CloudTrail" and detail.get("eventSource") == MQ_EVENT_SOURCE:
         return _cloudtrail(event, detail, event_id)
-    raise InvalidTrigger(f"event {event_id} ({_preview(source)}, {_preview(detail_type)}) is not one this function handles")
+    raise InvalidTrigger(
+        f"event {event_id} ({_preview(source)}, {_preview(detail_type)}) is not one this function handles"
+    )
 
 
 def _cloudtrail(event: Mapping[str, Any], detail: Mapping[str, Any], event_id: str | None) -> Trigger:
@@ -115,20 +124,26 @@ def _cloudtrail(event: Mapping[str, Any], detail: Mapping[str, Any], event_id: s
     if not isinstance(name, str) or name not in MQ_EVENT_NAMES:
         raise InvalidTrigger(f"event {event_id}: Amazon MQ call {_preview(name)} is not one that moves broker IPs")
     if detail.get("errorCode"):
-        return Trigger("event", name, event_id, frozenset(), nothing_to_do=f"the call failed with {detail['errorCode']}")
+        return Trigger(
+            TriggerKind.EVENT, name, event_id, frozenset(), nothing_to_do=f"the call failed with {detail['errorCode']}"
+        )
     sections = [_mapping(detail.get("requestParameters")), _mapping(detail.get("responseElements"))]
     ids = [_decoded(section.get(key)) for section in sections for key in ID_KEYS]
     arns = [_decoded(section.get(key)) for section in sections for key in ARN_KEYS]
     arns += [_decoded(resource) for resource in _list(event.get("resources"))]
     broker_ids = frozenset({i for i in ids if is_broker_id(i)} | set(_broker_ids_in_arns(arns)))
     if broker_ids:
-        return Trigger("event", name, event_id, broker_ids)
+        return Trigger(TriggerKind.EVENT, name, event_id, broker_ids)
     others = sorted({kind for kind in map(_other_mq_resource, arns) if kind})
     if name in ("CreateTags", "DeleteTags") and others:
-        return Trigger("event", name, event_id, frozenset(), nothing_to_do=f"the tags are on a {others[0]}, not a broker")
+        return Trigger(
+            TriggerKind.EVENT, name, event_id, frozenset(), nothing_to_do=f"the tags are on a {others[0]}, not a broker"
+        )
     # Not rejected: the call did change a broker, only its record is not in a
     # shape this function knows. A whole reconcile is what the sweep does anyway.
-    return Trigger("event", name, event_id, None, no_broker_named=f"{name} names no broker id the function can read")
+    return Trigger(
+        TriggerKind.EVENT, name, event_id, None, no_broker_named=f"{name} names no broker id the function can read"
+    )
 
 
 def _health(event: Mapping[str, Any], detail: Mapping[str, Any], event_id: str | None) -> Trigger:
@@ -140,7 +155,7 @@ def _health(event: Mapping[str, Any], detail: Mapping[str, Any], event_id: str |
     # A health event that names no broker still says something changed: sweep.
     code = detail.get("eventTypeCode")
     name = f"AWS Health {code}" if isinstance(code, str) and len(code) <= MAX_EVENT_ID else "AWS Health"
-    return Trigger("event", name, event_id, frozenset(named) or None)
+    return Trigger(TriggerKind.EVENT, name, event_id, frozenset(named) or None)
 
 
 def _broker_ids_in_arns(values: Iterable[Any]) -> list[str]:

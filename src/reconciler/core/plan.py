@@ -1,17 +1,8 @@
-"""The plan: which targets each group gains and loses. Pure; the rules are docs/safety.md's.
+"""The plan: which targets each group gains and loses. Pure.
 
-Every confirmed address of a broker the group serves is registered there. A
-target no such broker has goes only when:
-- the same address is wanted on the group's own port (a wrong port); or
-- Amazon MQ and EC2 confirm it as the address of a broker the group does not
-  serve (the other engine's, the other set's): addresses are unique in a VPC; or
-- no broker the group serves has it, every one of them is resolved (so none
-  could have it unseen), the scope and the interfaces were read whole, and the
-  reading cannot be stale: Amazon MQ confirmed in this run that the broker it
-  was last registered for no longer has it, or it was seen free at least
-  FREE_FOR_SECONDS before, in an earlier run.
-Whoever holds the address now (an instance, another VPC's interface) does not
-matter: the question is whether a broker the group serves has it.
+The rules it applies are written once, in docs/safety.md: removing (rules 4
+to 6) and, in hold_back, keeping a broker's old addresses while its new ones
+could not be registered (rule 8).
 """
 
 from __future__ import annotations
@@ -19,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
-from reconciler.brokers import Engine, Knowledge
-from reconciler.evidence import RunEvidence, ServedBy
-from reconciler.targets import Target, TargetGroupView
+from reconciler.core.brokers import Engine, Knowledge
+from reconciler.core.evidence import RunEvidence, ServedBy
+from reconciler.core.targets import Target, TargetGroupView
 
 # EC2's Describe calls are eventually consistent: a listing may miss an interface created
 # moments ago. A second listing this much later that still shows the address free is trusted.
@@ -74,7 +65,11 @@ def hold_back(plan: TargetGroupPlan, failed_brokers: Collection[str]) -> tuple[l
     wait: list[Withheld] = []
     for removal in plan.deregister:
         if removal.broker_id in failed_brokers:
-            wait.append(Withheld(removal.target, f"{removal.broker_id}'s new addresses could not be registered: its old ones stay"))
+            wait.append(
+                Withheld(
+                    removal.target, f"{removal.broker_id}'s new addresses could not be registered: its old ones stay"
+                )
+            )
         else:
             go.append(removal)
     return go, wait
@@ -132,7 +127,11 @@ def _judge_removal(
     if owner is not None:
         # Confirmed as a broker's by Amazon MQ and EC2, and not one this group serves.
         engine = owner.engine.value if owner.engine else "unknown engine"
-        return f"Amazon MQ and EC2 confirm it as {owner.broker_id}'s ({engine}), a broker this group does not serve", True, False
+        return (
+            f"Amazon MQ and EC2 confirm it as {owner.broker_id}'s ({engine}), a broker this group does not serve",
+            True,
+            False,
+        )
     if not evidence.interfaces_listed:
         return "the broker interfaces could not be listed: whether a broker has this address is unknown", False, False
     if not evidence.scope_complete:
@@ -140,7 +139,9 @@ def _judge_removal(
     claimant = next((b for b in evidence.brokers.values() if serves.could_be(b) and b.served and ip in b.claimed), None)
     if claimant is not None:
         return f"{claimant.broker_id} may have it: {claimant.reason}", False, False
-    unresolved = sorted(b.broker_id for b in evidence.brokers.values() if b.knowledge is Knowledge.UNRESOLVED and serves.could_be(b))
+    unresolved = sorted(
+        b.broker_id for b in evidence.brokers.values() if b.knowledge is Knowledge.UNRESOLVED and serves.could_be(b)
+    )
     if unresolved:
         return f"{', '.join(unresolved)} unresolved: it could have this address unseen", False, False
     departed = evidence.departed_from(ip)
@@ -165,10 +166,17 @@ def _judge_free_address(group_arn: str, ip: str, evidence: RunEvidence, clock: R
     known = named is not None and not named.served  # a broker Amazon MQ showed gone or outside in this run
     # Account ids are 12 digits; AWS services' own interfaces say `amazon-elb`, `amazon-rds`...: no broker there.
     foreign = holder is not None and holder.instance_owner is not None and holder.instance_owner.isdigit()
-    if holder is not None and holder.attached and foreign and holder.instance_owner != evidence.account_id and not known:
+    if (
+        holder is not None
+        and holder.attached
+        and foreign
+        and holder.instance_owner != evidence.account_id
+        and not known
+    ):
         return (
             f"held by {holder.interface_id}, attached to an instance of account {holder.instance_owner}: it may be a "
-            "broker's whose interfaces are described otherwise", False,
+            "broker's whose interfaces are described otherwise",
+            False,
         )
     since = clock.free_since.get((group_arn, ip))
     if since is not None and clock.now - since >= FREE_FOR_SECONDS:
@@ -176,5 +184,6 @@ def _judge_free_address(group_arn: str, ip: str, evidence: RunEvidence, clock: R
         return f"no broker in scope has had it for {FREE_FOR_SECONDS:.0f} s or more (seen free in two listings)", True
     return (
         f"no broker in scope has it; it goes when a listing at least {FREE_FOR_SECONDS:.0f} s after the first "
-        "still shows it free", False,
+        "still shows it free",
+        False,
     )

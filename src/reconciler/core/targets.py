@@ -73,7 +73,8 @@ class TargetGroupView:
 
     @cached_property
     def unused_ips(self) -> frozenset[str]:
-        """Addresses the load balancer does not route to: their zone is not enabled for it, or the group serves no listener."""
+        """Addresses the load balancer does not route to: their zone is not
+        enabled for it, or the group serves no listener."""
         return frozenset(t.target.ip for t in self.targets if t.state is TargetState.UNUSED)
 
     def state_counts(self) -> dict[str, int]:

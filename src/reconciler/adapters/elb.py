@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from reconciler.clients import describe_error
-from reconciler.deadline import DeadlineReached
-from reconciler.targets import ObservedTarget, Target, TargetGroupView, TargetState
+from reconciler.adapters.clients import describe_error
+from reconciler.adapters.deadline import DeadlineReached
+from reconciler.core.reads import Read
+from reconciler.core.targets import ObservedTarget, Target, TargetGroupView, TargetState
 
 # No documented cap per call; the AWS Load Balancer Controller sends 200 at a time.
 MAX_TARGETS_PER_CALL = 200
+
+T = TypeVar("T")
 
 
 # The stack that owns a target group tags it with its name (template.yaml).
@@ -22,12 +25,23 @@ OWNER_TAG = "mq-static-endpoint:stack"
 GROUP_FULL = frozenset({"TooManyTargets", "TooManyTargetsException"})
 TARGETS_QUOTA = 1000
 # 4xx answers that are about the call, not about one of its targets: never split.
-NOT_A_REFUSAL = frozenset({
-    "Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException",
-    "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "TargetGroupNotFound",
-    "ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId", "SignatureDoesNotMatch",
-    *GROUP_FULL,
-})
+NOT_A_REFUSAL = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "TooManyRequestsException",
+        "AccessDenied",
+        "AccessDeniedException",
+        "UnauthorizedOperation",
+        "TargetGroupNotFound",
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "InvalidClientTokenId",
+        "SignatureDoesNotMatch",
+        *GROUP_FULL,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -38,17 +52,9 @@ class GroupIdentity:
     # The stack named by the group's owner tag, if it has one.
     owner: str | None = None
 
-
-class GroupReadFailed(RuntimeError):
-    """A target group could not be read, so nothing may be planned for it."""
-
-    def __init__(self, message: str, cut_short: bool = False) -> None:
-        super().__init__(message)
-        self.cut_short = cut_short
-
-
-class GroupOwnedElsewhere(GroupReadFailed):
-    """The group is tagged for another stack: changing it would undo that stack's work on every sweep."""
+    def owned_by_another(self, stack_name: str | None) -> bool:
+        """Tagged for another stack: changing it would undo that stack's work on every sweep."""
+        return bool(stack_name and self.owner and self.owner != stack_name)
 
 
 @dataclass(frozen=True)
@@ -69,7 +75,7 @@ class Written:
     failed: list[Target] = field(default_factory=list)
     refused: list[Refusal] = field(default_factory=list)
     # Calls that failed as a whole (throttled, denied, unreachable, the group full): their targets are unchanged.
-    failures: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
     # Calls not sent because the run's deadline was near.
     unsent: list[str] = field(default_factory=list)
     # The group refused as a whole for being full (GROUP_FULL).
@@ -77,48 +83,42 @@ class Written:
 
 
 class TargetGroups:
-    def __init__(self, elbv2: Any, *, stack_name: str | None = None) -> None:
+    def __init__(self, elbv2: Any) -> None:
         self._elbv2 = elbv2
-        self._stack_name = stack_name
         # A target group's name and port never change, and its owner tag is the
         # stack's: read them once per container. A group re-tagged for another
         # stack is refused from the next cold start on (every deploy makes one).
         self._identities: dict[str, GroupIdentity] = {}
 
-    def identify(self, arns: Sequence[str]) -> tuple[list[GroupIdentity], dict[str, GroupReadFailed]]:
-        """The groups' names, ports and owners, and an error for each group that could not be described."""
-        errors: dict[str, GroupReadFailed] = {}
+    def identify(self, arns: Sequence[str]) -> dict[str, Read[GroupIdentity]]:
+        """Each group's name, port and owner, in the order asked, or why it could not be described."""
+        problems: dict[str, Read[GroupIdentity]] = {}
         unknown = [arn for arn in arns if arn not in self._identities]
         try:
             if unknown:
                 self._remember(self._describe_groups(unknown))
         except (ClientError, BotoCoreError) as error:
             if len(unknown) == 1:
-                errors[unknown[0]] = _read_failed("DescribeTargetGroups", error)
+                problems[unknown[0]] = _failed("DescribeTargetGroups", error)
             else:
                 # One vanished group fails a call naming several: ask one by one to isolate it.
                 for arn in unknown:
                     try:
                         self._remember(self._describe_groups([arn]))
                     except (ClientError, BotoCoreError) as one:
-                        errors[arn] = _read_failed("DescribeTargetGroups", one)
-        return [self._identities[arn] for arn in arns if arn in self._identities], errors
+                        problems[arn] = _failed("DescribeTargetGroups", one)
+        return {arn: problems.get(arn) or Read(self._identities[arn]) for arn in arns}
 
-    def observe(self, group: GroupIdentity) -> TargetGroupView:
-        if self._stack_name and group.owner and group.owner != self._stack_name:
-            raise GroupOwnedElsewhere(
-                f"tagged {OWNER_TAG}={group.owner}: it belongs to another stack, and this one ({self._stack_name}) "
-                "will not change it; give each stack its own target groups"
-            )
+    def observe(self, group: GroupIdentity) -> Read[TargetGroupView]:
         try:
             answer = self._elbv2.describe_target_health(TargetGroupArn=group.arn)
         except (ClientError, BotoCoreError) as error:
-            raise _read_failed("DescribeTargetHealth", error) from error
+            return _failed("DescribeTargetHealth", error)
         try:
             targets = tuple(_observed(d, group.port) for d in answer.get("TargetHealthDescriptions", []))
         except (KeyError, TypeError, ValueError, AttributeError) as error:
-            raise GroupReadFailed(f"DescribeTargetHealth answered in an unexpected shape: {type(error).__name__}: {error}") from error
-        return TargetGroupView(group.arn, group.name, group.port, targets)
+            return Read.failed(f"DescribeTargetHealth answered in an unexpected shape: {type(error).__name__}: {error}")
+        return Read(TargetGroupView(group.arn, group.name, group.port, targets))
 
     def register(self, arn: str, targets: Sequence[Target], outside_zones: Collection[Target] = ()) -> Written:
         return self._send(self._elbv2.register_targets, arn, targets, outside_zones)
@@ -145,9 +145,11 @@ class TargetGroups:
                     written.refused.append(Refusal(batch[0], describe_error(error)))
                 elif _code(error) in GROUP_FULL:
                     written.full = True
-                    written.failures.append(f"{call.__name__} of {len(batch)} targets refused, the group is full: {describe_error(error)}")
+                    written.problems.append(
+                        f"{call.__name__} of {len(batch)} targets refused, the group is full: {describe_error(error)}"
+                    )
                 else:
-                    where = written.unsent if _cut_short(error) else written.failures
+                    where = written.unsent if _cut_short(error) else written.problems
                     where.append(f"{call.__name__} of {len(batch)} targets failed: {describe_error(error)}")
             else:
                 written.done.extend(batch)
@@ -203,8 +205,8 @@ def _refused(error: Exception) -> bool:
     return 400 <= status < 500 and _code(error) not in NOT_A_REFUSAL
 
 
-def _read_failed(call: str, error: Exception) -> GroupReadFailed:
-    return GroupReadFailed(f"{call} failed: {describe_error(error)}", _cut_short(error))
+def _failed(call: str, error: Exception) -> Read[T]:
+    return Read.failed(f"{call} failed: {describe_error(error)}", cut_short=_cut_short(error))
 
 
 def _cut_short(error: Exception) -> bool:

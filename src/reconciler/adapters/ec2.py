@@ -13,13 +13,15 @@ interfaces, likewise for every broker at once.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from reconciler.clients import describe_error
-from reconciler.endpoints import ENDPOINT_TYPE, MANAGED_TAG, BrokerEndpoint, EndpointListing, endpoint_from
-from reconciler.interfaces import DESCRIPTION_FILTER, InterfaceListing, NetworkInterface, interface_from
+from reconciler.adapters.clients import describe_error
+from reconciler.adapters.deadline import DeadlineReached
+from reconciler.core.endpoints import ENDPOINT_TYPE, MANAGED_TAG, BrokerEndpoint, EndpointListing, endpoint_from
+from reconciler.core.interfaces import DESCRIPTION_FILTER, InterfaceListing, NetworkInterface, interface_from
+from reconciler.core.reads import Read
 
 # DescribeNetworkInterfaces' largest page.
 PAGE_SIZE = 1000
@@ -28,13 +30,7 @@ PAGE_SIZE = 1000
 # lookup would fail, and a failed lookup removes nothing (plan.py).
 ADDRESSES_PER_FILTER = 200
 
-
-class InterfaceListingFailed(RuntimeError):
-    """The listing failed or stopped part-way: nobody's addresses are known in this run."""
-
-
-class EndpointListingFailed(RuntimeError):
-    """The VPC endpoints or their interfaces could not be listed whole: no RabbitMQ broker's addresses are known."""
+T = TypeVar("T")
 
 
 class BrokerNetwork:
@@ -45,15 +41,15 @@ class BrokerNetwork:
         self._vpc_subnets: frozenset[str] | None = None
         self._elsewhere: dict[str, str] = {}
 
-    def vpc_subnets(self, covering: Iterable[str]) -> tuple[frozenset[str] | None, str | None]:
-        """The ids of the VPC's subnets (None if never read), and what failed; read again when one asked about is new."""
+    def vpc_subnets(self, covering: Iterable[str]) -> Read[frozenset[str]]:
+        """The ids of the VPC's subnets, read again when one asked about is new; a failed read keeps the last ones."""
         wanted = set(covering)
         if self._vpc_subnets is None or not wanted <= self._vpc_subnets | self._elsewhere.keys():
             try:
                 self._vpc_subnets = frozenset(s["SubnetId"] for s in self._subnets_where("vpc-id", [self._vpc_id]))
             except (ClientError, BotoCoreError, KeyError, TypeError) as error:
-                return self._vpc_subnets, f"DescribeSubnets failed: {describe_error(error)}"
-        return self._vpc_subnets, None
+                return _failed("DescribeSubnets failed", error, value=self._vpc_subnets)
+        return Read(self._vpc_subnets)
 
     def vpcs_of(self, subnet_ids: Sequence[str]) -> dict[str, str]:
         """Subnet id -> its VPC, for subnets outside the endpoint's VPC; a failed read only leaves them unnamed."""
@@ -70,15 +66,17 @@ class BrokerNetwork:
         pages = self._ec2.get_paginator("describe_subnets").paginate(Filters=[{"Name": name, "Values": values}])
         return [s for page in pages for s in page.get("Subnets", [])]
 
-    def interfaces_holding(self, addresses: Sequence[str]) -> InterfaceListing:
+    def interfaces_holding(self, addresses: Sequence[str]) -> Read[InterfaceListing]:
         """The interfaces in the VPC holding these addresses, whatever their description."""
         try:
-            found = [i for i in map(interface_from, self._interfaces_where("addresses.private-ip-address", addresses)) if i]
+            found = [
+                i for i in map(interface_from, self._interfaces_where("addresses.private-ip-address", addresses)) if i
+            ]
         except (ClientError, BotoCoreError) as error:
-            raise InterfaceListingFailed(f"DescribeNetworkInterfaces by address failed: {describe_error(error)}") from error
-        return InterfaceListing(self._vpc_id, tuple(i for i in found if i.ip in addresses))
+            return _failed("DescribeNetworkInterfaces by address failed", error)
+        return Read(InterfaceListing(self._vpc_id, tuple(i for i in found if i.ip in addresses)))
 
-    def list_broker_endpoints(self) -> EndpointListing:
+    def list_broker_endpoints(self) -> Read[EndpointListing]:
         """The Amazon MQ-managed interface VPC endpoints in the VPC, and their interfaces' addresses.
 
         The interfaces are asked for by id, through a filter rather than
@@ -102,9 +100,9 @@ class BrokerNetwork:
             interfaces = {i["NetworkInterfaceId"]: i for i in self._interfaces_where("network-interface-id", ids)}
         except (ClientError, BotoCoreError) as error:
             # All or nothing, as for the broker interfaces: a part would make the rest look free.
-            raise EndpointListingFailed(f"DescribeVpcEndpoints or its interfaces failed: {describe_error(error)}") from error
+            return _failed("DescribeVpcEndpoints or its interfaces failed", error)
         found = [e for e in (endpoint_from(d, interfaces) for d in described) if e is not None]
-        return EndpointListing(self._vpc_id, tuple(sorted(found, key=_by_id)))
+        return Read(EndpointListing(self._vpc_id, tuple(sorted(found, key=_by_id))))
 
     def _interfaces_where(self, name: str, values: Sequence[str]) -> Iterator[dict[str, Any]]:
         """Every interface in the VPC whose `name` is one of the values, in filters of at most 200 values, every page.
@@ -122,7 +120,7 @@ class BrokerNetwork:
             for page in pages:
                 yield from page.get("NetworkInterfaces", [])
 
-    def list_broker_interfaces(self) -> InterfaceListing:
+    def list_broker_interfaces(self) -> Read[InterfaceListing]:
         pages = self._ec2.get_paginator("describe_network_interfaces").paginate(
             Filters=[
                 {"Name": "vpc-id", "Values": [self._vpc_id]},
@@ -136,8 +134,12 @@ class BrokerNetwork:
                 found.extend(i for i in map(interface_from, page.get("NetworkInterfaces", [])) if i is not None)
         except (ClientError, BotoCoreError) as error:
             # A listing cut off after some pages would make the rest look free: all or nothing.
-            raise InterfaceListingFailed(f"DescribeNetworkInterfaces failed: {describe_error(error)}") from error
-        return InterfaceListing(self._vpc_id, tuple(found))
+            return _failed("DescribeNetworkInterfaces failed", error)
+        return Read(InterfaceListing(self._vpc_id, tuple(found)))
+
+
+def _failed(what: str, error: Exception, value: T | None = None) -> Read[T]:
+    return Read.failed(f"{what}: {describe_error(error)}", cut_short=isinstance(error, DeadlineReached), value=value)
 
 
 def _by_id(endpoint: BrokerEndpoint) -> str:

@@ -15,12 +15,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import Enum
 
-from reconciler.brokers import Address, AddressSource, BrokerDescription, BrokerFinding, Engine, Knowledge
-from reconciler.deadline import Deadline
-from reconciler.discovery import BrokerDirectory
-from reconciler.dns import Resolver, resolve_all, system_resolver
-from reconciler.endpoints import DnsVerdict, EndpointListing, tie_by_dns
-from reconciler.evidence import (
+from reconciler.adapters.amazon_mq import BrokerDirectory
+from reconciler.adapters.deadline import Deadline
+from reconciler.adapters.dns import Resolver, resolve_all, system_resolver
+from reconciler.adapters.ec2 import BrokerNetwork
+from reconciler.adapters.elb import OWNER_TAG, TARGETS_QUOTA, Refusal, TargetGroups, Written
+from reconciler.adapters.tagging import BrokersInScope
+from reconciler.core.brokers import Address, AddressSource, BrokerDescription, BrokerFinding, Engine, Knowledge
+from reconciler.core.endpoints import DnsVerdict, EndpointListing, tie_by_dns
+from reconciler.core.evidence import (
     RunEvidence,
     RunReads,
     ServedBy,
@@ -32,14 +35,13 @@ from reconciler.evidence import (
     hostnames_to_confirm,
     subnets_to_place,
 )
-from reconciler.interfaces import InterfaceListing
-from reconciler.memory import Memory
-from reconciler.network import BrokerNetwork, EndpointListingFailed, InterfaceListingFailed
-from reconciler.plan import RemovalClock, TargetGroupPlan, Withheld, hold_back, plan_target_group
-from reconciler.settings import Settings
-from reconciler.target_groups import TARGETS_QUOTA, GroupOwnedElsewhere, GroupReadFailed, Refusal, TargetGroups, Written
-from reconciler.targets import Target, TargetGroupView, TargetState
-from reconciler.triggers import Trigger
+from reconciler.core.interfaces import InterfaceListing
+from reconciler.core.memory import Memory
+from reconciler.core.plan import RemovalClock, TargetGroupPlan, Withheld, hold_back, plan_target_group
+from reconciler.core.reads import Read
+from reconciler.core.settings import Settings
+from reconciler.core.targets import Target, TargetGroupView, TargetState
+from reconciler.core.triggers import Trigger, TriggerKind
 
 
 @dataclass
@@ -52,14 +54,14 @@ class AppliedChanges:
     # Removals that wait because their broker's registration failed.
     held_back: list[Withheld] = field(default_factory=list)
     # Calls that failed as a whole: the group is not as planned.
-    failures: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
     # Calls not sent because the run's deadline was near.
     unsent: list[str] = field(default_factory=list)
 
     def take(self, written: Written, plan: TargetGroupPlan) -> None:
         """What went wrong in one pass of writes, naming each refused target's broker; a full group is told apart."""
         self.refused += [replace(r, broker_id=plan.brokers_of.get(r.target.ip)) for r in written.refused]
-        self.failures += [] if written.full else written.failures
+        self.problems += [] if written.full else written.problems
         self.unsent += written.unsent
 
 
@@ -77,7 +79,7 @@ class GroupOutcome:
     view: TargetGroupView | None = None
     plan: TargetGroupPlan | None = None
     applied: AppliedChanges | None = None
-    read_error: str | None = None
+    read_problem: str | None = None
     # The read was not attempted because the run's deadline was near: unresolved, not failed.
     read_cut_short: bool = False
     owned_elsewhere: bool = False
@@ -87,14 +89,17 @@ class GroupOutcome:
     def label(self) -> str:
         return self.name or self.arn
 
-    def failures(self) -> list[str]:
-        """What kept this group from being reconciled: the run failed."""
-        read = [self.read_error] if self.read_error and not self.read_cut_short else []
-        return read + (self.applied.failures if self.applied else [])
+    def problems_failing_the_run(self) -> list[str]:
+        """What kept this group from being reconciled."""
+        read = [self.read_problem] if self.read_problem and not self.read_cut_short else []
+        return read + (self.applied.problems if self.applied else [])
 
-    def shortfalls(self) -> list[str]:
+    def problems(self) -> list[str]:
+        return self.problems_failing_the_run() + self.problems_leaving_it_incomplete()
+
+    def problems_leaving_it_incomplete(self) -> list[str]:
         """What this group's run could not settle, though it applied what it could."""
-        found = [self.read_error] if self.read_error and self.read_cut_short else []
+        found = [self.read_problem] if self.read_problem and self.read_cut_short else []
         if self.plan and self.plan.withheld:
             found.append(f"{len(self.plan.withheld)} removal(s) withheld for want of evidence (see withheld)")
         if self.applied:
@@ -120,7 +125,8 @@ class RunOutcome:
     groups: list[GroupOutcome]
     # How many broker interfaces EC2 listed in the VPC; None when the listing failed.
     interfaces_listed: int | None
-    errors: list[str] = field(default_factory=list)
+    # What the reads and the evidence could not settle, beyond the groups' own problems.
+    read_problems: list[str] = field(default_factory=list)
     # How many Amazon MQ-managed VPC endpoints EC2 listed; None when not asked (nothing needed them) or failed.
     endpoints_listed: int | None = None
     cut_short: bool = False
@@ -130,7 +136,7 @@ class RunOutcome:
 
     @property
     def status(self) -> Status:
-        if self.crashed or any(group.failures() for group in self.groups):
+        if self.crashed or any(group.problems_failing_the_run() for group in self.groups):
             return Status.FAILED
         if self.problems():
             return Status.INCOMPLETE
@@ -138,10 +144,11 @@ class RunOutcome:
 
     def problems(self) -> list[str]:
         """Everything that went wrong, for the report and the logs."""
-        found = list(self.errors)
-        found += [f"{g.label}: {p}" for g in self.groups for p in g.failures() + g.shortfalls()]
+        found = list(self.read_problems)
+        found += [f"{g.label}: {p}" for g in self.groups for p in g.problems()]
         found += [
-            f"{u.broker.broker_id} ({u.broker.name or 'unnamed'}) {u.address.ip} in {u.address.zone or 'an unknown zone'}: "
+            f"{u.broker.broker_id} ({u.broker.name or 'unnamed'}) {u.address.ip} in "
+            f"{u.address.zone or 'an unknown zone'}: "
             "the load balancer does not route there (unused): enable that zone for it"
             for u in self.unserved()
         ]
@@ -183,6 +190,7 @@ class Reconciler:
     def __init__(
         self,
         settings: Settings,
+        scope: BrokersInScope,
         directory: BrokerDirectory,
         network: BrokerNetwork,
         target_groups: TargetGroups,
@@ -192,6 +200,7 @@ class Reconciler:
         resolver: Resolver = system_resolver,
     ) -> None:
         self._settings = settings
+        self._scope = scope
         self._directory = directory
         self._network = network
         self._target_groups = target_groups
@@ -208,114 +217,130 @@ class Reconciler:
             return self._run(trigger, started)
         except Exception as error:  # noqa: BLE001 - every run returns a report; the cause is in it and in the log
             return RunOutcome(
-                trigger=trigger, dry_run=self._settings.dry_run or trigger.dry_run, brokers={}, groups=[],
-                interfaces_listed=None, cut_short=self._deadline.reached,
-                errors=[f"unexpected {type(error).__name__}: {error}: nothing more was changed in this run"],
-                crashed=True, duration_ms=round((self._clock() - started) * 1000),
+                trigger=trigger,
+                dry_run=self._settings.dry_run or trigger.dry_run,
+                brokers={},
+                groups=[],
+                interfaces_listed=None,
+                cut_short=self._deadline.reached,
+                read_problems=[f"unexpected {type(error).__name__}: {error}: nothing more was changed in this run"],
+                crashed=True,
+                duration_ms=round((self._clock() - started) * 1000),
             )
 
     def _run(self, trigger: Trigger, started: float) -> RunOutcome:
         dry_run = self._settings.dry_run or trigger.dry_run
         named = trigger.broker_ids or frozenset()
-        listing, listing_error = self._directory.list_scope()
-        interfaces, interfaces_error = self._list_interfaces()
+        scope = self._scope.list()
+        listing = scope.value
+        assert listing is not None  # the configured brokers are known whatever the tag listing did
+        interfaces = self._network.list_broker_interfaces()
         groups = self._observe_groups()
         registered = {t.ip for g in groups if g.view for t in g.view.registered}
         # A stack that serves no RabbitMQ group never needs RabbitMQ brokers' endpoints.
         serves_rabbitmq = Engine.RABBITMQ in self._settings.engines_served
-        endpoints, endpoints_error = self._list_endpoints(serves_rabbitmq and endpoints_needed(listing, named, interfaces))
-        why = brokers_to_describe(listing, named, interfaces, endpoints, self._memory, registered)
+        needed = serves_rabbitmq and endpoints_needed(listing, named, interfaces.value)
+        endpoints = self._network.list_broker_endpoints() if needed else Read[EndpointListing](None)
+        why = brokers_to_describe(listing, named, interfaces.value, endpoints.value, self._memory, registered)
         described = self._directory.describe(why)
-        looked_up, lookup_error = self._look_up(addresses_to_look_up(described, interfaces))
-        vpc_subnets, subnets_error = self._network.vpc_subnets(
-            {s for d in described.values() for s in d.subnet_ids} if described else ()
-        )
-        elsewhere = self._network.vpcs_of(subnets_to_place(described, vpc_subnets))
-        endpoints, dns = self._tie_by_dns(endpoints, described)
+        looked_up = self._look_up(addresses_to_look_up(described, interfaces.value))
+        vpc_subnets = self._network.vpc_subnets({s for d in described.values() for s in d.subnet_ids})
+        elsewhere = self._network.vpcs_of(subnets_to_place(described, vpc_subnets.value))
+        tied, dns = self._tie_by_dns(endpoints.value, described)
         reads = RunReads(
-            listing, self._settings.scope, interfaces, described, why, looked_up, endpoints, dns, vpc_subnets,
-            elsewhere, self._settings.engines_served,
+            listing=listing,
+            scope=self._settings.scope,
+            interfaces=interfaces.value,
+            described=described,
+            why_described=why,
+            looked_up=looked_up.value,
+            endpoints=tied,
+            dns=dns,
+            vpc_subnets=vpc_subnets.value,
+            elsewhere=elsewhere,
+            engines_served=self._settings.engines_served,
         )
         brokers, confirmed = assess_brokers(reads, self._memory)
         self._memory.learn(confirmed)
-        holders, holders_error = self._look_up(free_looking(registered, brokers))
+        holders = self._look_up(free_looking(registered, brokers))
         evidence = RunEvidence(
-            brokers, listing.complete, interfaces is not None, described,
-            holders or InterfaceListing(self._settings.vpc_id, ()) if not holders_error else None,
-            self._settings.account_id,
+            brokers=brokers,
+            scope_complete=listing.complete,
+            interfaces_listed=interfaces.value is not None,
+            holders=None if holders.problem else holders.value or InterfaceListing(self._settings.vpc_id, ()),
+            account_id=self._settings.account_id,
         )
         clock = RemovalClock(self._clock(), dict(self._memory.free_since), dict(self._memory.last_registered_for))
         groups = [self._reconcile_group(outcome, evidence, clock, dry_run) for outcome in groups]
         self._remember(evidence, groups, clock.now, dry_run)
-        errors = [e for e in (listing_error, interfaces_error, endpoints_error, lookup_error, subnets_error, holders_error) if e]
+        problems = [r.problem for r in (scope, interfaces, endpoints, looked_up, vpc_subnets, holders) if r.problem]
         return RunOutcome(
             trigger=trigger,
             dry_run=dry_run,
             brokers=dict(brokers),
             groups=groups,
-            interfaces_listed=len(interfaces.interfaces) if interfaces else None,
-            errors=errors + _broker_problems(brokers, self._named_brokers(trigger)),
+            interfaces_listed=len(interfaces.value.interfaces) if interfaces.value else None,
+            read_problems=problems + _broker_problems(brokers, self._named_brokers(trigger)),
             cut_short=self._deadline.reached,
             duration_ms=round((self._clock() - started) * 1000),
-            endpoints_listed=len(endpoints.endpoints) if endpoints else None,
+            endpoints_listed=len(tied.endpoints) if tied else None,
         )
-
-    def _list_endpoints(self, needed: bool) -> tuple[EndpointListing | None, str | None]:
-        if not needed:
-            return None, None
-        try:
-            return self._network.list_broker_endpoints(), None
-        except EndpointListingFailed as failure:
-            return None, str(failure)
 
     def _tie_by_dns(
         self, endpoints: EndpointListing | None, described: Mapping[str, BrokerDescription]
     ) -> tuple[EndpointListing | None, dict[str, DnsVerdict]]:
         """Resolve the hostnames of RabbitMQ brokers no endpoint is confirmed for; EC2's listing checks each address."""
-        hostnames = hostnames_to_confirm(described, self._settings.scope, endpoints, self._memory, self._settings.region)
+        hostnames = hostnames_to_confirm(
+            described, self._settings.scope, endpoints, self._memory, self._settings.region
+        )
         if endpoints is None or not hostnames:
             return endpoints, {}
         return tie_by_dns(endpoints, resolve_all(self._resolver, hostnames, self._deadline.seconds_left()))
 
-    def _look_up(self, addresses: list[str]) -> tuple[InterfaceListing | None, str | None]:
-        if not addresses:
-            return None, None
-        try:
-            return self._network.interfaces_holding(addresses), None
-        except InterfaceListingFailed as failure:
-            return None, str(failure)
-
-    def _list_interfaces(self) -> tuple[InterfaceListing | None, str | None]:
-        try:
-            return self._network.list_broker_interfaces(), None
-        except InterfaceListingFailed as failure:
-            return None, str(failure)
+    def _look_up(self, addresses: list[str]) -> Read[InterfaceListing]:
+        return self._network.interfaces_holding(addresses) if addresses else Read[InterfaceListing](None)
 
     def _named_brokers(self, trigger: Trigger) -> frozenset[str]:
         """Brokers a person named, in the configuration or a resync: a missing one is their mistake to hear about."""
-        return self._settings.scope.broker_ids | (trigger.broker_ids or frozenset() if trigger.kind == "resync" else frozenset())
+        return self._settings.scope.broker_ids | (
+            trigger.broker_ids or frozenset() if trigger.kind is TriggerKind.RESYNC else frozenset()
+        )
 
     def _observe_groups(self) -> list[GroupOutcome]:
-        arns = self._settings.all_target_group_arns
-        identities, unreadable = self._target_groups.identify(arns)
-        engine = self._settings.engine_of
-        outcomes = [
-            GroupOutcome(arn, None, None, read_error=str(failure), read_cut_short=failure.cut_short, engine=engine(arn))
-            for arn, failure in unreadable.items()
-        ]
-        for group in identities:
-            try:
-                view = self._target_groups.observe(group)
-                outcomes.append(GroupOutcome(group.arn, group.name, group.port, view=view, engine=engine(group.arn)))
-            except GroupReadFailed as failure:
+        """Each group as it is now, in the configured order; a group that cannot
+        be read, or is another stack's, is left alone."""
+        outcomes = []
+        for arn, identity in self._target_groups.identify(self._settings.all_target_group_arns).items():
+            engine = self._settings.engine_of(arn)
+            group = identity.value
+            if group is None:
                 outcomes.append(
                     GroupOutcome(
-                        group.arn, group.name, group.port, read_error=str(failure), read_cut_short=failure.cut_short,
-                        owned_elsewhere=isinstance(failure, GroupOwnedElsewhere), engine=engine(group.arn),
+                        arn, None, None, engine=engine, read_problem=identity.problem, read_cut_short=identity.cut_short
                     )
                 )
-        order = {arn: i for i, arn in enumerate(arns)}
-        return sorted(outcomes, key=lambda outcome: order[outcome.arn])
+            elif group.owned_by_another(self._settings.stack_name):
+                problem = (
+                    f"tagged {OWNER_TAG}={group.owner}: it belongs to another stack, and this one "
+                    f"({self._settings.stack_name}) will not change it; give each stack its own target groups"
+                )
+                outcomes.append(
+                    GroupOutcome(arn, group.name, group.port, engine=engine, read_problem=problem, owned_elsewhere=True)
+                )
+            else:
+                view = self._target_groups.observe(group)
+                outcomes.append(
+                    GroupOutcome(
+                        arn,
+                        group.name,
+                        group.port,
+                        view=view.value,
+                        engine=engine,
+                        read_problem=view.problem,
+                        read_cut_short=view.cut_short,
+                    )
+                )
+        return outcomes
 
     def _reconcile_group(
         self, outcome: GroupOutcome, evidence: RunEvidence, clock: RemovalClock, dry_run: bool
@@ -354,11 +379,13 @@ class Reconciler:
         applied.take(deregistration, plan)
         applied.deregistered += deregistration.done
         if registration.full:
-            retried = self._target_groups.register(plan.arn, registration.failed) if deregistration.done else registration
+            retried = (
+                self._target_groups.register(plan.arn, registration.failed) if deregistration.done else registration
+            )
             applied.take(retried, plan)
             applied.registered += registration.done + retried.done
             if retried.full:
-                applied.failures.append(
+                applied.problems.append(
                     f"the group is full: {len(view.targets)} targets, the quota is {TARGETS_QUOTA:,} per target group "
                     f"unless raised; {len(retried.failed)} new targets wait for the next run, after "
                     f"{len(deregistration.done)} removals"
@@ -383,6 +410,7 @@ def _broker_problems(brokers: Mapping[str, BrokerFinding], named: frozenset[str]
     problems = [
         f"{b.broker_id}{f' ({b.name})' if b.knowledge is Knowledge.OUTSIDE else ''}: {b.reason}"
         for b in ordered
-        if b.knowledge in (Knowledge.UNRESOLVED, Knowledge.OUTSIDE) or (b.knowledge is Knowledge.GONE and b.broker_id in named)
+        if b.knowledge in (Knowledge.UNRESOLVED, Knowledge.OUTSIDE)
+        or (b.knowledge is Knowledge.GONE and b.broker_id in named)
     ]
     return problems + [f"{b.broker_id}: {r.ip} refused: {r.reason}" for b in ordered for r in b.refused]

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
-from reconciler.brokers import (
+from reconciler.core.brokers import (
     Address,
     AddressSource,
     BrokerDescription,
@@ -32,13 +32,15 @@ from reconciler.brokers import (
     Knowledge,
     RefusedAddress,
     Scope,
-    departure,
     gone,
     unresolved,
 )
-from reconciler.endpoints import BROKER_TAG, BrokerEndpoint, DnsVerdict, EndpointListing, addresses_of
-from reconciler.interfaces import InterfaceListing, NetworkInterface
-from reconciler.memory import Confirmed, Memory
+from reconciler.core.endpoints import BROKER_TAG, BrokerEndpoint, DnsVerdict, EndpointListing, addresses_of
+from reconciler.core.interfaces import InterfaceListing, NetworkInterface
+from reconciler.core.memory import Confirmed, Memory
+
+# States after which the broker will never serve again.
+GONE_STATES = frozenset({"DELETION_IN_PROGRESS", "CREATION_FAILED"})
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,6 @@ class RunEvidence:
     scope_complete: bool
     # False when the broker interfaces could not be listed: no ActiveMQ broker's addresses are known.
     interfaces_listed: bool
-    # DescribeBroker's answers in this run: Amazon MQ's own word, which may confirm a removal.
-    described: Mapping[str, BrokerDescription] = field(default_factory=dict)
     # Who holds, in the VPC, each registered address no served broker has; None when that lookup failed.
     holders: InterfaceListing | None = None
     # The stack's account: an interface attached to another account's instance may be an unknown broker's.
@@ -125,7 +125,8 @@ def brokers_to_describe(
     """Each broker this run must ask DescribeBroker about, and why. A steady sweep asks about none."""
     why: dict[str, str] = {}
     confirmed_endpoint_brokers = {
-        memory.endpoints[e.endpoint_id] for e in (endpoints.endpoints if endpoints else ())
+        memory.endpoints[e.endpoint_id]
+        for e in (endpoints.endpoints if endpoints else ())
         if e.endpoint_id in memory.endpoints and e.live
     }
     for broker_id in sorted(listing.brokers):
@@ -138,9 +139,7 @@ def brokers_to_describe(
         if new:
             why[broker_id] = f"interface {', '.join(i.interface_id for i in new)} names it: Amazon MQ must confirm"
         elif not candidates and broker_id not in confirmed_endpoint_brokers:
-            why[broker_id] = (
-                f"no interface named for it in {interfaces.vpc_id}, nor a VPC endpoint confirmed as its"
-            )
+            why[broker_id] = f"no interface named for it in {interfaces.vpc_id}, nor a VPC endpoint confirmed as its"
         elif candidates and (expected is None or len(candidates) < expected):
             why[broker_id] = f"{len(candidates)} of {expected or '?'} instances' interfaces listed: it may be changing"
     for broker_id in sorted(named):
@@ -153,16 +152,24 @@ def brokers_to_describe(
             named_holder = interfaces.holder_of(ip)
             if named_holder is not None and named_holder.broker_id and named_holder.broker_id not in listing.brokers:
                 # An interface names a broker the listing lacks (it may lag): Amazon MQ says whether it is in scope.
-                why.setdefault(named_holder.broker_id, f"its interface holds registered address {ip}, not in the tag listing")
+                why.setdefault(
+                    named_holder.broker_id, f"its interface holds registered address {ip}, not in the tag listing"
+                )
             holder = held.get(ip)
             if holder is not None and holder not in listing.brokers:
                 why.setdefault(holder, f"holds registered address {ip} but is not in the tag listing: still in scope?")
     return why
 
 
-def _held_by_confirmed(interfaces: InterfaceListing, endpoints: EndpointListing | None, memory: Memory) -> dict[str, str]:
+def _held_by_confirmed(
+    interfaces: InterfaceListing, endpoints: EndpointListing | None, memory: Memory
+) -> dict[str, str]:
     """Address -> the broker an interface or endpoint confirmed in an earlier run holds it for."""
-    held = {i.ip: memory.interfaces[i.interface_id].broker_id for i in interfaces.interfaces if i.interface_id in memory.interfaces}
+    held = {
+        i.ip: memory.interfaces[i.interface_id].broker_id
+        for i in interfaces.interfaces
+        if i.interface_id in memory.interfaces
+    }
     for endpoint in endpoints.endpoints if endpoints else ():
         if endpoint.endpoint_id in memory.endpoints:
             held.update({a.ip: memory.endpoints[endpoint.endpoint_id] for a in endpoint.addresses})
@@ -213,7 +220,9 @@ def hostnames_to_confirm(
     """
     if endpoints is None:
         return {}
-    confirmed = {memory.endpoints[e.endpoint_id] for e in endpoints.endpoints if e.endpoint_id in memory.endpoints and e.live}
+    confirmed = {
+        memory.endpoints[e.endpoint_id] for e in endpoints.endpoints if e.endpoint_id in memory.endpoints and e.live
+    }
     wanted: dict[str, str] = {}
     for broker_id, answer in sorted(described.items()):
         if answer.answer is None or departure(answer, scope) or answer.engine is not Engine.RABBITMQ:
@@ -255,18 +264,31 @@ def assess_brokers(reads: RunReads, memory: Memory) -> tuple[dict[str, BrokerFin
     return findings, learned
 
 
+def departure(described: BrokerDescription, scope: Scope) -> str | None:
+    """Why DescribeBroker says the broker no longer belongs to the endpoint, or None if it does."""
+    if described.missing:
+        return "does not exist (DescribeBroker: NotFoundException)"
+    state = described.state
+    if state in GONE_STATES:
+        return f"is {state}"
+    tags = (described.answer or {}).get("Tags")
+    if not scope.admits(described.broker_id, tags if isinstance(tags, Mapping) else {}):
+        return "is not in scope"
+    return None
+
+
 def _assess(broker_id: str, reads: RunReads, memory: Memory, learned: Memory) -> BrokerFinding:
     answer = reads.described.get(broker_id)
     listed = broker_id in reads.listing.brokers
     name = reads.listing.brokers.get(broker_id) or (answer.name if answer else None)
-    if answer is not None and answer.failure:
+    if answer is not None and answer.problem:
         if not listed:
             why = reads.why_described[broker_id]
-            return unresolved(broker_id, f"{why}; DescribeBroker failed: {answer.failure}", name=name)
+            return unresolved(broker_id, f"{why}; DescribeBroker failed: {answer.problem}", name=name)
         answer = None  # in scope by the listing: judged on what EC2 and memory show
-        failure = f"DescribeBroker failed: {reads.described[broker_id].failure}"
+        problem = f"DescribeBroker failed: {reads.described[broker_id].problem}"
     else:
-        failure = ""
+        problem = ""
     if answer is not None:
         left = departure(answer, reads.scope)
         if left:
@@ -276,8 +298,14 @@ def _assess(broker_id: str, reads: RunReads, memory: Memory, learned: Memory) ->
             engine = (answer.answer or {}).get("EngineType")
             return gone(broker_id, f"engine {engine} is not one this endpoint serves", name=name, state=answer.state)
         if answer.engine is Engine.RABBITMQ and answer.publicly_accessible:
-            return gone(broker_id, "publicly accessible RabbitMQ broker: it has no VPC endpoint in the VPC, and IP "
-                        "targets cannot be public addresses", name=name, state=answer.state, engine=Engine.RABBITMQ)
+            return gone(
+                broker_id,
+                "publicly accessible RabbitMQ broker: it has no VPC endpoint in the VPC, and IP "
+                "targets cannot be public addresses",
+                name=name,
+                state=answer.state,
+                engine=Engine.RABBITMQ,
+            )
         outside = _outside(answer, reads)
         if outside is not None:
             return replace(outside, name=name)
@@ -288,16 +316,21 @@ def _assess(broker_id: str, reads: RunReads, memory: Memory, learned: Memory) ->
     elif engine is Engine.ACTIVEMQ:
         finding = _assess_activemq(broker_id, answer, reads, memory, learned)
     else:
-        finding = unresolved(broker_id, failure or reads.why_described.get(broker_id, "not described in this run"))
-    asked = reads.why_described.get(broker_id) if answer is not None and finding.knowledge is Knowledge.UNRESOLVED else None
-    reason = "; ".join(part for part in (joined + (f"{asked}; " if asked else "") + finding.reason, failure) if part)
+        finding = unresolved(broker_id, problem or reads.why_described.get(broker_id, "not described in this run"))
+    asked = (
+        reads.why_described.get(broker_id) if answer is not None and finding.knowledge is Knowledge.UNRESOLVED else None
+    )
+    reason = "; ".join(part for part in (joined + (f"{asked}; " if asked else "") + finding.reason, problem) if part)
     return replace(finding, name=name, reason=reason)
 
 
 def _last_addresses(broker_id: str, reads: RunReads, memory: Memory) -> tuple[Address, ...]:
     """The addresses a broker confirmed gone held through interfaces or endpoints confirmed as its: they may go."""
-    held = [i.address() for i in (reads.interfaces.interfaces if reads.interfaces else ())
-            if memory.interfaces.get(i.interface_id) == Confirmed(broker_id, i.ip)]
+    held = [
+        i.address()
+        for i in (reads.interfaces.interfaces if reads.interfaces else ())
+        if memory.interfaces.get(i.interface_id) == Confirmed(broker_id, i.ip)
+    ]
     for endpoint in reads.endpoints.endpoints if reads.endpoints else ():
         if memory.endpoints.get(endpoint.endpoint_id) == broker_id:
             held += endpoint.addresses
@@ -321,8 +354,13 @@ def _outside(answer: BrokerDescription, reads: RunReads) -> BrokerFinding | None
     where = f"in {', '.join(vpcs)}" if vpcs else f"in subnets {', '.join(sorted(subnets))}"
     vpc = reads.interfaces.vpc_id if reads.interfaces else "the endpoint's VPC"
     return BrokerFinding(
-        answer.broker_id, Knowledge.OUTSIDE, name=answer.name, state=answer.state, engine=answer.engine,
-        reason=f"{where}, not {vpc}: this endpoint does not serve it", vpc_id=vpcs[0] if vpcs else None,
+        answer.broker_id,
+        Knowledge.OUTSIDE,
+        name=answer.name,
+        state=answer.state,
+        engine=answer.engine,
+        reason=f"{where}, not {vpc}: this endpoint does not serve it",
+        vpc_id=vpcs[0] if vpcs else None,
     )
 
 
@@ -369,14 +407,20 @@ def _assess_activemq(
         reason = f"{len(addresses)} of {count} instance addresses confirmed by EC2 in {interfaces.vpc_id}"
     knowledge = Knowledge.SETTLED if complete else Knowledge.UNRESOLVED
     return BrokerFinding(
-        broker_id, knowledge, addresses, source, answer.name, answer.state, reason, Engine.ACTIVEMQ,
-        tuple(refused), frozenset(claimed),
+        broker_id,
+        knowledge,
+        addresses,
+        source,
+        answer.name,
+        answer.state,
+        reason,
+        Engine.ACTIVEMQ,
+        tuple(refused),
+        frozenset(claimed),
     )
 
 
-def _activemq_from_memory(
-    broker_id: str, named: list[NetworkInterface], vpc_id: str, memory: Memory
-) -> BrokerFinding:
+def _activemq_from_memory(broker_id: str, named: list[NetworkInterface], vpc_id: str, memory: Memory) -> BrokerFinding:
     """Not asked in this run: the interfaces EC2 lists that an earlier run confirmed, and no more."""
     confirmed = [i for i in named if i.attached and memory.interfaces.get(i.interface_id) == Confirmed(broker_id, i.ip)]
     unconfirmed = {i.ip for i in named if i not in confirmed}
@@ -387,9 +431,13 @@ def _activemq_from_memory(
     else:
         reason = f"{len(confirmed)} of {expected or '?'} instances' interfaces confirmed in {vpc_id}; not described"
     return BrokerFinding(
-        broker_id, Knowledge.SETTLED if complete else Knowledge.UNRESOLVED,
-        tuple(sorted(i.address() for i in confirmed)), AddressSource.INTERFACES, reason=reason,
-        engine=Engine.ACTIVEMQ, claimed=frozenset(unconfirmed),
+        broker_id,
+        Knowledge.SETTLED if complete else Knowledge.UNRESOLVED,
+        tuple(sorted(i.address() for i in confirmed)),
+        AddressSource.INTERFACES,
+        reason=reason,
+        engine=Engine.ACTIVEMQ,
+        claimed=frozenset(unconfirmed),
     )
 
 
@@ -398,8 +446,12 @@ def _assess_rabbitmq(
 ) -> BrokerFinding:
     endpoints = reads.endpoints
     if endpoints is None:
-        return unresolved(broker_id, "a RabbitMQ broker, and the VPC endpoints could not be listed",
-                          engine=Engine.RABBITMQ, state=answer.state if answer else None)
+        return unresolved(
+            broker_id,
+            "a RabbitMQ broker, and the VPC endpoints could not be listed",
+            engine=Engine.RABBITMQ,
+            state=answer.state if answer else None,
+        )
     confirmed = [e for e in endpoints.endpoints if memory.endpoints.get(e.endpoint_id) == broker_id and e.live]
     verdict = reads.dns.get(broker_id)
     refused: tuple[RefusedAddress, ...] = verdict.refused if verdict else ()
@@ -417,7 +469,9 @@ def _assess_rabbitmq(
         hint = f"; {verdict.describe()}" if verdict else ""
         problem = f"no VPC endpoint in {endpoints.vpc_id} is confirmed as its{hint}"
         if tagged:
-            problem += f" ({', '.join(e.endpoint_id for e in tagged)} tagged {BROKER_TAG}={broker_id} is only a candidate)"
+            problem += (
+                f" ({', '.join(e.endpoint_id for e in tagged)} tagged {BROKER_TAG}={broker_id} is only a candidate)"
+            )
     elif not addresses:
         problem = f"{how}: no live interface address"
     elif len(live) > 1:
@@ -442,7 +496,8 @@ def _assess_rabbitmq(
         engine=Engine.RABBITMQ,
         refused=refused,
         # A tagged candidate (anyone may tag) claims nothing once the broker is settled on its confirmed endpoint.
-        claimed=(claimed if problem else frozenset()) | (frozenset(a.ip for a in addresses) if len(live) > 1 else frozenset()),
+        claimed=(claimed if problem else frozenset())
+        | (frozenset(a.ip for a in addresses) if len(live) > 1 else frozenset()),
     )
 
 
@@ -454,14 +509,15 @@ def _confirm_by_hostname(
     Its addresses must all be what the hostname gives (one endpoint), it must
     be in the broker's subnets, and no other broker's id may be on its tag.
     """
-    if verdict is None or verdict.resolution.failure:
+    if verdict is None or verdict.resolution.problem:
         return [], ()
     tied = endpoints.tied_by_dns_to(broker_id)
     refusals: list[RefusedAddress] = []
     accepted: list[BrokerEndpoint] = []
     for endpoint in tied:
         if not endpoint.subnet_ids or not endpoint.subnet_ids <= answer.subnet_ids:
-            why = f"VPC endpoint {endpoint.endpoint_id} is in subnets {', '.join(sorted(endpoint.subnet_ids))}, not the broker's"
+            subnets = ", ".join(sorted(endpoint.subnet_ids))
+            why = f"VPC endpoint {endpoint.endpoint_id} is in subnets {subnets}, not the broker's"
             refusals += [RefusedAddress(a.ip, why) for a in endpoint.addresses]
         else:
             accepted.append(endpoint)
@@ -472,6 +528,9 @@ def _served_here(finding: BrokerFinding, engines_served: Collection[Engine]) -> 
     if not finding.served or finding.engine is None or finding.engine in engines_served:
         return finding
     return gone(
-        finding.broker_id, f"engine {finding.engine.value}: this stack has no target group for it", name=finding.name,
-        state=finding.state, engine=finding.engine,
+        finding.broker_id,
+        f"engine {finding.engine.value}: this stack has no target group for it",
+        name=finding.name,
+        state=finding.state,
+        engine=finding.engine,
     )

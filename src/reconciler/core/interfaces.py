@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from reconciler.brokers import Address, is_broker_id
+from reconciler.core.brokers import Address, is_broker_id
 
 DESCRIPTION_PREFIX = "Amazon MQ network interface for broker "
 # DescribeNetworkInterfaces' `description` filter takes `*` wildcards.

@@ -11,7 +11,7 @@ import socket
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 
-from reconciler.endpoints import Resolution
+from reconciler.core.endpoints import Resolution
 
 # hostname -> its IPv4 addresses; raises OSError (socket.gaierror...) when it cannot answer.
 Resolver = Callable[[str], Sequence[str]]
@@ -36,14 +36,19 @@ def resolve_all(
         return {}
     timeout = TIMEOUT_SECONDS if seconds_left is None else min(TIMEOUT_SECONDS, seconds_left)
     if timeout <= 0:
-        return {key: Resolution(host, failure="not looked up: the run's deadline is near") for key, host in hostnames.items()}
+        return {
+            key: Resolution(host, problem="not looked up: the run's deadline is near")
+            for key, host in hostnames.items()
+        }
     pool = ThreadPoolExecutor(max_workers=min(WORKERS, len(hostnames)))
     futures = {key: pool.submit(_lookup, resolver, host) for key, host in hostnames.items()}
     wait(futures.values(), timeout=timeout)
     # A lookup still running is abandoned, not waited for: its thread ends on its own.
     pool.shutdown(wait=False, cancel_futures=True)
     return {
-        key: future.result() if future.done() and not future.cancelled() else Resolution(hostnames[key], failure=f"no answer within {timeout:g} s")
+        key: future.result()
+        if future.done() and not future.cancelled()
+        else Resolution(hostnames[key], problem=f"no answer within {timeout:g} s")
         for key, future in futures.items()
     }
 
@@ -52,4 +57,4 @@ def _lookup(resolver: Resolver, hostname: str) -> Resolution:
     try:
         return Resolution(hostname, tuple(sorted(set(resolver(hostname)))))
     except (OSError, UnicodeError) as error:
-        return Resolution(hostname, failure=f"{type(error).__name__}: {error}")
+        return Resolution(hostname, problem=f"{type(error).__name__}: {error}")

@@ -1,6 +1,6 @@
-"""README.md's report example against a real report: same keys, same shapes.
+"""docs/contract.md's report example against a real report: same keys, same shapes.
 
-The example under `### Report` is what an operator reads to know what the
+The example under `## Report` is what an operator reads to know what the
 function logs and returns. It is checked, not generated: the first ```json
 block under that heading must have exactly the keys of a real report, for
 every object, and for the first element of every list, down to the leaves,
@@ -18,20 +18,27 @@ from typing import Any
 
 from tests.integration.conftest import Endpoint
 
-README = Path(__file__).resolve().parents[2] / "README.md"
-HEADING = "### Report"
+CONTRACT = Path(__file__).resolve().parents[2] / "docs" / "contract.md"
+HEADING = "## Report"
 
 
-def readme_report_example(text: str) -> Any:
+def report_example(text: str) -> Any:
     """The first ```json block after the `### Report` heading, parsed."""
     start = text.index(f"\n{HEADING}\n")
     block = re.search(r"^```json\n(.*?)^```$", text[start:], re.MULTILINE | re.DOTALL)
-    assert block, f"README.md: no ```json block under {HEADING}"
+    assert block, f"docs/contract.md: no ```json block under {HEADING}"
     return json.loads(block.group(1))
 
 
 def json_kind(value: Any) -> str:
-    kinds = [(bool, "a boolean"), (int, "a number"), (float, "a number"), (str, "a string"), (list, "an array"), (dict, "an object")]
+    kinds = [
+        (bool, "a boolean"),
+        (int, "a number"),
+        (float, "a number"),
+        (str, "a string"),
+        (list, "an array"),
+        (dict, "an object"),
+    ]
     return "null" if value is None else next(name for kind, name in kinds if isinstance(value, kind))
 
 
@@ -56,11 +63,13 @@ def test_the_comparison_sees_a_renamed_key_a_changed_shape_and_a_missing_key() -
     assert shape_differences(real, real) == []
     assert shape_differences({**real, "state": "ok"}, real) == ["report: the report has no 'state'"]
     stale = {"status": "ok", "targetGroups": [{"deregistered": ["10.0.0.1:61617"]}]}
-    assert shape_differences(stale, real) == ["report.targetGroups[0].deregistered[0]: the example has a string, the report an object"]
+    assert shape_differences(stale, real) == [
+        "report.targetGroups[0].deregistered[0]: the example has a string, the report an object"
+    ]
     assert shape_differences({"targetGroups": real["targetGroups"]}, real) == ["report: the example lacks 'status'"]
 
 
-def test_the_readme_report_example_has_the_keys_and_shapes_of_a_real_report(
+def test_the_contracts_report_example_has_the_keys_and_shapes_of_a_real_report(
     endpoint: Endpoint, two_brokers: tuple[str, str]
 ) -> None:
     # As in the example: a minute ago a reboot moved orders' IPs (registered then); now payments' move, and orders'
@@ -73,8 +82,10 @@ def test_the_readme_report_example_has_the_keys_and_shapes_of_a_real_report(
     endpoint.let_time_pass(60)
     real = endpoint.reboot_event(payments).report
 
-    differences = shape_differences(readme_report_example(README.read_text()), real)
+    differences = shape_differences(report_example(CONTRACT.read_text()), real)
 
-    assert not differences, "README.md's report example is stale:\n" + "\n".join(differences) + (
-        "\nA real report:\n" + json.dumps(real, indent=2)
+    assert not differences, (
+        "docs/contract.md's report example is stale:\n"
+        + "\n".join(differences)
+        + ("\nA real report:\n" + json.dumps(real, indent=2))
     )

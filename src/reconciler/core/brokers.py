@@ -14,8 +14,6 @@ BROKER_ID_PATTERN = re.compile(r"^b-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
 
 # States in which the instances reported are the broker's instances, for good.
 SETTLED_STATES = frozenset({"RUNNING", "CRITICAL_ACTION_REQUIRED", "REPLICA"})
-# States after which the broker will never serve again.
-GONE_STATES = frozenset({"DELETION_IN_PROGRESS", "CREATION_FAILED"})
 INSTANCES_PER_MODE = {"SINGLE_INSTANCE": 1, "ACTIVE_STANDBY_MULTI_AZ": 2}
 
 
@@ -121,7 +119,7 @@ class BrokerDescription:
     answer: Mapping[str, Any] | None = None
     # NotFoundException (HTTP 404): the broker does not exist (docs/sources.md, Amazon MQ).
     missing: bool = False
-    failure: str = ""
+    problem: str = ""
 
     @property
     def name(self) -> str | None:
@@ -146,8 +144,9 @@ class BrokerDescription:
         instances = (self.answer or {}).get("BrokerInstances")
         if not isinstance(instances, list):
             return ()
-        return tuple(ip if _is_ipv4(ip := i.get("IpAddress") if isinstance(i, Mapping) else None) else None
-                     for i in instances)
+        return tuple(
+            ip if _is_ipv4(ip := i.get("IpAddress") if isinstance(i, Mapping) else None) else None for i in instances
+        )
 
     @property
     def instance_count(self) -> int:
@@ -202,19 +201,6 @@ def gone(
     broker_id: str, reason: str, *, name: str | None = None, state: str | None = None, engine: Engine | None = None
 ) -> BrokerFinding:
     return BrokerFinding(broker_id, Knowledge.GONE, name=name, state=state, reason=reason, engine=engine)
-
-
-def departure(described: BrokerDescription, scope: Scope) -> str | None:
-    """Why DescribeBroker says the broker no longer belongs to the endpoint, or None if it does."""
-    if described.missing:
-        return "does not exist (DescribeBroker: NotFoundException)"
-    state = described.state
-    if state in GONE_STATES:
-        return f"is {state}"
-    tags = (described.answer or {}).get("Tags")
-    if not scope.admits(described.broker_id, tags if isinstance(tags, Mapping) else {}):
-        return "is not in scope"
-    return None
 
 
 def _text(value: object) -> str | None:

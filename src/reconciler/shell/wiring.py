@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import boto3
 
-from reconciler.clients import create_clients
-from reconciler.deadline import Deadline
-from reconciler.discovery import BrokerDirectory
-from reconciler.dns import Resolver, system_resolver
-from reconciler.network import BrokerNetwork
-from reconciler.pacing import TokenBucket
-from reconciler.reconcile import Reconciler
-from reconciler.settings import Settings
-from reconciler.target_groups import TargetGroups
+from reconciler.adapters.amazon_mq import BrokerDirectory
+from reconciler.adapters.clients import create_clients
+from reconciler.adapters.deadline import Deadline
+from reconciler.adapters.dns import Resolver, system_resolver
+from reconciler.adapters.ec2 import BrokerNetwork
+from reconciler.adapters.elb import TargetGroups
+from reconciler.adapters.pacing import TokenBucket
+from reconciler.adapters.tagging import BrokersInScope
+from reconciler.core.settings import Settings
+from reconciler.run.reconcile import Reconciler
 
 # Concurrent DescribeBroker calls; the token bucket, not this, sets the pace.
 DESCRIBE_WORKERS = 8
@@ -27,15 +28,15 @@ DESCRIBE_WORKERS = 8
 def build_reconciler(
     settings: Settings, *, session: boto3.session.Session | None = None, resolver: Resolver = system_resolver
 ) -> Reconciler:
-    """The reconciler and its AWS clients; `resolver` answers for RabbitMQ brokers' hostnames (the system's own by default)."""
+    """The reconciler and its AWS clients; `resolver` answers for RabbitMQ
+    brokers' hostnames (the system's own by default)."""
     clients = create_clients(settings.region, pool_size=DESCRIBE_WORKERS, session=session)
     pacing = TokenBucket(settings.describe_rate, settings.describe_burst)
     deadline = Deadline()
-    directory = BrokerDirectory(
-        clients.mq, clients.tagging, settings.scope, pacing, workers=DESCRIBE_WORKERS, deadline=deadline
-    )
+    scope = BrokersInScope(clients.tagging, settings.scope)
+    directory = BrokerDirectory(clients.mq, pacing, workers=DESCRIBE_WORKERS, deadline=deadline)
     network = BrokerNetwork(clients.ec2, settings.vpc_id)
     for client in (clients.mq, clients.tagging, clients.ec2, clients.elbv2):
         deadline.attach(client)  # after the pacing hook: a request that waited its turn is still checked
-    target_groups = TargetGroups(clients.elbv2, stack_name=settings.stack_name)
-    return Reconciler(settings, directory, network, target_groups, deadline=deadline, resolver=resolver)
+    target_groups = TargetGroups(clients.elbv2)
+    return Reconciler(settings, scope, directory, network, target_groups, deadline=deadline, resolver=resolver)

@@ -6,7 +6,7 @@ behind a load balancer AWS runs, reached through one interface VPC endpoint
 that Amazon MQ's service-linked role creates in the customer's own VPC and
 account, one network interface per broker subnet. The role may create a VPC
 endpoint only with the tag `AMQManaged=true` (managed policy
-AmazonMQServiceRolePolicy; README, "RabbitMQ brokers"): that tag, the type
+AmazonMQServiceRolePolicy; docs/sources.md): that tag, the type
 `Interface` and the VPC are how EC2 lists them, in one paged call.
 
 Which broker an endpoint belongs to:
@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
-from reconciler.brokers import Address, RefusedAddress, is_broker_id
+from reconciler.core.brokers import Address, RefusedAddress, is_broker_id
 
 # Amazon MQ's service-linked role may create a VPC endpoint only with this tag (AmazonMQServiceRolePolicy).
 MANAGED_TAG = ("AMQManaged", "true")
@@ -86,7 +86,7 @@ class Resolution:
 
     hostname: str
     addresses: tuple[str, ...] = ()
-    failure: str = ""
+    problem: str = ""
 
 
 @dataclass(frozen=True)
@@ -97,9 +97,11 @@ class DnsVerdict:
     refused: tuple[RefusedAddress, ...] = ()
 
     def describe(self) -> str:
-        if self.resolution.failure:
-            return f"its hostname {self.resolution.hostname} could not be resolved: {self.resolution.failure}"
-        return f"its hostname {self.resolution.hostname} resolves to {', '.join(self.resolution.addresses) or 'nothing'}"
+        if self.resolution.problem:
+            return f"its hostname {self.resolution.hostname} could not be resolved: {self.resolution.problem}"
+        return (
+            f"its hostname {self.resolution.hostname} resolves to {', '.join(self.resolution.addresses) or 'nothing'}"
+        )
 
 
 def endpoint_from(described: Mapping[str, Any], interfaces: Mapping[str, Mapping[str, Any]]) -> BrokerEndpoint | None:
@@ -137,7 +139,9 @@ def endpoint_from(described: Mapping[str, Any], interfaces: Mapping[str, Mapping
     )
 
 
-def tie_by_dns(listing: EndpointListing, resolutions: Mapping[str, Resolution]) -> tuple[EndpointListing, dict[str, DnsVerdict]]:
+def tie_by_dns(
+    listing: EndpointListing, resolutions: Mapping[str, Resolution]
+) -> tuple[EndpointListing, dict[str, DnsVerdict]]:
     """Tie each broker to the endpoints its resolved addresses belong to; refuse every address EC2 does not confirm.
 
     A resolved address counts only if an interface of a live Amazon MQ-managed
@@ -162,7 +166,10 @@ def tie_by_dns(listing: EndpointListing, resolutions: Mapping[str, Resolution]) 
 def _refusal(listing: EndpointListing, endpoint: BrokerEndpoint | None, broker_id: str, ties: Mapping[str, str]) -> str:
     """Why a resolved address may not be the broker's; empty if EC2 confirms it."""
     if endpoint is None:
-        return f"no interface of an Amazon MQ VPC endpoint ({MANAGED_TAG[0]}={MANAGED_TAG[1]}, {ENDPOINT_TYPE}) in {listing.vpc_id} holds it"
+        return (
+            f"no interface of an Amazon MQ VPC endpoint ({MANAGED_TAG[0]}={MANAGED_TAG[1]}, {ENDPOINT_TYPE}) "
+            f"in {listing.vpc_id} holds it"
+        )
     if endpoint.broker_id not in (None, broker_id):
         return f"held by VPC endpoint {endpoint.endpoint_id}, tagged {BROKER_TAG}={endpoint.broker_id}"
     if not endpoint.live:

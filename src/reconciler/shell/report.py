@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from reconciler.brokers import BrokerFinding
-from reconciler.reconcile import GroupOutcome, RunOutcome
-from reconciler.triggers import Trigger
+from reconciler.core.brokers import BrokerFinding
+from reconciler.core.triggers import Trigger
+from reconciler.run.reconcile import GroupOutcome, RunOutcome
 
 
 def report_run(outcome: RunOutcome) -> dict[str, Any]:
@@ -17,7 +17,9 @@ def report_run(outcome: RunOutcome) -> dict[str, Any]:
         "cutShort": outcome.cut_short,
         "interfacesListed": outcome.interfaces_listed,
         "vpcEndpointsListed": outcome.endpoints_listed,
-        "brokers": [_report_broker(broker, outcome) for broker in sorted(outcome.brokers.values(), key=lambda b: b.broker_id)],
+        "brokers": [
+            _report_broker(broker, outcome) for broker in sorted(outcome.brokers.values(), key=lambda b: b.broker_id)
+        ],
         "targetGroups": [_report_group(group, outcome.dry_run) for group in outcome.groups],
         "unservedInstances": [
             {"brokerId": u.broker.broker_id, "name": u.broker.name, "ip": u.address.ip, "zone": u.address.zone}
@@ -59,10 +61,18 @@ def _report_broker(broker: BrokerFinding, outcome: RunOutcome) -> dict[str, Any]
 
 def _report_group(group: GroupOutcome, dry_run: bool) -> dict[str, Any]:
     reported: dict[str, Any] = {"name": group.name, "arn": group.arn, "port": group.port, "engine": group.engine.value}
-    errors = group.failures() + group.shortfalls()
+    errors = group.problems()
     if group.plan is None:
-        return {**reported, "registered": [], "deregistered": [], "kept": [], "withheld": [], "refused": [], "health": {},
-                "errors": errors}
+        return {
+            **reported,
+            "registered": [],
+            "deregistered": [],
+            "kept": [],
+            "withheld": [],
+            "refused": [],
+            "health": {},
+            "errors": errors,
+        }
     plan = group.plan
     if dry_run or group.applied is None:
         # A dry run reports what it would do, under the same keys.

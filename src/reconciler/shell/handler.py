@@ -11,12 +11,12 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from reconciler.reconcile import Reconciler
-from reconciler.report import report_refusal, report_run
-from reconciler.settings import DEFAULT_NAMESPACE, ConfigurationError, Settings
-from reconciler.telemetry import publish_run
-from reconciler.triggers import InvalidTrigger, event_id_of, parse_trigger
-from reconciler.wiring import build_reconciler
+from reconciler.core.settings import DEFAULT_NAMESPACE, ConfigurationError, Settings
+from reconciler.core.triggers import InvalidTrigger, event_id_of, parse_trigger
+from reconciler.run.reconcile import Reconciler
+from reconciler.shell.report import report_refusal, report_run
+from reconciler.shell.telemetry import publish_run
+from reconciler.shell.wiring import build_reconciler
 
 SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "mq-static-endpoint")
 
