@@ -8,11 +8,13 @@ instead, which the adapter meets exactly as it meets the Deadline's own.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import boto3
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from botocore.stub import Stubber
 
 from reconciler.adapters.clients import AwsClients, create_clients
 from reconciler.adapters.deadline import MARGIN_MS, DeadlineReached
@@ -32,6 +34,14 @@ def aws_clients() -> AwsClients:
     for client in (clients.mq, clients.elbv2, clients.tagging, clients.ec2):
         client.meta.events.register("before-send", _refuse_to_send)
     return clients
+
+
+@contextmanager
+def stubbed(client: Any) -> Iterator[Stubber]:
+    """The client answered by a Stubber, every answer queued in it used by the end."""
+    with Stubber(client) as stubber:
+        yield stubber
+        stubber.assert_no_pending_responses()
 
 
 def deadline_falls_on(client: Any, call: int) -> None:

@@ -12,7 +12,7 @@ from botocore.stub import Stubber
 from reconciler.adapters.deadline import Deadline
 from reconciler.adapters.ec2 import BrokerNetwork
 from reconciler.core.interfaces import DESCRIPTION_FILTER
-from tests.unit.adapters.aws import VPC, aws_clients, deadline_falls_on
+from tests.unit.adapters.aws import VPC, aws_clients, deadline_falls_on, stubbed
 
 BROKER = "b-1234abcd-56ef-78ab-90cd-ef1234567890"
 IN_THE_VPC = {"Name": "vpc-id", "Values": [VPC]}
@@ -27,9 +27,8 @@ MANAGED_ENDPOINTS = [
 @pytest.fixture
 def ec2() -> Iterator[tuple[Any, Stubber]]:
     client = aws_clients().ec2
-    with Stubber(client) as stubber:
+    with stubbed(client) as stubber:
         yield client, stubber
-        stubber.assert_no_pending_responses()
 
 
 def interface(ip: str, *, eni: str | None = None, broker: str = BROKER) -> dict[str, Any]:

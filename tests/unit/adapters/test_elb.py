@@ -11,7 +11,7 @@ from botocore.stub import Stubber
 
 from reconciler.adapters.elb import OWNER_TAG, GroupIdentity, Refusal, TargetGroups
 from reconciler.core.targets import Target, TargetState
-from tests.unit.adapters.aws import ACCOUNT, REGION, aws_clients, deadline_falls_on
+from tests.unit.adapters.aws import ACCOUNT, REGION, aws_clients, deadline_falls_on, stubbed
 
 PORT = 5671
 
@@ -19,9 +19,8 @@ PORT = 5671
 @pytest.fixture
 def elb() -> Iterator[tuple[Any, Stubber]]:
     client = aws_clients().elbv2
-    with Stubber(client) as stubber:
+    with stubbed(client) as stubber:
         yield client, stubber
-        stubber.assert_no_pending_responses()
 
 
 def arn(name: str) -> str:
