@@ -114,9 +114,12 @@ def test_only_not_found_says_a_broker_is_missing(
 def directory_over_http(
     answers: dict[str, list[int]], bucket: TokenBucket, workers: int, deadline: Deadline | None = None
 ) -> tuple[BrokerDirectory, MqOverHttp]:
+    """The directory as the reconciler wires it: its client's requests checked against the deadline, if one is given."""
     client = aws_clients().mq
     transport = MqOverHttp(answers)
     answer_requests(client, transport)
+    if deadline:
+        deadline.attach(client)
     return BrokerDirectory(client, bucket, workers=workers, deadline=deadline), transport
 
 
@@ -150,3 +153,22 @@ def test_a_pacing_wait_past_the_deadline_is_not_begun() -> None:
     assert transport.sent == [IDS[0]] and not slept and deadline.reached
     assert described[IDS[0]].name and described[IDS[1]].answer is None
     assert described[IDS[1]].problem.startswith("DeadlineReached: not sent")
+
+
+def test_a_request_whose_pacing_wait_overran_is_checked_against_the_deadline_again() -> None:
+    """The pacing listens on `request-created.mq`, the Deadline on `request-created`: botocore calls the more specific
+    first, so the request is checked after its wait, whichever was attached first."""
+    now = [0.0]
+
+    def overrunning_sleep(seconds: float) -> None:
+        now[0] += 20 * seconds
+
+    bucket = CountingBucket(rate=1, burst=1, clock=lambda: now[0], sleep=overrunning_sleep)
+    deadline = Deadline()
+    deadline.arm(lambda: round(30_000 - now[0] * 1000))  # 30 s left: the 1 s wait is begun, and lasts 20 s
+    directory, transport = directory_over_http({b: [200] for b in IDS[:2]}, bucket, workers=1, deadline=deadline)
+
+    described = directory.describe(IDS[:2])
+
+    assert transport.sent == [IDS[0]] and bucket.taken == 2
+    assert described[IDS[1]].problem.startswith("DeadlineReached: not sent: 10000 ms")
