@@ -171,7 +171,7 @@ def test_the_vpcs_subnets_are_read_again_only_for_a_new_one_and_a_failed_read_ke
 
     again = network.vpc_subnets({"subnet-a", "subnet-new"})
 
-    assert again.value == {"subnet-a", "subnet-b"}
+    assert again.value == frozenset({"subnet-a", "subnet-b"})
     assert again.problem and "RequestLimitExceeded" in again.problem and not again.cut_short
 
 

@@ -3,7 +3,7 @@ a refused target costs only itself and a group refused as a whole is not asked a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
@@ -31,7 +31,7 @@ def described(*names: str) -> dict[str, Any]:
     return {"TargetGroups": [{"TargetGroupArn": arn(n), "TargetGroupName": n, "Port": PORT} for n in names]}
 
 
-def tagged(owners: dict[str, str | None]) -> dict[str, Any]:
+def tagged(owners: Mapping[str, str | None]) -> dict[str, Any]:
     return {
         "TagDescriptions": [
             # The model wants one tag at least: a group with no owner tag has another.
@@ -65,8 +65,8 @@ def test_one_vanished_group_among_several_is_found_by_asking_one_by_one(elb: tup
 
     assert list(found) == [arn("a"), arn("b"), arn("c")]
     assert found[arn("a")].value == GroupIdentity(arn("a"), "a", PORT, owner="stack")
-    assert found[arn("b")].value is None
-    assert found[arn("b")].problem and "TargetGroupNotFound" in found[arn("b")].problem
+    vanished = found[arn("b")]
+    assert vanished.value is None and vanished.problem and "TargetGroupNotFound" in vanished.problem
     assert found[arn("c")].value == GroupIdentity(arn("c"), "c", PORT)
 
 
