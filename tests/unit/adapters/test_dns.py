@@ -47,7 +47,8 @@ def test_a_name_the_system_resolver_cannot_encode_is_a_problem_not_a_crash() -> 
 
     resolved = resolve_all(dns.system_resolver, {"b": hostname})
 
-    assert resolved["b"].addresses == () and resolved["b"].problem.startswith("UnicodeError")
+    # UnicodeError under Python 3.11, UnicodeEncodeError (one of its kind) under 3.13.
+    assert resolved["b"].addresses == () and "too long" in resolved["b"].problem
 
 
 def test_every_lookup_runs_at_once() -> None:
