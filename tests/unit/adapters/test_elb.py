@@ -111,7 +111,7 @@ def test_target_health_is_read_whatever_the_state(elb: tuple[Any, Stubber]) -> N
         "10.0.1.12": TargetState.UNAVAILABLE,
         "10.0.1.13": TargetState.UNAVAILABLE,
     }
-    # A target health gives no port for takes the group's; a draining one is on its way out, so not registered.
+    # A target given without a port is on the group's; a draining one is on its way out, so not registered.
     assert Target("10.0.1.11", PORT) not in view.value.registered
     assert Target("10.0.1.12", PORT) in view.value.registered
 
