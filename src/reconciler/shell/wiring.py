@@ -37,6 +37,8 @@ def build_reconciler(
     directory = BrokerDirectory(clients.mq, pacing, workers=DESCRIBE_WORKERS, deadline=deadline)
     network = BrokerNetwork(clients.ec2, settings.vpc_id)
     for client in (clients.mq, clients.tagging, clients.ec2, clients.elbv2):
-        deadline.attach(client)  # after the pacing hook: a request that waited its turn is still checked
+        # botocore emits request-created.mq (pacing) before request-created (deadline), whatever the order they are
+        # registered in: a request that waited its turn is still checked (tests/unit/adapters/test_amazon_mq.py).
+        deadline.attach(client)
     target_groups = TargetGroups(clients.elbv2)
     return Reconciler(settings, scope, directory, network, target_groups, deadline=deadline, resolver=resolver)
