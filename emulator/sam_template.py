@@ -107,9 +107,19 @@ def translated(code_uri: str, region: str, parameters: dict[str, str] | None = N
 
 
 def write_expanded(path: Path) -> None:
-    """The expansion as a file, for the tools that read only plain CloudFormation (checkov)."""
+    """The expansion as a file, for the tools that cannot read Fn::ForEach: checkov, and `sam build`.
+
+    SAM CLI 1.170.0 fails on a loop in Resources ('list' object has no attribute
+    'get', aws/aws-sam-cli#5647), so `make build` builds this file. The
+    function's CodeUri is rewritten relative to where the file is written.
+    """
+    template = expanded()
+    for resource in template["Resources"].values():
+        if resource["Type"] == "AWS::Serverless::Function":
+            code = ROOT / resource["Properties"]["CodeUri"]
+            resource["Properties"]["CodeUri"] = os.path.relpath(code, path.resolve().parent) + "/"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(expanded(), indent=1))
+    path.write_text(json.dumps(template, indent=1))
 
 
 if __name__ == "__main__":

@@ -60,10 +60,11 @@ checkov: $(CHECKOV_STAMP) $(VENV)/.installed ## checkov on template.yaml, loops 
 # PATH: make/python313.sh finds one (pyenv's too) and its directory goes first.
 # The package is src/ plus what pip installs from src/requirements.txt
 # (Powertools): reaching PyPI is all it needs.
-build: $(SAM_STAMP) ## sam build into .aws-sam/build: src/ and the pinned Powertools (needs Python 3.13)
+build: $(SAM_STAMP) $(VENV)/.installed ## sam build into .aws-sam/build: src/ and the pinned Powertools (needs Python 3.13)
 	@python313=$$(sh make/python313.sh) || { echo "make build: sam build needs Python 3.13 (python3.13 on PATH, pyenv's, or PYTHON313=/path)" >&2; exit 1; }; \
 	echo "sam build with $$python313"; \
-	PATH="$$(dirname "$$python313"):$$PATH" $(OFFLINE_ENV) $(SAM_VENV)/bin/sam build --template-file $(TEMPLATE)
+	$(PY) -m emulator.sam_template $(EXPANDED_TEMPLATE) && \
+	PATH="$$(dirname "$$python313"):$$PATH" $(OFFLINE_ENV) $(SAM_VENV)/bin/sam build --template-file $(EXPANDED_TEMPLATE)
 
 # Both talk to AWS with your credentials: never run by the tests or CI.
 deploy: build ## sam build, then sam deploy with DEPLOY_ARGS (default --guided; or DEPLOY_ARGS="--config-env prod")
