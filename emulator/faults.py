@@ -218,8 +218,8 @@ def _failing_when_due(original: Callable[..., Any]) -> Callable[..., Any]:
             # moto warns when the code is not in the service's model; AWS's
             # throttling codes (ThrottlingException, Throttling) rarely are.
             warnings.simplefilter("ignore", UserWarning)
-            _, headers, body = self.serialized(ActionResult(InjectedFault(fault.code, fault.message)))
-        return fault.status, headers, body
+            _, headers, payload = self.serialized(ActionResult(InjectedFault(fault.code, fault.message)))
+        return fault.status, headers, payload
 
     return call_action
 
@@ -230,7 +230,7 @@ def _failing_when_due(original: Callable[..., Any]) -> Callable[..., Any]:
 @functools.cache
 def _service_id(client_name: str) -> str:
     """How botocore names a service in its events: elbv2 -> elastic-load-balancing-v2."""
-    return botocore.session.get_session().get_service_model(client_name).service_id.hyphenize()
+    return str(botocore.session.get_session().get_service_model(client_name).service_id.hyphenize())
 
 
 def _network_fault(event_name: str, request: Any) -> Fault | None:

@@ -134,7 +134,9 @@ def _header(headers: Any, name: str, default: str) -> str:
     return default
 
 
-def _running_the_served_function(original: Callable[..., Any]) -> Callable[..., Any]:
+def _running_the_served_function(
+    original: Callable[..., str | bytes | None],
+) -> Callable[..., str | bytes | None]:
     def invoke(
         self: LambdaBackend, function_name: str, qualifier: str | None, body: Any, headers: Any, response_headers: Any
     ) -> str | bytes | None:

@@ -103,7 +103,7 @@ def parse_emf(lines: list[dict[str, Any]]) -> list[Metric]:
             keys = [key for dimension_set in directive.get("Dimensions", []) for key in dimension_set]
             dimensions = {key: str(record[key]) for key in keys if key in record}
             for definition in directive.get("Metrics", []):
-                value = record.get(definition["Name"])
+                value: Any = record.get(definition["Name"])
                 for number in value if isinstance(value, list) else [value]:
                     metrics.append(
                         Metric(definition["Name"], float(number), definition.get("Unit", "None"), dimensions)
@@ -120,6 +120,16 @@ class _FunctionClock:
 
     def monotonic(self) -> float:
         return time.monotonic() + self.offset
+
+
+def _set_run_clock(clock: object) -> None:
+    """The `time` the reconciler's run reads: the module, or a _FunctionClock.
+
+    The reconciler's handler imports reconciler.run.reconcile; a test's own function may not.
+    """
+    reconcile: Any = sys.modules.get("reconciler.run.reconcile")  # Any: its `time` is given a stand-in
+    if reconcile is not None:
+        reconcile.time = clock
 
 
 class LambdaRuntime:
@@ -165,8 +175,7 @@ class LambdaRuntime:
         """Give the process its environment and its clock back."""
         for patch in reversed(self._patches):
             patch.uninstall()
-        if "reconciler.run.reconcile" in sys.modules:
-            sys.modules["reconciler.run.reconcile"].time = time
+        _set_run_clock(time)
         for name, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(name, None)
@@ -207,10 +216,7 @@ class LambdaRuntime:
         if self._discarded:
             self.cold_start(self._environment)
         handler = self._handler
-        if (
-            "reconciler.run.reconcile" in sys.modules
-        ):  # the reconciler's handler imports it; a test's own function may not
-            sys.modules["reconciler.run.reconcile"].time = self._clock
+        _set_run_clock(self._clock)
         started = time.monotonic()
         context = _Context(self.function_name, self.function_arn, started + self.timeout_seconds)
         with redirect_stdout(_STDOUT):

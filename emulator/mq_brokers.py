@@ -111,7 +111,7 @@ def held_ips(broker: Broker) -> list[str]:
 
 def reported_ips(broker: Broker) -> list[str]:
     """The IPs DescribeBroker reports for the broker, active first."""
-    return [i["ipAddress"] for i in broker.instances if i.get("ipAddress")]
+    return [str(i["ipAddress"]) for i in broker.instances if i.get("ipAddress")]
 
 
 def show(broker: Broker, region: str, ips: list[str]) -> None:
