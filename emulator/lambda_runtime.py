@@ -28,7 +28,6 @@ from typing import Any
 from moto.logs.models import logs_backends
 
 from . import lambda_timeout
-from ._patching import Patch
 
 
 class _FunctionStdout(io.TextIOBase):
@@ -159,12 +158,9 @@ class LambdaRuntime:
         # The environment of the last cold start: a container discarded after a timeout starts again with it.
         self._environment: dict[str, Any] = {}
         self._discarded = False
-        self._patches: list[Patch] = list(lambda_timeout.PATCHES)
         self._clock = _FunctionClock()
 
     def __enter__(self) -> "LambdaRuntime":
-        for patch in self._patches:
-            patch.install()
         return self
 
     def let_time_pass(self, seconds: float) -> None:
@@ -173,8 +169,6 @@ class LambdaRuntime:
 
     def __exit__(self, *exc_info: object) -> None:
         """Give the process its environment and its clock back."""
-        for patch in reversed(self._patches):
-            patch.uninstall()
         _set_run_clock(time)
         for name, value in self._saved_env.items():
             if value is None:
@@ -208,8 +202,8 @@ class LambdaRuntime:
     def invoke(self, event: Any) -> Invocation:
         """Run the handler on `event`, killed at the function's timeout as Lambda kills it.
 
-        Needs the runtime entered (`with LambdaRuntime(...)`) for a killed run's
-        later AWS requests to be refused; its trace ends it either way.
+        Needs an EmulatedAws open for a killed run's later AWS requests to be
+        refused (one of its patches refuses them); its trace ends it either way.
         """
         if self._handler is None:
             raise RuntimeError("cold_start() the function before invoking it")
