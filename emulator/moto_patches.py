@@ -84,9 +84,9 @@ from ._patching import Patch
 
 def answering_aws_names(original: Callable[..., Any]) -> Callable[..., Any]:
     """socket.getaddrinfo: moto intercepts AWS's HTTP calls, not its names, which would reach a real resolver.
-    AWS's DNS resolves a private RabbitMQ broker's hostname to its VPC endpoint's addresses (README, "RabbitMQ
-    brokers"). This answers every AWS name from the emulated account (dns), NXDOMAIN for the unknown ones, and leaves
-    every other name to the system."""
+    AWS's DNS resolves a private RabbitMQ broker's hostname to its VPC endpoint's addresses (AWS's RabbitMQ samples
+    register what `dig` returns; README, "RabbitMQ brokers"). This answers every AWS name from the emulated account
+    (dns), NXDOMAIN for the unknown ones, and leaves every other name to the system."""
 
     def getaddrinfo(host: Any, port: Any, family: int = 0, type: int = 0, proto: int = 0, flags: int = 0) -> Any:
         name = host.decode() if isinstance(host, bytes) else host
@@ -151,14 +151,16 @@ def filtering_on_the_instance_owner(original: Callable[..., Any]) -> Callable[..
 
 def refusing_addresses_in_use(original: Callable[..., NetworkInterface]) -> Callable[..., NetworkInterface]:
     """NetworkInterfaceBackend.create_network_interface: moto 5.2.1 lets a second interface take an address in use.
-    AWS refuses it, InvalidIPAddress.InUse (an address is held by one interface at a time). This refuses it so."""
+    AWS refuses it: an address is held by one interface at a time (EC2 API error codes, InvalidIPAddress.InUse).
+    This refuses it so."""
 
     def create_network_interface(
         self: NetworkInterfaceBackend, subnet: Any, private_ip_address: Any, *args: Any, **kwargs: Any
     ) -> NetworkInterface:
         if isinstance(private_ip_address, str) and private_ip_address:
             # get_subnet is EC2Backend's, whose mixin the interface backend is: moto 5.2.1 does not type it here.
-            vpc_id = (self.get_subnet(subnet) if isinstance(subnet, str) else subnet).vpc_id  # type: ignore[attr-defined]
+            found = self.get_subnet(subnet) if isinstance(subnet, str) else subnet  # type: ignore[attr-defined]
+            vpc_id = found.vpc_id
             if interfaces.addresses(self, vpc_id).get(private_ip_address) is not None:
                 raise EC2ClientError("InvalidIPAddress.InUse", f"Address {private_ip_address} is in use.")
         return original(self, subnet, private_ip_address, *args, **kwargs)
@@ -338,9 +340,9 @@ def registration_starts_health_checks(original: Callable[..., None]) -> Callable
 
 def refusing_bad_targets(original: Callable[..., None]) -> Callable[..., None]:
     """ELBv2Backend.register_targets: moto 5.2.1 registers any Id in an IP target group, and any number. AWS refuses
-    the whole call for an address outside the VPC's subnets without AvailabilityZone all, `all` for one inside, a
-    public address, or a group past its 1,000 targets (TooManyTargets; ELB quotas). This refuses as AWS does
-    (target_registration)."""
+    the whole call for an address outside the VPC's subnets without AvailabilityZone all, `all` for one inside
+    (aws-load-balancer-controller issues 561, 3084, 3714), an address that is not private, or a group past its 1,000
+    targets (TooManyTargets; Elastic Load Balancing quotas). This refuses as AWS does (target_registration)."""
 
     def register_targets(self: ELBv2Backend, target_group_arn: str, instances: list[Any]) -> None:
         target_registration.refuse_bad_targets(self, target_group_arn, instances)
