@@ -191,9 +191,9 @@ def paging_vpc_endpoints(original: Callable[[Any], ActionResult]) -> Callable[[A
 
 
 def hiding_new_interfaces(original: Callable[..., NetworkInterface]) -> Callable[..., NetworkInterface]:
-    """NetworkInterfaceBackend.create_network_interface: moto 5.2.1 lists a new interface at once. EC2's Describe
-    calls are eventually consistent ("Eventual consistency in the Amazon EC2 API"). While a lag is on, this hides the
-    new interface from the listing (listing_lag)."""
+    """NetworkInterfaceBackend.create_network_interface: moto 5.2.1 lists a new interface at once. On AWS, EC2's
+    Describe calls are eventually consistent ("Eventual consistency in the Amazon EC2 API"). While a lag is on, this
+    hides the new interface from the listing (listing_lag)."""
 
     def create_network_interface(self: NetworkInterfaceBackend, *args: Any, **kwargs: Any) -> NetworkInterface:
         eni = original(self, *args, **kwargs)
@@ -204,8 +204,8 @@ def hiding_new_interfaces(original: Callable[..., NetworkInterface]) -> Callable
 
 
 def listing_deleted_interfaces(original: Callable[..., None]) -> Callable[..., None]:
-    """NetworkInterfaceBackend.delete_network_interface: moto 5.2.1 stops listing a deleted interface at once. EC2's
-    listing may still show it for a while (as above). While a lag is on, this keeps it listed, as it was
+    """NetworkInterfaceBackend.delete_network_interface: moto 5.2.1 stops listing a deleted interface at once. On AWS,
+    EC2's listing may still show it for a while (as above). While a lag is on, this keeps it listed, as it was
     (listing_lag)."""
 
     def delete_network_interface(self: NetworkInterfaceBackend, eni_id: str) -> None:
@@ -219,8 +219,8 @@ def listing_deleted_interfaces(original: Callable[..., None]) -> Callable[..., N
 
 def lagging_listing(original: Callable[..., list[NetworkInterface]]) -> Callable[..., list[NetworkInterface]]:
     """NetworkInterfaceBackend.get_all_network_interfaces, which serves DescribeNetworkInterfaces: moto 5.2.1's
-    listing is always current. While a lag is on, this lists what the lag shows instead (listing_lag), and a hidden
-    interface asked for by id is not found, as EC2 may answer right after a create."""
+    listing is always current; on AWS it may lag (as above). While a lag is on, this lists what the lag shows instead
+    (listing_lag), and a hidden interface asked for by id is not found, as EC2 may answer right after a create."""
 
     def get_all_network_interfaces(
         self: NetworkInterfaceBackend, eni_ids: list[str] | None = None, filters: Any = None
@@ -280,8 +280,8 @@ def paging_by_resources(_original: Callable[..., str]) -> Callable[..., str]:
 
 
 def health_as_the_nlb_checks_it(original: Callable[..., FakeHealthStatus]) -> Callable[..., FakeHealthStatus]:
-    """FakeTargetGroup.health_for: moto 5.2.1 reports every registered target `healthy`. An NLB health-checking the
-    console port finds the standby of an active/standby broker `unhealthy`, an address no broker serves timed out,
+    """FakeTargetGroup.health_for: moto 5.2.1 reports every registered target `healthy`. On AWS an NLB health-checking
+    the console port finds the standby of an active/standby broker `unhealthy`, an address no broker serves timed out,
     a group no listener uses `unused` (ELB API reference, TargetHealth), a new target `initial` for a while. This
     answers so for IP targets from the brokers moto holds, or with the state a test forced (target_health)."""
 
@@ -494,9 +494,9 @@ def reading_parameters_of_any_payload(original: Callable[..., Any] | None) -> Ca
 
 
 def refusing_requests_of_killed_runs(original: Callable[..., Any]) -> Callable[..., Any]:
-    """moto's BotocoreStubber.__call__: moto 5.2.1 serves every request. Lambda stops an invocation at its Timeout,
-    and nothing of it runs any more (Lambda developer guide, "Troubleshoot invocation issues in Lambda"). This
-    refuses every request from a thread of a run past its deadline (lambda_timeout), and lets a request already
+    """moto's BotocoreStubber.__call__: moto 5.2.1 serves every request. On AWS, Lambda stops an invocation at its
+    Timeout, and nothing of it runs any more (Lambda developer guide, "Troubleshoot invocation issues in Lambda").
+    This refuses every request from a thread of a run past its deadline (lambda_timeout), and lets a request already
     sent finish."""
 
     def __call__(self: BotocoreStubber, event_name: str, request: Any, **kwargs: Any) -> Any:
