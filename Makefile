@@ -63,7 +63,7 @@ test-quick: $(VENV)/.installed ## The suites without the slow tests, under pytho
 pytest: $(VENV)/.installed ## Every test suite under python3, slow tests included
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal
 
-typecheck: $(VENV)/.installed ## mypy --strict on src/
+typecheck: $(VENV)/.installed ## mypy --strict on src/, cli/ and emulator/
 	$(PY) -m mypy
 
 # Formatting is ruff's, not a reviewer's: `$(VENV)/bin/ruff format .` fixes what this finds.

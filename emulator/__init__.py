@@ -7,7 +7,9 @@ Never imported by src/.
         rabbit_id = aws.create_broker("events", engine="RABBITMQ", tags={"mq-static-endpoint": "demo"})
 
 Each module teaches moto one thing the reconciler meets on AWS (the facts, with
-their sources, are in docs/sources.md):
+their sources, are in docs/sources.md); moto_patches holds every patch of
+moto's own code that hooks them in, each saying what moto does, what AWS does
+and what the patch makes of it:
 
 - mq_brokers: brokers as Amazon MQ shows them, `b-<uuid>` ids, instance IPs
   from their subnets, states that change (moto: six hex digits, 192.168.0.1

@@ -22,7 +22,7 @@ class Patch:
     def __init__(self, owner: object, name: str, wrap: Callable[[Any], Any]) -> None:
         self.owner = owner
         self.name = name
-        self._wrap = wrap
+        self.wrap = wrap
         self._original: Any = None
         self._depth = 0
         self._lock = Lock()
@@ -38,7 +38,7 @@ class Patch:
                 # undoing the patch restores exactly what was there.
                 self._original = vars(self.owner).get(self.name, _MISSING)
                 original = None if self._original is _MISSING else self._original
-                setattr(self.owner, self.name, self._wrap(original))
+                setattr(self.owner, self.name, self.wrap(original))
             self._depth += 1
 
     def uninstall(self) -> None:

@@ -3,8 +3,8 @@
 What a run costs is what AWS would see, so calls are counted on the server
 side, one per request moto answers: a botocore retry is a second call, and a
 call answered by an injected fault (emulator/faults.py) is counted too, as
-AWS counts a throttled call against the budget. The hook wraps moto's
-BaseResponse.call_action, through which every service goes, in-process
+AWS counts a throttled call against the budget. The hook (moto_patches) wraps
+moto's BaseResponse.call_action, through which every service goes, in-process
 (mock_aws) or over HTTP (ThreadedMotoServer).
 
     with EmulatedAws() as aws:
@@ -13,21 +13,15 @@ BaseResponse.call_action, through which every service goes, in-process
             run_the_reconciler()
         calls.count("mq", "DescribeBroker")
 
-Enter it inside EmulatedAws, so that it wraps the fault hook and is undone
-before it (patches on one attribute must be undone in reverse order).
+Open it inside an EmulatedAws: the hook is one of its patches, and counts
+nothing while no recording is open.
 """
 
-import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from threading import Lock
-from typing import Any
-
-from moto.core.responses import BaseResponse
-
-from ._patching import Patch
 
 
 @dataclass(frozen=True)
@@ -65,32 +59,18 @@ _logs: list[ApiCallLog] = []
 _logs_lock = Lock()
 
 
-def _recording(original: Callable[[BaseResponse], Any]) -> Callable[[BaseResponse], Any]:
-    def call_action(self: BaseResponse) -> Any:
-        started = time.monotonic()
-        status = 500
-        try:
-            answer = original(self)
-            status = int(answer[0])
-            return answer
-        finally:
-            call = ApiCall(self.boto3_service_name, self._get_action(), started, status)
-            with _logs_lock:
-                logs = list(_logs)
-            for log in logs:
-                log.add(call)
-
-    return call_action
-
-
-_PATCH = Patch(BaseResponse, "call_action", _recording)
+def served(call: ApiCall) -> None:
+    """moto served a call: every recording open takes it."""
+    with _logs_lock:
+        logs = list(_logs)
+    for log in logs:
+        log.add(call)
 
 
 @contextmanager
 def recording_api_calls() -> Iterator[ApiCallLog]:
     """Record every call moto serves while the block is open."""
     log = ApiCallLog()
-    _PATCH.install()
     with _logs_lock:
         _logs.append(log)
     try:
@@ -98,4 +78,3 @@ def recording_api_calls() -> Iterator[ApiCallLog]:
     finally:
         with _logs_lock:
             _logs.remove(log)
-        _PATCH.uninstall()

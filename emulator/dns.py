@@ -19,7 +19,6 @@ it likes, until restored.
 
 import re
 import socket
-from collections.abc import Callable
 from threading import Lock
 from typing import Any
 
@@ -27,7 +26,6 @@ from moto.ec2.models import ec2_backends
 from moto.mq.models import mq_backends
 
 from . import vpc_endpoints
-from ._patching import Patch
 
 _AWS_NAMES = (".amazonaws.com", ".amazonaws.com.cn", ".on.aws")
 _BROKER_HOST = re.compile(
@@ -112,18 +110,15 @@ class EmulatedDns:
         restore(hostname)
 
 
-def _answering_aws_names(original: Callable[..., Any]) -> Callable[..., Any]:
-    def getaddrinfo(host: Any, port: Any, family: int = 0, type: int = 0, proto: int = 0, flags: int = 0) -> Any:
-        name = host.decode() if isinstance(host, bytes) else host
-        if not isinstance(name, str) or not _key(name).endswith(_AWS_NAMES):
-            return original(host, port, family, type, proto, flags)
-        if family not in (0, socket.AF_INET):
-            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-        number = int(port) if str(port).isdigit() else 0
-        kind = type or socket.SOCK_STREAM
-        return [(socket.AF_INET, kind, proto or socket.IPPROTO_TCP, "", (ip, number)) for ip in resolve(name)]
-
-    return getaddrinfo
+def is_aws_name(hostname: str) -> bool:
+    """Whether the name is AWS's to answer (under amazonaws.com, amazonaws.com.cn or on.aws)."""
+    return _key(hostname).endswith(_AWS_NAMES)
 
 
-PATCHES = [Patch(socket, "getaddrinfo", _answering_aws_names)]
+def address_info(hostname: str, port: Any, family: int, kind: int, proto: int) -> list[tuple[Any, ...]]:
+    """What socket.getaddrinfo returns for an AWS name: one IPv4 stream address per answer."""
+    if family not in (0, socket.AF_INET):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+    number = int(port) if str(port).isdigit() else 0
+    kind = kind or socket.SOCK_STREAM
+    return [(socket.AF_INET, kind, proto or socket.IPPROTO_TCP, "", (ip, number)) for ip in resolve(hostname)]

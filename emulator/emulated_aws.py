@@ -1,8 +1,8 @@
 """EmulatedAws: moto taught what it lacks for this project, and a small world built on it.
 
 Works inside moto's mock_aws() and against a ThreadedMotoServer in the same
-process (see server.MotoServer): the patches change moto's in-process
-backends, which both serve. Every API call it makes goes through boto3, so
+process (see server.MotoServer): the patches (moto_patches) change moto's
+in-process backends, which both serve. Every API call it makes goes through boto3, so
 what it builds is what the reconciler will read.
 """
 
@@ -24,14 +24,11 @@ from moto.elbv2.models import FakeTargetGroup, elbv2_backends
 from moto.mq.models import Broker, MQBackend, mq_backends
 
 from . import (
-    cfn_fillers,
-    cloudformation,
     dns,
     faults,
     interfaces,
     listeners,
     listing_lag,
-    model_cache,
     mq_brokers,
     network,
     public_parameters,
@@ -41,23 +38,9 @@ from . import (
     vpc_endpoints,
 )
 from .faults import Fault
+from .moto_patches import PATCHES
 from .network import Subnet, Vpc, add_private_subnet, build_vpc, free_ip
 
-_PATCHES = [
-    *dns.PATCHES,
-    *mq_brokers.PATCHES,
-    *network.PATCHES,
-    *interfaces.PATCHES,
-    *listing_lag.PATCHES,
-    *tagging.PATCHES,
-    *target_health.PATCHES,
-    *target_registration.PATCHES,
-    *listeners.PATCHES,
-    *model_cache.PATCHES,
-    *cloudformation.PATCHES,
-    *cfn_fillers.PATCHES,
-    *faults.PATCHES,
-]
 _LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 # One boto3 session for every EmulatedAws: it caches the service models, whose
@@ -102,7 +85,7 @@ class EmulatedAws:
 
     def __enter__(self) -> "EmulatedAws":
         _assert_emulated()
-        for patch in _PATCHES:
+        for patch in PATCHES:
             patch.install()
         self._vpc = build_vpc(self.client("ec2"), self.region)
         return self
@@ -111,7 +94,7 @@ class EmulatedAws:
         faults.clear()
         dns.restore()
         self.tag_listing_catches_up()
-        for patch in reversed(_PATCHES):
+        for patch in reversed(PATCHES):
             patch.uninstall()
 
     def client(self, service: str) -> Any:

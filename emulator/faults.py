@@ -6,7 +6,8 @@ targets). A Fault makes every matching request, in-process (mock_aws) or over
 HTTP (ThreadedMotoServer), fail instead of getting moto's answer:
 
 - kind ERROR: the AWS error response (code, HTTP status, message). The hook
-  sits in moto's BaseResponse.call_action, which every service goes through.
+  (moto_patches) sits in moto's BaseResponse.call_action, which every service
+  goes through.
 - kind LATENCY: AWS answers as usual, `seconds` late (a slow read), so that a
   run's deadline can be reached in a test.
 - kind CONNECTION_ERROR: the request never reaches AWS, and botocore raises
@@ -23,22 +24,16 @@ statuses each service really answers with; `Fault(...)` takes any.
 """
 
 import functools
-import time
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from threading import Lock
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import botocore.session
-from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
-from botocore.httpsession import URLLib3Session
-from moto.core.botocore_stubber import BotocoreStubber
+from moto.core.common_types import TYPE_RESPONSE
 from moto.core.exceptions import ServiceException
 from moto.core.responses import ActionResult, BaseResponse
-
-from ._patching import Patch
 
 ERROR = "error"
 LATENCY = "latency"
@@ -202,26 +197,26 @@ class InjectedFault(ServiceException):
     """Defined here, not in moto, so moto serialises it for whatever service is called."""
 
 
-def _failing_when_due(original: Callable[..., Any]) -> Callable[..., Any]:
-    def call_action(self: BaseResponse) -> Any:
-        if not _active:
-            return original(self)
-        # Over HTTP, werkzeug has parsed a form body into the querystring already.
-        path, body = _text(getattr(self, "raw_path", "")), _text(self.body) or str(getattr(self, "querystring", ""))
-        fault = _take((ERROR, LATENCY), self.boto3_service_name, self._get_action(), path, body)
-        if fault is None:
-            return original(self)
-        if fault.kind == LATENCY:
-            time.sleep(fault.seconds)
-            return original(self)
-        with warnings.catch_warnings():
-            # moto warns when the code is not in the service's model; AWS's
-            # throttling codes (ThrottlingException, Throttling) rarely are.
-            warnings.simplefilter("ignore", UserWarning)
-            _, headers, body = self.serialized(ActionResult(InjectedFault(fault.code, fault.message)))
-        return fault.status, headers, body
+def due_on(response: BaseResponse) -> Fault | None:
+    """The fault (ERROR or LATENCY) that meets this request moto is about to serve, counting it; None: none does."""
+    if not _active:
+        return None
+    # Over HTTP, werkzeug has parsed a form body into the querystring already.
+    path, body = (
+        _text(getattr(response, "raw_path", "")),
+        _text(response.body) or str(getattr(response, "querystring", "")),
+    )
+    return _take((ERROR, LATENCY), response.boto3_service_name, response._get_action(), path, body)
 
-    return call_action
+
+def error_answer(response: BaseResponse, fault: Fault) -> TYPE_RESPONSE:
+    """The fault's AWS error, as the service called serialises errors."""
+    with warnings.catch_warnings():
+        # moto warns when the code is not in the service's model; AWS's
+        # throttling codes (ThrottlingException, Throttling) rarely are.
+        warnings.simplefilter("ignore", UserWarning)
+        _, headers, payload = response.serialized(ActionResult(InjectedFault(fault.code, fault.message)))
+    return fault.status, headers, payload
 
 
 # --- network failures: the client never gets an answer -------------------------------
@@ -230,10 +225,12 @@ def _failing_when_due(original: Callable[..., Any]) -> Callable[..., Any]:
 @functools.cache
 def _service_id(client_name: str) -> str:
     """How botocore names a service in its events: elbv2 -> elastic-load-balancing-v2."""
-    return botocore.session.get_session().get_service_model(client_name).service_id.hyphenize()
+    return str(botocore.session.get_session().get_service_model(client_name).service_id.hyphenize())
 
 
-def _network_fault(event_name: str, request: Any) -> Fault | None:
+def network_fault(event_name: str, request: Any) -> Fault | None:
+    """The fault (READ_TIMEOUT or CONNECTION_ERROR) that meets this request botocore is about to send, counting it;
+    None: none does."""
     with _lock:
         services = {f.service for f in _active if f.kind != ERROR}
     if not services:
@@ -243,25 +240,3 @@ def _network_fault(event_name: str, request: Any) -> Fault | None:
     return _take(
         (READ_TIMEOUT, CONNECTION_ERROR), service, operation, _text(urlsplit(request.url).path), _text(request.body)
     )
-
-
-def _failing_on_the_wire(original: Callable[..., Any]) -> Callable[..., Any]:
-    def __call__(self: BotocoreStubber, event_name: str, request: Any, **kwargs: Any) -> Any:
-        fault = _network_fault(event_name, request)
-        if fault is None:
-            return original(self, event_name, request, **kwargs)
-        if fault.kind == CONNECTION_ERROR:
-            raise EndpointConnectionError(endpoint_url=request.url, error="injected: connection refused")
-        if original(self, event_name, request, **kwargs) is None:
-            # Not served in-process: a MotoServer answers over HTTP. Send it
-            # there, so that AWS acts on it, and lose the answer.
-            URLLib3Session().send(request)
-        raise ReadTimeoutError(endpoint_url=request.url, error="injected: read timed out")
-
-    return __call__
-
-
-PATCHES = [
-    Patch(BaseResponse, "call_action", _failing_when_due),
-    Patch(BotocoreStubber, "__call__", _failing_on_the_wire),
-]

@@ -36,11 +36,8 @@ from moto.ec2.exceptions import EC2ClientError, InvalidParameterCombination
 from moto.ec2.models import EC2Backend
 from moto.ec2.models.elastic_network_interfaces import NetworkInterface, NetworkInterfaceBackend
 from moto.ec2.models.subnets import Subnet
-from moto.ec2.responses.elastic_network_interfaces import ElasticNetworkInterfaces
-from moto.ec2.responses.vpcs import VPCs
 
 from . import listing_lag
-from ._patching import Patch
 
 # DescribeNetworkInterfaces' MaxResults bounds (EC2 API reference; botocore's model says the same).
 MIN_RESULTS, MAX_RESULTS = 5, 1000
@@ -50,7 +47,7 @@ class AddressInUse(ValueError):
     """An address the caller wanted is held by a network interface or a broker already."""
 
 
-def addresses(ec2: EC2Backend, vpc_id: str) -> dict[str, NetworkInterface]:
+def addresses(ec2: NetworkInterfaceBackend, vpc_id: str) -> dict[str, NetworkInterface]:
     """Every private address held in the VPC (primary and secondary) -> the interface holding it."""
     held: dict[str, NetworkInterface] = {}
     for eni in list(ec2.enis.values()):
@@ -107,6 +104,7 @@ def attach_to_foreign_instance(eni: NetworkInterface, owner_id: str) -> None:
     (attached, with that InstanceOwnerId); DescribeInstances does not show
     the instance, which is not the account's.
     """
+    # moto 5.2.1 types `instance` as its own Instance; all it reads of one, ForeignInstance has.
     eni.instance = ForeignInstance(f"i-{eni.id.removeprefix('eni-')[:17]}", owner_id)  # type: ignore[assignment]
     eni.attachment_id = f"eni-attach-{eni.id.removeprefix('eni-')[:17]}"
     eni.attach_time = datetime.now(UTC)
@@ -128,21 +126,7 @@ def delete(ec2: EC2Backend, eni_id: str) -> None:
         listing_lag.deleted(ec2, eni)
 
 
-# --- patches ------------------------------------------------------------------------------
-
-
-def _refusing_addresses_in_use(original: Callable[..., NetworkInterface]) -> Callable[..., NetworkInterface]:
-    def create_network_interface(
-        self: NetworkInterfaceBackend, subnet: Any, private_ip_address: Any, *args: Any, **kwargs: Any
-    ) -> NetworkInterface:
-        if isinstance(private_ip_address, str) and private_ip_address:
-            vpc_id = (self.get_subnet(subnet) if isinstance(subnet, str) else subnet).vpc_id  # type: ignore[attr-defined]
-            holder = addresses(self, vpc_id).get(private_ip_address)  # type: ignore[arg-type]
-            if holder is not None:
-                raise EC2ClientError("InvalidIPAddress.InUse", f"Address {private_ip_address} is in use.")
-        return original(self, subnet, private_ip_address, *args, **kwargs)
-
-    return create_network_interface
+# --- paging ---------------------------------------------------------------------------------
 
 
 def _encode(item_id: str) -> str:
@@ -163,92 +147,64 @@ def _decode(token: str) -> str:
 _Lister = Callable[[Any, list[str], dict[str, Any]], list[Any]]
 
 
-def _paged(
-    list_all: _Lister,
-    ids_param: str,
-    result_key: str,
-    *,
-    ids_refused_as: str | None,
-    clip: bool,
-    min_results: int = MIN_RESULTS,
-) -> Callable[..., Any]:
-    """A Describe call answered a page at a time.
+@dataclass(frozen=True)
+class Paging:
+    """How AWS pages one Describe call.
 
     ids_refused_as: how AWS names the ids parameter when it refuses it with MaxResults; None: it does not.
     clip: MaxResults above the maximum gets the maximum instead of an error.
     """
 
-    def wrap(original: Callable[[Any], ActionResult]) -> Callable[[Any], ActionResult]:
-        def describe(self: Any) -> ActionResult:
-            max_results = self._get_int_param("MaxResults")
-            token = self._get_param("NextToken")
-            if max_results is None and not token:
-                return original(self)
-            ids = self._get_param(ids_param, [])
-            if max_results is not None and ids and ids_refused_as:
-                raise InvalidParameterCombination(
-                    f"The parameter {ids_refused_as} cannot be used with the parameter maxResults"
-                )
-            if max_results is not None and clip:
-                max_results = min(max_results, MAX_RESULTS)
-            if max_results is not None and not min_results <= max_results <= MAX_RESULTS:
-                raise EC2ClientError(
-                    "InvalidParameterValue",
-                    f"Value ( {max_results} ) for parameter maxResults is invalid. "
-                    f"Expecting a value between {min_results} and {MAX_RESULTS}.",
-                )
-            self.error_on_dryrun()
-            # Ordered by id, and a token naming the last id served, so that an
-            # item deleted between two pages shifts nothing.
-            items = sorted(list_all(self, ids, self._filters_from_querystring()), key=lambda item: item.id)
-            if token:
-                after = _decode(token)
-                items = [item for item in items if item.id > after]
-            page = items[: max_results or len(items)]
-            more = len(items) > len(page)
-            return ActionResult({result_key: page, "NextToken": _encode(page[-1].id) if more else None})
+    list_all: _Lister
+    ids_param: str
+    result_key: str
+    ids_refused_as: str | None
+    clip: bool
+    min_results: int = MIN_RESULTS
 
-        return describe
-
-    return wrap
-
-
-def _filtering_on_the_instance_owner(original: Callable[..., Any]) -> Callable[..., Any]:
-    """moto answers `attachment.instance-owner-id` with the interface's owner;
-    AWS with the owner of the instance it is attached to."""
-
-    def get_filter_value(self: NetworkInterface, filter_name: str, method_name: str | None = None) -> Any:
-        if filter_name == "attachment.instance-owner-id":
-            return self.instance.owner_id if self.instance else None
-        return original(self, filter_name, method_name)
-
-    return get_filter_value
+    def page(self, response: Any) -> ActionResult | None:
+        """The page AWS answers the request with; None when it asks for no page (no MaxResults, no NextToken)."""
+        max_results = response._get_int_param("MaxResults")
+        token = response._get_param("NextToken")
+        if max_results is None and not token:
+            return None
+        ids = response._get_param(self.ids_param, [])
+        if max_results is not None and ids and self.ids_refused_as:
+            raise InvalidParameterCombination(
+                f"The parameter {self.ids_refused_as} cannot be used with the parameter maxResults"
+            )
+        if max_results is not None and self.clip:
+            max_results = min(max_results, MAX_RESULTS)
+        if max_results is not None and not self.min_results <= max_results <= MAX_RESULTS:
+            raise EC2ClientError(
+                "InvalidParameterValue",
+                f"Value ( {max_results} ) for parameter maxResults is invalid. "
+                f"Expecting a value between {self.min_results} and {MAX_RESULTS}.",
+            )
+        response.error_on_dryrun()
+        # Ordered by id, and a token naming the last id served, so that an
+        # item deleted between two pages shifts nothing.
+        items = sorted(self.list_all(response, ids, response._filters_from_querystring()), key=lambda item: item.id)
+        if token:
+            after = _decode(token)
+            items = [item for item in items if item.id > after]
+        page = items[: max_results or len(items)]
+        more = len(items) > len(page)
+        return ActionResult({self.result_key: page, "NextToken": _encode(page[-1].id) if more else None})
 
 
-PATCHES = [
-    Patch(NetworkInterface, "get_filter_value", _filtering_on_the_instance_owner),
-    Patch(NetworkInterfaceBackend, "create_network_interface", _refusing_addresses_in_use),
-    Patch(
-        ElasticNetworkInterfaces,
-        "describe_network_interfaces",
-        _paged(
-            lambda self, ids, filters: self.ec2_backend.get_all_network_interfaces(ids, filters),
-            "NetworkInterfaceIds",
-            "NetworkInterfaces",
-            ids_refused_as="networkInterfaceIdSet",
-            clip=False,
-        ),
-    ),
-    Patch(
-        VPCs,
-        "describe_vpc_endpoints",
-        _paged(
-            lambda self, ids, filters: self.ec2_backend.describe_vpc_endpoints(vpc_end_point_ids=ids, filters=filters),
-            "VpcEndpointIds",
-            "VpcEndpoints",
-            ids_refused_as=None,
-            clip=True,
-            min_results=1,
-        ),
-    ),
-]
+NETWORK_INTERFACES = Paging(
+    lambda response, ids, filters: response.ec2_backend.get_all_network_interfaces(ids, filters),
+    "NetworkInterfaceIds",
+    "NetworkInterfaces",
+    ids_refused_as="networkInterfaceIdSet",
+    clip=False,
+)
+VPC_ENDPOINTS = Paging(
+    lambda response, ids, filters: response.ec2_backend.describe_vpc_endpoints(vpc_end_point_ids=ids, filters=filters),
+    "VpcEndpointIds",
+    "VpcEndpoints",
+    ids_refused_as=None,
+    clip=True,
+    min_results=1,
+)

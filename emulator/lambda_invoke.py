@@ -22,7 +22,7 @@ against AWS. As Lambda answers them:
   reference, Invoke: "The request body could not be parsed as JSON"). moto
   answered both with an HTML page and a Flask traceback.
 
-Every other function stays moto's.
+Every other function stays moto's. moto_patches hooks this into moto's Invoke.
 """
 
 import base64
@@ -32,12 +32,9 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from moto.awslambda.models import LambdaBackend, lambda_backends
-from moto.awslambda.responses import LambdaResponse
+from moto.awslambda.models import lambda_backends
 from moto.core.exceptions import JsonRESTError
-from moto.core.responses import BaseResponse
 
-from ._patching import Patch
 from .lambda_runtime import Invocation, LambdaRuntime
 
 # What Lambda returns of the log in X-Amz-Log-Result: its last 4 KB.
@@ -71,7 +68,22 @@ class _ServedFunction:
         # Reserved concurrency 1: one invocation runs at a time.
         self._running = threading.Lock()
 
-    def invoke(self, event: Any, invocation_type: str, log_type: str, response_headers: dict[str, str]) -> bytes:
+    def answer(self, body: Any, headers: Any, response_headers: dict[str, str]) -> bytes:
+        """Lambda's answer to an Invoke of the function: its payload; its headers go into response_headers."""
+        try:
+            event = json.loads(body) if body else {}
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            raise InvalidRequestContent(str(error)) from None
+        payload = self._invoke(
+            event,
+            _header(headers, "X-Amz-Invocation-Type", "RequestResponse"),
+            _header(headers, "X-Amz-Log-Type", "None"),
+            response_headers,
+        )
+        response_headers["Content-Length"] = str(len(payload))
+        return payload
+
+    def _invoke(self, event: Any, invocation_type: str, log_type: str, response_headers: dict[str, str]) -> bytes:
         if invocation_type == "DryRun":
             return b""
         if invocation_type == "Event":
@@ -134,47 +146,10 @@ def _header(headers: Any, name: str, default: str) -> str:
     return default
 
 
-def _running_the_served_function(original: Callable[..., Any]) -> Callable[..., Any]:
-    def invoke(
-        self: LambdaBackend, function_name: str, qualifier: str | None, body: Any, headers: Any, response_headers: Any
-    ) -> str | bytes | None:
-        with _served_lock:
-            served = _served.get(_function_name(function_name))
-        if served is None:
-            return original(self, function_name, qualifier, body, headers, response_headers)
-        try:
-            event = json.loads(body) if body else {}
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            raise InvalidRequestContent(str(error)) from None
-        payload = served.invoke(
-            event,
-            _header(headers, "X-Amz-Invocation-Type", "RequestResponse"),
-            _header(headers, "X-Amz-Log-Type", "None"),
-            response_headers,
-        )
-        response_headers["Content-Length"] = str(len(payload))
-        return payload
-
-    return invoke
-
-
-def _reading_parameters_of_any_payload(original: Callable[..., Any] | None) -> Callable[..., Any]:
-    """moto looks for Invoke's Qualifier in the JSON body too, and fails (TypeError) on one that is not an object:
-    a payload has no parameters in it (Qualifier is in the query string), whatever JSON it is."""
-
-    def get_param(self: LambdaResponse, param_name: str, if_none: Any = None) -> Any:
-        try:
-            return (original or BaseResponse._get_param)(self, param_name, if_none)
-        except TypeError:
-            return if_none
-
-    return get_param
-
-
-_PATCHES = (
-    Patch(LambdaBackend, "invoke", _running_the_served_function),
-    Patch(LambdaResponse, "_get_param", _reading_parameters_of_any_payload),
-)
+def served(function_name: str) -> _ServedFunction | None:
+    """The function served under this name or ARN; None: moto's own."""
+    with _served_lock:
+        return _served.get(_function_name(function_name))
 
 
 @contextmanager
@@ -184,9 +159,8 @@ def serving_function(
     """Invocations of `function_name` run on `runtime` (cold-started by the caller) while the block is open.
 
     on_invoke(event, invocation) is called after each run: the demo prints a line per invocation.
+    Open it inside an EmulatedAws: the hook in moto's Invoke is one of its patches.
     """
-    for patch in _PATCHES:
-        patch.install()
     with _served_lock:
         _served[_function_name(function_name)] = _ServedFunction(runtime, on_invoke)
     try:
@@ -194,5 +168,3 @@ def serving_function(
     finally:
         with _served_lock:
             _served.pop(_function_name(function_name), None)
-        for patch in reversed(_PATCHES):
-            patch.uninstall()

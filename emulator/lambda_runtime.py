@@ -28,7 +28,6 @@ from typing import Any
 from moto.logs.models import logs_backends
 
 from . import lambda_timeout
-from ._patching import Patch
 
 
 class _FunctionStdout(io.TextIOBase):
@@ -103,7 +102,7 @@ def parse_emf(lines: list[dict[str, Any]]) -> list[Metric]:
             keys = [key for dimension_set in directive.get("Dimensions", []) for key in dimension_set]
             dimensions = {key: str(record[key]) for key in keys if key in record}
             for definition in directive.get("Metrics", []):
-                value = record.get(definition["Name"])
+                value: Any = record.get(definition["Name"])
                 for number in value if isinstance(value, list) else [value]:
                     metrics.append(
                         Metric(definition["Name"], float(number), definition.get("Unit", "None"), dimensions)
@@ -120,6 +119,16 @@ class _FunctionClock:
 
     def monotonic(self) -> float:
         return time.monotonic() + self.offset
+
+
+def _set_run_clock(clock: object) -> None:
+    """The `time` the reconciler's run reads: the module, or a _FunctionClock.
+
+    The reconciler's handler imports reconciler.run.reconcile; a test's own function may not.
+    """
+    reconcile: Any = sys.modules.get("reconciler.run.reconcile")  # Any: its `time` is given a stand-in
+    if reconcile is not None:
+        reconcile.time = clock
 
 
 class LambdaRuntime:
@@ -149,12 +158,9 @@ class LambdaRuntime:
         # The environment of the last cold start: a container discarded after a timeout starts again with it.
         self._environment: dict[str, Any] = {}
         self._discarded = False
-        self._patches: list[Patch] = list(lambda_timeout.PATCHES)
         self._clock = _FunctionClock()
 
     def __enter__(self) -> "LambdaRuntime":
-        for patch in self._patches:
-            patch.install()
         return self
 
     def let_time_pass(self, seconds: float) -> None:
@@ -163,10 +169,7 @@ class LambdaRuntime:
 
     def __exit__(self, *exc_info: object) -> None:
         """Give the process its environment and its clock back."""
-        for patch in reversed(self._patches):
-            patch.uninstall()
-        if "reconciler.run.reconcile" in sys.modules:
-            sys.modules["reconciler.run.reconcile"].time = time
+        _set_run_clock(time)
         for name, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(name, None)
@@ -199,18 +202,15 @@ class LambdaRuntime:
     def invoke(self, event: Any) -> Invocation:
         """Run the handler on `event`, killed at the function's timeout as Lambda kills it.
 
-        Needs the runtime entered (`with LambdaRuntime(...)`) for a killed run's
-        later AWS requests to be refused; its trace ends it either way.
+        Needs an EmulatedAws open for a killed run's later AWS requests to be
+        refused (one of its patches refuses them); its trace ends it either way.
         """
         if self._handler is None:
             raise RuntimeError("cold_start() the function before invoking it")
         if self._discarded:
             self.cold_start(self._environment)
         handler = self._handler
-        if (
-            "reconciler.run.reconcile" in sys.modules
-        ):  # the reconciler's handler imports it; a test's own function may not
-            sys.modules["reconciler.run.reconcile"].time = self._clock
+        _set_run_clock(self._clock)
         started = time.monotonic()
         context = _Context(self.function_name, self.function_arn, started + self.timeout_seconds)
         with redirect_stdout(_STDOUT):

@@ -29,9 +29,10 @@ How the emulator does it, with no process of its own to kill:
 - Python unsets a trace function once it raised, and a thread may catch
   RunKilled (a ThreadPoolExecutor worker puts any BaseException into its
   future and takes the next task). So every request from a thread of a run
-  past its deadline is refused before it is sent, by a hook in moto's
-  botocore_stubber (a `before-send` handler every client of the process
-  calls, in-process or over HTTP): a killed run makes no AWS call.
+  past its deadline is refused before it is sent (sending_a_request), by a
+  hook in moto's botocore_stubber (moto_patches; a `before-send` handler every
+  client of the process calls, in-process or over HTTP): a killed run makes no
+  AWS call.
 - The trace costs one Python call per Python function call in the run's
   threads: about a tenth of the handler's time on this machine.
 """
@@ -42,13 +43,10 @@ import sysconfig
 import threading
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import FrameType
 from typing import Any, TypeAlias
-
-from moto.core.botocore_stubber import BotocoreStubber
-
-from ._patching import Patch
 
 TraceFunction: TypeAlias = Callable[[FrameType, str, Any], Any]
 
@@ -141,18 +139,15 @@ class KillableRun:
         return None  # no line events: the deadline is checked at calls only
 
 
-def _refusing_requests_of_killed_runs(original: Callable[..., Any]) -> Callable[..., Any]:
-    def __call__(self: BotocoreStubber, event_name: str, request: Any, **kwargs: Any) -> Any:
-        run = _thread.run
-        if run is not None and run.overdue:
-            raise RunKilled()
-        _thread.serving += 1
-        try:
-            return original(self, event_name, request, **kwargs)
-        finally:
-            _thread.serving -= 1
-
-    return __call__
-
-
-PATCHES = [Patch(BotocoreStubber, "__call__", _refusing_requests_of_killed_runs)]
+@contextmanager
+def sending_a_request() -> Iterator[None]:
+    """A request leaves this thread: refused (RunKilled) if the thread's run is past its deadline, else served to its
+    end whatever the deadline does meanwhile."""
+    run = _thread.run
+    if run is not None and run.overdue:
+        raise RunKilled()
+    _thread.serving += 1
+    try:
+        yield
+    finally:
+        _thread.serving -= 1

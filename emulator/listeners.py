@@ -1,24 +1,11 @@
-"""Emulator support for ELBv2 listeners: ModifyListener on a network load balancer's TLS listener.
+"""Emulator support for ELBv2 listeners: where a listener sends new connections.
 
-moto 5.2.1 keeps a listener's default actions and ModifyListener replaces
-them, as AWS does, but it refuses every protocol besides HTTP, HTTPS and TCP
-("UnsupportedProtocol"), so a stack update of a TLS listener's default action
-(the cutover's switch) fails. AWS accepts TLS, UDP and TCP_UDP on a network
-load balancer (elbv2 ModifyListener, `Protocol`). The patch lets moto do the
-rest of the change and sets the protocol itself.
-
-`forwarded_groups` says where a listener sends new connections: the target
-groups of its default action.
+`forwarded_groups` reads the target groups of a listener's default action, as
+moto keeps them (ModifyListener replaces them, as AWS does; moto_patches lets
+it do so for a network load balancer's TLS listener too).
 """
 
-from collections.abc import Callable
-from typing import Any
-
-from moto.elbv2.models import ELBv2Backend, FakeListener
-
-from ._patching import Patch
-
-_NETWORK_ONLY = frozenset({"TLS", "UDP", "TCP_UDP"})
+from moto.elbv2.models import FakeListener
 
 
 def forwarded_groups(listener: FakeListener) -> set[str]:
@@ -28,19 +15,3 @@ def forwarded_groups(listener: FakeListener) -> set[str]:
         groups |= {action.data["TargetGroupArn"]} if action.data.get("TargetGroupArn") else set()
         groups |= {t["TargetGroupArn"] for t in action.data.get("ForwardConfig", {}).get("TargetGroups", [])}
     return groups
-
-
-def _accepting_network_protocols(original: Callable[..., FakeListener]) -> Callable[..., FakeListener]:
-    def modify_listener(
-        self: ELBv2Backend, arn: str, port: Any = None, protocol: str | None = None, *args: Any, **kwargs: Any
-    ) -> FakeListener:
-        if protocol not in _NETWORK_ONLY:
-            return original(self, arn, port, protocol, *args, **kwargs)
-        listener = original(self, arn, port, None, *args, **kwargs)
-        listener.protocol = protocol
-        return listener
-
-    return modify_listener
-
-
-PATCHES = [Patch(ELBv2Backend, "modify_listener", _accepting_network_protocols)]

@@ -20,7 +20,9 @@ address a deleted interface held is free at once even while the listing still
 shows it, which is how a stale listing can mislead.
 
 A client's DescribeNetworkInterfaces is served by
-EC2Backend.get_all_network_interfaces (moto 5.2.1): that is the hook.
+A client's DescribeNetworkInterfaces is served by
+EC2Backend.get_all_network_interfaces (moto 5.2.1): moto_patches hooks it, and
+the creation and deletion of interfaces, to call this module.
 """
 
 import random
@@ -31,11 +33,8 @@ from threading import Lock
 from typing import Any, TypeAlias
 
 from moto.ec2.exceptions import InvalidNetworkInterfaceIdError
-from moto.ec2.models import EC2Backend
 from moto.ec2.models.elastic_network_interfaces import NetworkInterface, NetworkInterfaceBackend
 from moto.ec2.utils import generic_filter
-
-from ._patching import Patch
 
 # A bound of the lag: a fixed value, or a (low, high) range to draw each interface's from.
 Bound: TypeAlias = float | tuple[float, float] | None
@@ -100,13 +99,13 @@ class Lag:
             return shown
 
 
-def lag_of(ec2: EC2Backend) -> Lag | None:
+def lag_of(ec2: NetworkInterfaceBackend) -> Lag | None:
     lag: Lag | None = getattr(ec2, _LAG, None)
     return lag
 
 
 def start(
-    ec2: EC2Backend,
+    ec2: NetworkInterfaceBackend,
     *,
     hide_new: bool = True,
     keep_deleted: bool = True,
@@ -119,12 +118,12 @@ def start(
     setattr(ec2, _LAG, Lag(hide_new, keep_deleted, listings, seconds, random.Random(seed), clock))
 
 
-def catch_up(ec2: EC2Backend) -> None:
+def catch_up(ec2: NetworkInterfaceBackend) -> None:
     """The listing is current again, and stays so."""
     setattr(ec2, _LAG, None)
 
 
-def deleted(ec2: EC2Backend, eni: NetworkInterface) -> None:
+def deleted(ec2: NetworkInterfaceBackend, eni: NetworkInterface) -> None:
     """The interface was deleted: a lag still lists it, as it was."""
     lag = lag_of(ec2)
     if lag is not None and lag.keep_deleted:
@@ -133,50 +132,22 @@ def deleted(ec2: EC2Backend, eni: NetworkInterface) -> None:
             lag.deleted[eni.id] = lag.stale(eni)
 
 
-def _hiding_new_interfaces(original: Callable[..., NetworkInterface]) -> Callable[..., NetworkInterface]:
-    def create_network_interface(self: NetworkInterfaceBackend, *args: Any, **kwargs: Any) -> NetworkInterface:
-        eni = original(self, *args, **kwargs)
-        lag = lag_of(self)  # type: ignore[arg-type]
-        if lag is not None and lag.hide_new:
-            with lag.lock:
-                lag.hidden[eni.id] = lag.stale()
-        return eni
-
-    return create_network_interface
+def created(ec2: NetworkInterfaceBackend, eni: NetworkInterface) -> None:
+    """The interface was created: a lag hides it."""
+    lag = lag_of(ec2)
+    if lag is not None and lag.hide_new:
+        with lag.lock:
+            lag.hidden[eni.id] = lag.stale()
 
 
-def _listing_deleted_interfaces(original: Callable[..., None]) -> Callable[..., None]:
-    def delete_network_interface(self: NetworkInterfaceBackend, eni_id: str) -> None:
-        eni = self.enis.get(eni_id)
-        original(self, eni_id)
-        if eni is not None:
-            deleted(self, eni)  # type: ignore[arg-type]
-
-    return delete_network_interface
-
-
-def _lagging(original: Callable[..., list[NetworkInterface]]) -> Callable[..., list[NetworkInterface]]:
-    def get_all_network_interfaces(
-        self: NetworkInterfaceBackend, eni_ids: list[str] | None = None, filters: Any = None
-    ) -> list[NetworkInterface]:
-        lag = lag_of(self)  # type: ignore[arg-type]
-        if lag is None:
-            return original(self, eni_ids, filters)
-        enis = lag.listing(list(self.enis.values()))
-        if eni_ids:
-            found = {eni.id for eni in enis}
-            missing = [i for i in eni_ids if i not in found]
-            if missing:
-                raise InvalidNetworkInterfaceIdError(missing[0])
-            enis = [eni for eni in enis if eni.id in eni_ids]
-        listed: list[NetworkInterface] = generic_filter(filters, enis)
-        return listed
-
-    return get_all_network_interfaces
-
-
-PATCHES = [
-    Patch(NetworkInterfaceBackend, "create_network_interface", _hiding_new_interfaces),
-    Patch(NetworkInterfaceBackend, "delete_network_interface", _listing_deleted_interfaces),
-    Patch(NetworkInterfaceBackend, "get_all_network_interfaces", _lagging),
-]
+def listed(lag: Lag, enis: list[NetworkInterface], eni_ids: list[str] | None, filters: Any) -> list[NetworkInterface]:
+    """What DescribeNetworkInterfaces lists of `enis` (every interface there is) while `lag` is on."""
+    shown = lag.listing(enis)
+    if eni_ids:
+        found = {eni.id for eni in shown}
+        missing = [i for i in eni_ids if i not in found]
+        if missing:
+            raise InvalidNetworkInterfaceIdError(missing[0])
+        shown = [eni for eni in shown if eni.id in eni_ids]
+    filtered: list[NetworkInterface] = generic_filter(filters, shown)
+    return filtered

@@ -24,7 +24,7 @@ none at all (no interfaces yet), so that the reconciler's fallback to
 DescribeBroker can be exercised.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from moto.ec2.exceptions import InvalidSubnetIdError
 from moto.ec2.models import EC2Backend, ec2_backends
@@ -33,7 +33,6 @@ from moto.ec2.models.subnets import Subnet
 from moto.mq.models import Broker, MQBackend, mq_backends
 
 from . import interfaces, vpc_endpoints
-from ._patching import Patch
 from .interfaces import AddressInUse
 
 # What Amazon MQ writes on each broker instance's interface (docs/sources.md): the
@@ -111,7 +110,7 @@ def held_ips(broker: Broker) -> list[str]:
 
 def reported_ips(broker: Broker) -> list[str]:
     """The IPs DescribeBroker reports for the broker, active first."""
-    return [i["ipAddress"] for i in broker.instances if i.get("ipAddress")]
+    return [str(i["ipAddress"]) for i in broker.instances if i.get("ipAddress")]
 
 
 def show(broker: Broker, region: str, ips: list[str]) -> None:
@@ -170,8 +169,7 @@ def set_state(broker: Broker, region: str, state: str, ips: list[str] | None) ->
     if state == "CREATION_FAILED":
         # A failed creation leaves nothing behind in the customer's subnets
         # (assumed: Amazon MQ rolls back what it created; unconfirmed).
-        release_interfaces(broker)
-        vpc_endpoints.release(_ec2(broker), broker)
+        release(broker)
 
 
 def _hold(broker: Broker, ips: list[str]) -> None:
@@ -200,9 +198,10 @@ def describe_interfaces_as(broker: Broker, fmt: str | None) -> None:
     _sync_interfaces(broker, held_ips(broker), fmt)
 
 
-def release_interfaces(broker: Broker) -> None:
-    """The broker is gone: its interfaces go, and their addresses are free again."""
+def release(broker: Broker) -> None:
+    """The broker is gone: its interfaces and endpoints go, and their addresses are free again."""
     _sync_interfaces(broker, [], None)
+    vpc_endpoints.release(_ec2(broker), broker)
 
 
 def leave_interfaces(broker: Broker) -> list[str]:
@@ -319,19 +318,3 @@ def all_ips(backend: MQBackend, vpc_id: str) -> set[str]:
         taken.update(held_ips(broker))
         taken.update(reported_ips(broker))
     return taken
-
-
-def _releasing_interfaces(original: Callable[[MQBackend, str], None]) -> Callable[[MQBackend, str], None]:
-    """DeleteBroker from any client (the AWS CLI against the server too) frees the broker's addresses and endpoints."""
-
-    def delete_broker(self: MQBackend, broker_id: str) -> None:
-        broker = self.brokers.get(broker_id)
-        if broker is not None:
-            release_interfaces(broker)
-            vpc_endpoints.release(_ec2(broker), broker)
-        original(self, broker_id)
-
-    return delete_broker
-
-
-PATCHES = [Patch(MQBackend, "delete_broker", _releasing_interfaces)]

@@ -9,17 +9,13 @@ CidrBlock: DescribeSubnets returns them without a CidrBlock key, EC2 API
 reference, Subnet) and dual-stack ones (both). moto 5.2.1 models both but
 renders each IPv6 association's state as the text of a dict
 (`Ipv6CidrBlockState.State` "{'State': 'associated'}"); AWS answers
-`associated`. The patch below answers as AWS does.
+`associated`: moto_patches makes it answer so.
 """
 
 import ipaddress
 import random
 from dataclasses import dataclass
 from typing import Any
-
-from moto.ec2.models.subnets import Subnet as MotoSubnet
-
-from ._patching import Patch
 
 VPC_CIDR = "10.0.0.0/16"
 # (suffix of the region's AZ, private CIDR, public CIDR)
@@ -114,21 +110,3 @@ def add_ipv6_subnet(ec2: Any, region: str, vpc: Vpc, *, dual_stack: bool) -> str
     kind = "dual-stack" if dual_stack else "ipv6-only"
     ec2.create_tags(Resources=[subnet_id], Tags=[{"Key": "Name", "Value": f"{kind}-{az}"}])
     return subnet_id
-
-
-def _associations_as_aws_renders_them(original: Any) -> property:
-    def ipv6_cidr_block_association_set(self: MotoSubnet) -> list[dict[str, Any]]:
-        return [
-            {
-                "ipv6CidrBlock": association["ipv6CidrBlock"],
-                "associationId": association["associationId"],
-                "ipv6CidrBlockState": {"state": association["ipv6CidrBlockState"]["State"]},
-            }
-            for association in self.ipv6_cidr_block_associations.values()
-            if association["ipv6CidrBlockState"]["State"] == "associated"
-        ]
-
-    return property(ipv6_cidr_block_association_set)
-
-
-PATCHES = [Patch(MotoSubnet, "ipv6_cidr_block_association_set", _associations_as_aws_renders_them)]

@@ -13,7 +13,9 @@ from moto.ssm.models import Parameter, ssm_backends
 def publish(account_id: str, region: str, name: str, value: str) -> None:
     parameters = ssm_backends[account_id][region]._parameters
     parameters[name].append(
-        Parameter(
+        # moto 5.2.1 types Parameter abstract (CloudFormationModel's has_cfn_attr and is_created, which it never
+        # defines), yet builds it just so itself.
+        Parameter(  # type: ignore[abstract]
             account_id=account_id,
             name=name,
             value=value,

@@ -2,13 +2,13 @@
 
 moto 5.2.1's GetResources knows nothing of Amazon MQ: with
 ResourceTypeFilters ["mq:broker"] it returns no resources at all, so tag-based
-broker discovery could not be exercised. This patch appends the brokers of
+broker discovery could not be exercised. moto_patches appends the brokers of
 moto's MQ backend (same account and region) to the generator GetResources
 pages over, so ResourcesPerPage and PaginationToken keep working unchanged.
 
 moto also ends every page one resource short of 100 tags, TagsPerPage given or
 not, so 100 one-tag brokers took two pages of ResourcesPerPage=100. AWS pages
-by ResourcesPerPage (and recommends it over TagsPerPage): the second patch
+by ResourcesPerPage (and recommends it over TagsPerPage): a second patch
 applies a tag cap only when the request asks for one, and then up to it.
 
 The Resource Groups Tagging API is eventually consistent on AWS: a broker
@@ -20,17 +20,11 @@ state, so that GetResources over HTTP (ThreadedMotoServer, same process) sees
 it too.
 """
 
-import json
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from threading import Lock
 from typing import Any
 
 from moto.mq.models import MQBackend, mq_backends
-from moto.resourcegroupstaggingapi.models import ResourceGroupsTaggingAPIBackend
-from moto.resourcegroupstaggingapi.responses import ResourceGroupsTaggingAPIResponse
-
-from ._patching import Patch
 
 _MQ_BROKER_TYPES = frozenset({"mq", "mq:broker"})
 
@@ -72,43 +66,16 @@ def _listed(account_id: str, region: str) -> _Listing:
     return snapshot if snapshot is not None else _listing(mq_backends[account_id][region])
 
 
-def _with_mq_brokers(original: Callable[..., Iterator[dict[str, Any]]]) -> Callable[..., Iterator[dict[str, Any]]]:
-    def _get_resources_generator(
-        self: ResourceGroupsTaggingAPIBackend,
-        tag_filters: list[dict[str, Any]] | None = None,
-        resource_type_filters: list[str] | None = None,
-    ) -> Iterator[dict[str, Any]]:
-        yield from original(self, tag_filters=tag_filters, resource_type_filters=resource_type_filters)
-        if resource_type_filters and not _MQ_BROKER_TYPES.intersection(resource_type_filters):
-            return
-        for arn, tags in _listed(self.account_id, self.region_name):
-            # GetResources lists only resources that carry (or carried) tags.
-            if tags and _matches(tags, tag_filters or []):
-                yield {
-                    "ResourceARN": arn,
-                    "Tags": [{"Key": k, "Value": v} for k, v in tags.items()],
-                }
-
-    return _get_resources_generator
-
-
-def _paged_by_resources(_original: Callable[..., str]) -> Callable[..., str]:
-    def get_resources(self: ResourceGroupsTaggingAPIResponse) -> str:
-        tags_per_page = self._get_int_param("TagsPerPage")
-        token, mappings = self.backend.get_resources(
-            pagination_token=self._get_param("PaginationToken"),
-            tag_filters=self._get_param("TagFilters", []),
-            resources_per_page=self._get_int_param("ResourcesPerPage", 50),
-            # moto stops a page before the tag count reaches this number.
-            tags_per_page=tags_per_page + 1 if tags_per_page else sys.maxsize,
-            resource_type_filters=self._get_param("ResourceTypeFilters", []),
-        )
-        return json.dumps({"ResourceTagMappingList": mappings, "PaginationToken": token})
-
-    return get_resources
-
-
-PATCHES = [
-    Patch(ResourceGroupsTaggingAPIBackend, "_get_resources_generator", _with_mq_brokers),
-    Patch(ResourceGroupsTaggingAPIResponse, "get_resources", _paged_by_resources),
-]
+def brokers_listed(
+    account_id: str, region: str, tag_filters: list[dict[str, Any]], resource_type_filters: list[str]
+) -> Iterator[dict[str, Any]]:
+    """The MQ brokers GetResources lists for these filters, as its resource mappings."""
+    if resource_type_filters and not _MQ_BROKER_TYPES.intersection(resource_type_filters):
+        return
+    for arn, tags in _listed(account_id, region):
+        # GetResources lists only resources that carry (or carried) tags.
+        if tags and _matches(tags, tag_filters):
+            yield {
+                "ResourceARN": arn,
+                "Tags": [{"Key": k, "Value": v} for k, v in tags.items()],
+            }

@@ -5,8 +5,8 @@ check (on the console port, 8162) reaches only the active instance of an
 active/standby broker: the standby is `unhealthy` by design, an IP that no
 running broker owns times out, and a deregistered target drains for a while.
 A RabbitMQ broker answers on every interface of its VPC endpoint (AWS runs
-the load balancer behind it). This patch answers for IP targets from the
-brokers in moto's MQ backend, and
+the load balancer behind it). This module answers for IP targets from the
+brokers in moto's MQ backend (moto_patches hooks it into moto), and
 lets a test force any state (draining, initial, unused...) for one target.
 
 A group no listener forwards to is not health-checked: AWS reports its
@@ -22,7 +22,8 @@ A forced state lasts until the target is registered or deregistered again
 import ipaddress
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from moto.ec2.models import EC2Backend
@@ -30,7 +31,6 @@ from moto.elbv2.models import ELBv2Backend, FakeHealthStatus, FakeTargetGroup, e
 from moto.mq.models import mq_backends
 
 from . import mq_brokers
-from ._patching import Patch
 from .listeners import forwarded_groups
 
 # The reason and description AWS gives with each state.
@@ -118,78 +118,60 @@ def _role(group: FakeTargetGroup, ip: str, ec2: EC2Backend) -> str | None:
     return roles.get(ip)
 
 
-def _with_broker_health(original: Callable[..., FakeHealthStatus]) -> Callable[..., FakeHealthStatus]:
-    def health_for(self: FakeTargetGroup, target: dict[str, Any], ec2_backend: EC2Backend) -> FakeHealthStatus:
-        ip = target["Id"]
-        registered = self.targets.get(ip)
-        port = registered["Port"] if registered else target.get("Port", self.port)
-        forced = forced_states(self).get(ip)
-        if forced:
-            return _status(self, ip, port, forced, REASONS[forced])
-        moto_says = original(self, target, ec2_backend)
-        if registered is None or self.target_type != "ip" or moto_says.status != "healthy":
-            return moto_says
-        if not in_use(self, elbv2_backends[ec2_backend.account_id][ec2_backend.region_name]):
-            return _status(self, ip, port, "unused", REASONS["unused"])
-        if time.monotonic() < _initial_until(self).get(ip, 0.0):
-            return _status(
-                self, ip, port, "initial", ("Elb.InitialHealthChecking", "Initial health checks in progress")
-            )
-        role = _role(self, ip, ec2_backend)
-        if role == "active":
-            return _status(self, ip, port, "healthy", REASONS["healthy"])
-        if role == "standby":
-            return _status(self, ip, port, "unhealthy", REASONS["unhealthy"])
-        return _status(self, ip, port, "unhealthy", _TIMEOUT)
-
-    return health_for
+def _port(group: FakeTargetGroup, target: dict[str, Any]) -> Any:
+    registered = group.targets.get(target["Id"])
+    return registered["Port"] if registered else target.get("Port", group.port)
 
 
-def _listing_forced_targets(original: Callable[..., list[FakeHealthStatus]]) -> Callable[..., list[FakeHealthStatus]]:
-    """Without Targets, DescribeTargetHealth also lists targets forced into a state
-    though not registered in moto (a draining target has left moto's list already)."""
-
-    def describe_target_health(
-        self: ELBv2Backend, target_group_arn: str, targets: list[dict[str, Any]]
-    ) -> list[FakeHealthStatus]:
-        _CALL.roles = {}
-        try:
-            statuses = original(self, target_group_arn, targets)
-            if targets:
-                return statuses
-            group = self.target_groups[target_group_arn]
-            listed = {s.instance_id for s in statuses}
-            extra = [{"Id": ip, "Port": group.port} for ip in forced_states(group) if ip not in listed]
-            return statuses + [group.health_for(t, self.ec2_backend) for t in extra]
-        finally:
-            _CALL.roles = None
-
-    return describe_target_health
+def forced_health(group: FakeTargetGroup, target: dict[str, Any]) -> FakeHealthStatus | None:
+    """The state a test forced on the target; None if it forced none."""
+    forced = forced_states(group).get(target["Id"])
+    return _status(group, target["Id"], _port(group, target), forced, REASONS[forced]) if forced else None
 
 
-def _registration_clears_forced_state(original: Callable[..., None]) -> Callable[..., None]:
-    def change_registration(self: FakeTargetGroup, targets: list[dict[str, Any]]) -> None:
-        original(self, targets)
-        for target in targets:
-            forced_states(self).pop(target["Id"], None)
+def checked_health(
+    group: FakeTargetGroup, target: dict[str, Any], ec2: EC2Backend, moto_says: FakeHealthStatus
+) -> FakeHealthStatus:
+    """What the NLB's health check finds of an IP target moto calls healthy (`moto_says` stands for any other)."""
+    ip, port = target["Id"], _port(group, target)
+    if group.targets.get(ip) is None or group.target_type != "ip" or moto_says.status != "healthy":
+        return moto_says
+    if not in_use(group, elbv2_backends[ec2.account_id][ec2.region_name]):
+        return _status(group, ip, port, "unused", REASONS["unused"])
+    if time.monotonic() < _initial_until(group).get(ip, 0.0):
+        return _status(group, ip, port, "initial", ("Elb.InitialHealthChecking", "Initial health checks in progress"))
+    role = _role(group, ip, ec2)
+    if role == "active":
+        return _status(group, ip, port, "healthy", REASONS["healthy"])
+    if role == "standby":
+        return _status(group, ip, port, "unhealthy", REASONS["unhealthy"])
+    return _status(group, ip, port, "unhealthy", _TIMEOUT)
 
-    return change_registration
+
+@contextmanager
+def one_description() -> Iterator[None]:
+    """One DescribeTargetHealth call: the brokers' roles are worked out once in it, not once per target."""
+    _CALL.roles = {}
+    try:
+        yield
+    finally:
+        _CALL.roles = None
 
 
-def _registration_starts_health_checks(original: Callable[..., None]) -> Callable[..., None]:
-    def register(self: FakeTargetGroup, targets: list[dict[str, Any]]) -> None:
-        new = [t["Id"] for t in targets if t["Id"] not in self.targets]
-        original(self, targets)
-        # The first checks of a target take what they took when it was registered, not what a later setting says.
-        _initial_until(self).update(dict.fromkeys(new, time.monotonic() + _first_checks["seconds"]))
-
-    return register
+def forced_unlisted(group: FakeTargetGroup, listed: list[FakeHealthStatus], ec2: EC2Backend) -> list[FakeHealthStatus]:
+    """The targets forced into a state that moto does not list (a draining target has left its list already)."""
+    shown = {status.instance_id for status in listed}
+    extra = [{"Id": ip, "Port": group.port} for ip in forced_states(group) if ip not in shown]
+    return [group.health_for(target, ec2) for target in extra]
 
 
-PATCHES = [
-    Patch(FakeTargetGroup, "health_for", _with_broker_health),
-    Patch(ELBv2Backend, "describe_target_health", _listing_forced_targets),
-    Patch(FakeTargetGroup, "register", _registration_clears_forced_state),
-    Patch(FakeTargetGroup, "register", _registration_starts_health_checks),
-    Patch(FakeTargetGroup, "deregister", _registration_clears_forced_state),
-]
+def forget_forced(group: FakeTargetGroup, targets: list[dict[str, Any]]) -> None:
+    """The targets were registered or deregistered again: what a test forced on them ends."""
+    for target in targets:
+        forced_states(group).pop(target["Id"], None)
+
+
+def first_checks_start(group: FakeTargetGroup, ips: list[str]) -> None:
+    """These targets were just registered: they stay `initial` while their first health checks last."""
+    # The first checks of a target take what they took when it was registered, not what a later setting says.
+    _initial_until(group).update(dict.fromkeys(ips, time.monotonic() + _first_checks["seconds"]))

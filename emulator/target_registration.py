@@ -25,14 +25,12 @@ that must make room) or not. A target is draining when a test forced it so
 """
 
 import ipaddress
-from collections.abc import Callable
 from typing import Any
 
 from moto.ec2.models import ec2_backends
 from moto.elbv2.exceptions import ELBClientError
 from moto.elbv2.models import ELBv2Backend, FakeTargetGroup
 
-from ._patching import Patch
 from .interfaces import subnet_ranges
 from .target_health import forced_states
 
@@ -83,23 +81,18 @@ def _refusal_for_quota(group: FakeTargetGroup, ids: list[str]) -> str | None:
     return None
 
 
-def _refusing_bad_targets(original: Callable[..., None]) -> Callable[..., None]:
-    def register_targets(self: ELBv2Backend, target_group_arn: str, instances: list[Any]) -> None:
-        group = self.target_groups.get(target_group_arn)
-        if group is not None and group.target_type == "ip":
-            ec2 = ec2_backends[self.account_id][self.region_name]
-            subnets = [r for s in ec2.describe_subnets(filters={"vpc-id": [group.vpc_id]}) for r in subnet_ranges(s)]
-            for target in instances:
-                message = _refusal(target, subnets)
-                if message:
-                    raise ELBClientError("ValidationError", message)
-        if group is not None:
-            full = _refusal_for_quota(group, [target["Id"] for target in instances])
-            if full:
-                raise ELBClientError("TooManyTargets", full)
-        original(self, target_group_arn, instances)
-
-    return register_targets
-
-
-PATCHES = [Patch(ELBv2Backend, "register_targets", _refusing_bad_targets)]
+def refuse_bad_targets(backend: ELBv2Backend, target_group_arn: str, targets: list[Any]) -> None:
+    """Raise AWS's error for a RegisterTargets call it refuses whole; return if it would register these targets."""
+    group = backend.target_groups.get(target_group_arn)
+    if group is None:
+        return
+    if group.target_type == "ip":
+        ec2 = ec2_backends[backend.account_id][backend.region_name]
+        subnets = [r for s in ec2.describe_subnets(filters={"vpc-id": [group.vpc_id]}) for r in subnet_ranges(s)]
+        for target in targets:
+            message = _refusal(target, subnets)
+            if message:
+                raise ELBClientError("ValidationError", message)
+    full = _refusal_for_quota(group, [target["Id"] for target in targets])
+    if full:
+        raise ELBClientError("TooManyTargets", full)

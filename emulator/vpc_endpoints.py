@@ -49,7 +49,7 @@ def endpoint_ips(ec2: EC2Backend, broker: Broker) -> list[str]:
     endpoint = endpoint_of(ec2, broker)
     if endpoint is None:
         return []
-    return [ec2.enis[i].private_ip_address for i in endpoint.network_interface_ids if i in ec2.enis]
+    return [ip for i in endpoint.network_interface_ids if i in ec2.enis and (ip := ec2.enis[i].private_ip_address)]
 
 
 def create(ec2: EC2Backend, broker: Broker, ips: list[str], *, tagged: bool) -> str:
@@ -89,7 +89,8 @@ def recreate(ec2: EC2Backend, broker: Broker, ips: list[str]) -> str:
 def add_resource_endpoint(ec2: EC2Backend, broker: Broker, ips: list[str]) -> str:
     """A resource VPC endpoint as private networking creates it at reboot, tagged like the broker's own; its id."""
     endpoint = _endpoint(ec2, broker, "Resource", None, {**MANAGED_TAGS, "Broker": broker.id})
-    endpoint.resource_configuration_arn = (
+    # moto 5.2.1's VPCEndPoint has no such field, but DescribeVpcEndpoints renders every attribute the model names.
+    endpoint.resource_configuration_arn = (  # type: ignore[attr-defined]
         f"arn:aws:vpc-lattice:{ec2.region_name}:{ec2.account_id}:resourceconfiguration/rcfg-{broker.id[2:10]}{len(ips)}"
     )
     _give_interfaces(ec2, endpoint, broker.subnet_ids, ips)
@@ -108,7 +109,16 @@ def release(ec2: EC2Backend, broker: Broker) -> None:
 def _endpoint(ec2: EC2Backend, broker: Broker, kind: str, service: str | None, tags: dict[str, str]) -> VPCEndPoint:
     vpc_id = ec2.get_subnet(broker.subnet_ids[0]).vpc_id
     # No subnets here: moto would make interfaces of its own, on random addresses.
-    endpoint: VPCEndPoint = ec2.create_vpc_endpoint(vpc_id, service, kind, None, [], subnet_ids=[], tags=tags)
+    # A resource endpoint names no service: moto 5.2.1 types service_name str, and keeps the None it is given.
+    endpoint: VPCEndPoint = ec2.create_vpc_endpoint(
+        vpc_id,
+        service,  # type: ignore[arg-type]
+        kind,
+        None,
+        [],
+        subnet_ids=[],
+        tags=tags,
+    )
     endpoint.security_group_ids = list(broker.security_groups or [])
     return endpoint
 

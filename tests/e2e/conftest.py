@@ -12,11 +12,11 @@ from emulator import EmulatedAws, MotoServer
 from emulator.lambda_invoke import serving_function
 from emulator.lambda_runtime import LambdaRuntime
 from mq_endpoint.main import main
-from tests.e2e.endpoint import REGION, Cli, Endpoint, Run
+from tests.e2e.endpoint import REGION, Cli, DeployedEndpoint, Run
 
 
 @pytest.fixture
-def endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[Endpoint]:
+def endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[DeployedEndpoint]:
     if not template_exists():
         pytest.fail("template.yaml is missing: the end-to-end tests deploy it")
     monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
@@ -29,9 +29,7 @@ def endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[Endpoint]:
             LambdaRuntime(stack.function_name, stack.function_arn, log_group=stack.log_group) as runtime,
             serving_function(stack.function_name, runtime),
         ):
-            # Two attempts: a throttled call gives up in about a second, not after botocore's full backoff.
-            runtime.cold_start({**stack.function_environment, "AWS_MAX_ATTEMPTS": "2"})
-            yield Endpoint(world, stack, runtime)
+            yield DeployedEndpoint(world, stack, runtime)
 
 
 @pytest.fixture

@@ -12,46 +12,36 @@ from typing import Any
 
 from demo.stack import DeployedStack
 from demo.world import World
-from emulator import EmulatedAws, events
 from emulator.lambda_invoke import configured_environment
 from emulator.lambda_runtime import Invocation, LambdaRuntime
+from tests.endpoint import Endpoint
 
 REGION = "eu-west-1"
 
 
-@dataclass
-class Endpoint:
-    world: World
-    stack: DeployedStack
-    runtime: LambdaRuntime
+class DeployedEndpoint(Endpoint):
+    """The endpoint as template.yaml deployed it: its groups are the stack's, named as AWS names them, in the
+    function's order; its function runs the configuration the stack gave it."""
 
-    @property
-    def aws(self) -> EmulatedAws:
-        return self.world.aws
+    def __init__(self, world: World, stack: DeployedStack, runtime: LambdaRuntime) -> None:
+        self.world = world
+        self.stack = stack
+        groups = {arn.split(":")[-1].split("/")[1]: arn for arn in stack.target_group_arns}
+        # Two attempts: a throttled call gives up in about a second, not after botocore's full backoff.
+        super().__init__(world.aws, runtime, groups, {**stack.function_environment, "AWS_MAX_ATTEMPTS": "2"})
 
-    def invoke(self, event: dict[str, Any]) -> Invocation:
+    def invoke(self, event: Any) -> Invocation:
         # As Lambda does after a stack update changed the function's configuration.
         self.runtime.follow(configured_environment(self.stack.function_arn))
-        return self.runtime.invoke(event)
+        return super().invoke(event)
 
-    def let_time_pass(self, seconds: float) -> None:
-        self.runtime.let_time_pass(seconds)
-
-    def settle(self) -> None:
-        """Two sweeps a minute apart: an address no broker in scope has goes on its second reading."""
-        self.sweep()
-        self.let_time_pass(60)
-        self.sweep()
-
-    def sweep(self) -> Invocation:
-        return self.invoke(events.scheduled(REGION))
-
-    def targets(self) -> list[dict[str, str]]:
+    def live_targets(self) -> list[dict[str, str]]:
         """Per target group of the live set, in the function's order: ip -> state."""
         return [self.aws.target_states(arn) for arn in self.stack.live_target_group_arns]
 
     def registered(self) -> list[set[str]]:
-        return [set(states) for states in self.targets()]
+        """Per target group of the live set, in the function's order: the addresses registered."""
+        return [set(states) for states in self.live_targets()]
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,11 @@ import threading
 import pytest
 
 from emulator import EmulatedAws, Fault, events, faults
-from tests.e2e.endpoint import REGION, Cli, Endpoint, lines_with, run_command, section
+from tests.e2e.endpoint import REGION, Cli, DeployedEndpoint, lines_with, run_command, section
 
 
 def test_status_shows_each_group_by_protocol_with_brokers_addresses_zones_health_and_what_is_not_current(
-    endpoint: Endpoint, cli: Cli
+    endpoint: DeployedEndpoint, cli: Cli
 ) -> None:
     endpoint.sweep()
     orders = endpoint.world.brokers["orders"]
@@ -60,7 +60,9 @@ def test_status_shows_each_group_by_protocol_with_brokers_addresses_zones_health
     assert len(stale) == 4 and all(line.split()[:2] == ["was", "orders"] and " no: " in line for line in stale)
 
 
-def test_plan_exits_0_with_nothing_to_do_and_2_with_each_change_and_its_evidence(endpoint: Endpoint, cli: Cli) -> None:
+def test_plan_exits_0_with_nothing_to_do_and_2_with_each_change_and_its_evidence(
+    endpoint: DeployedEndpoint, cli: Cli
+) -> None:
     endpoint.sweep()
     assert cli("plan", "--stack", endpoint.stack.name).code == 0
 
@@ -87,7 +89,7 @@ def test_plan_exits_0_with_nothing_to_do_and_2_with_each_change_and_its_evidence
     assert endpoint.registered() == before, "plan changes nothing"
 
 
-def test_plan_says_what_stays_and_why(endpoint: Endpoint, cli: Cli) -> None:
+def test_plan_says_what_stays_and_why(endpoint: DeployedEndpoint, cli: Cli) -> None:
     endpoint.sweep()
     orders = endpoint.world.brokers["orders"]
     (old, _) = endpoint.aws.broker_ips(orders)
@@ -102,7 +104,7 @@ def test_plan_says_what_stays_and_why(endpoint: Endpoint, cli: Cli) -> None:
     assert len(kept) == 1 and len(kept[0].split("was orders", 1)[1].strip()) > 10, "why it stays"
 
 
-def test_plan_exits_1_when_a_read_is_denied_and_names_the_permission(endpoint: Endpoint, cli: Cli) -> None:
+def test_plan_exits_1_when_a_read_is_denied_and_names_the_permission(endpoint: DeployedEndpoint, cli: Cli) -> None:
     endpoint.sweep()
     endpoint.aws.inject_fault(
         Fault(
@@ -141,7 +143,7 @@ def test_a_missing_stack_is_named_with_its_region(empty_account: EmulatedAws, cl
     assert "no stack no-such-stack in us-east-1" in cli("plan", "--stack", "no-such-stack", "--region", "us-east-1").err
 
 
-def test_a_wrong_stack_name_lists_this_projects_stacks_in_the_region(endpoint: Endpoint, cli: Cli) -> None:
+def test_a_wrong_stack_name_lists_this_projects_stacks_in_the_region(endpoint: DeployedEndpoint, cli: Cli) -> None:
     endpoint.aws.client("cloudformation").create_stack(
         StackName="someone-elses",
         TemplateBody=json.dumps(
@@ -195,7 +197,7 @@ def test_no_credentials_and_an_unknown_profile_are_errors_saying_what_to_do(
     assert "no AWS credentials for cloudformation:DescribeStacks" in run.err
 
 
-def test_json_is_the_functions_report_with_each_targets_health(endpoint: Endpoint, cli: Cli) -> None:
+def test_json_is_the_functions_report_with_each_targets_health(endpoint: DeployedEndpoint, cli: Cli) -> None:
     endpoint.sweep()
     orders = endpoint.world.brokers["orders"]
     new = endpoint.aws.change_broker_ips(orders)
@@ -215,7 +217,7 @@ def test_json_is_the_functions_report_with_each_targets_health(endpoint: Endpoin
     assert {b["name"] for b in document["brokers"]} == {"orders", "payments"}
 
 
-def test_resync_invokes_the_function_and_prints_what_it_changed(endpoint: Endpoint, cli: Cli) -> None:
+def test_resync_invokes_the_function_and_prints_what_it_changed(endpoint: DeployedEndpoint, cli: Cli) -> None:
     endpoint.sweep()
     orders = endpoint.world.brokers["orders"]
     new = endpoint.aws.change_broker_ips(orders)
@@ -231,7 +233,7 @@ def test_resync_invokes_the_function_and_prints_what_it_changed(endpoint: Endpoi
     assert cli("plan", "--stack", endpoint.stack.name).code == 0
 
 
-def test_resync_dry_run_and_named_brokers_reach_the_function(endpoint: Endpoint, cli: Cli) -> None:
+def test_resync_dry_run_and_named_brokers_reach_the_function(endpoint: DeployedEndpoint, cli: Cli) -> None:
     endpoint.sweep()
     orders = endpoint.world.brokers["orders"]
     endpoint.aws.change_broker_ips(orders)
@@ -245,7 +247,7 @@ def test_resync_dry_run_and_named_brokers_reach_the_function(endpoint: Endpoint,
     assert endpoint.registered() == before
 
 
-def test_resync_retries_the_429_of_reserved_concurrency(endpoint: Endpoint, cli: Cli) -> None:
+def test_resync_retries_the_429_of_reserved_concurrency(endpoint: DeployedEndpoint, cli: Cli) -> None:
     busy = endpoint.aws.inject_fault(
         Fault("lambda", "Invoke", "TooManyRequestsException", 429, "Rate Exceeded.", times=2)
     )
@@ -258,7 +260,7 @@ def test_resync_retries_the_429_of_reserved_concurrency(endpoint: Endpoint, cli:
     assert "ok in" in run.out
 
 
-def test_resync_waits_for_a_run_in_progress_and_gives_up_after_wait(endpoint: Endpoint, cli: Cli) -> None:
+def test_resync_waits_for_a_run_in_progress_and_gives_up_after_wait(endpoint: DeployedEndpoint, cli: Cli) -> None:
     slow = endpoint.aws.inject_fault(faults.slow("elbv2", "DescribeTargetHealth", seconds=0.3, times=2))
     lam = endpoint.aws.client("lambda")
     sweep = threading.Thread(
@@ -281,7 +283,7 @@ def test_resync_waits_for_a_run_in_progress_and_gives_up_after_wait(endpoint: En
     assert "the function stayed busy for 0.5 s" in gave_up.err
 
 
-def test_the_installed_command_plans_resyncs_and_plans_again(endpoint: Endpoint) -> None:
+def test_the_installed_command_plans_resyncs_and_plans_again(endpoint: DeployedEndpoint) -> None:
     """As docs/demo.md shows it: a broker moves, plan exits 2, resync (exits 3: the old addresses wait for their
     second reading), a minute later resync again, plan exits 0."""
     endpoint.sweep()
@@ -299,7 +301,7 @@ def test_the_installed_command_plans_resyncs_and_plans_again(endpoint: Endpoint)
 
 
 def test_the_dry_run_gets_the_commands_read_budget_and_stops_sending_when_it_is_short(
-    endpoint: Endpoint, cli: Cli, monkeypatch: pytest.MonkeyPatch
+    endpoint: DeployedEndpoint, cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """No command hangs: the reconciler sends nothing once less is left of the command's minute than a request
     may take (its deadline's margin), and says the run was cut short, as in the function near its timeout."""

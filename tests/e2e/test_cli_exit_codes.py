@@ -5,10 +5,10 @@ import os
 
 import pytest
 
-from tests.e2e.endpoint import Cli, Endpoint, lines_with, section
+from tests.e2e.endpoint import Cli, DeployedEndpoint, lines_with, section
 
 
-def _unresolve(endpoint: Endpoint, name: str) -> str:
+def _unresolve(endpoint: DeployedEndpoint, name: str) -> str:
     """The broker's interfaces gone, and DescribeBroker without addresses (a reboot): nothing says where it is."""
     broker = endpoint.world.brokers[name]
     endpoint.aws.describe_interfaces_as(broker, None)
@@ -16,7 +16,7 @@ def _unresolve(endpoint: Endpoint, name: str) -> str:
     return broker
 
 
-def test_plan_with_a_broker_unresolved_is_not_nothing_to_do(endpoint: Endpoint, cli: Cli) -> None:
+def test_plan_with_a_broker_unresolved_is_not_nothing_to_do(endpoint: DeployedEndpoint, cli: Cli) -> None:
     endpoint.sweep()
     _unresolve(endpoint, "orders")
 
@@ -28,7 +28,7 @@ def test_plan_with_a_broker_unresolved_is_not_nothing_to_do(endpoint: Endpoint, 
     assert "problems" in run.out
 
 
-def test_resync_exits_as_plan_does_for_what_the_run_left(endpoint: Endpoint, cli: Cli) -> None:
+def test_resync_exits_as_plan_does_for_what_the_run_left(endpoint: DeployedEndpoint, cli: Cli) -> None:
     endpoint.sweep()
     assert cli("resync", "--yes", "--stack", endpoint.stack.name).code == 0, "nothing left undone or unknown"
 
@@ -44,7 +44,9 @@ def test_resync_exits_as_plan_does_for_what_the_run_left(endpoint: Endpoint, cli
     assert "incomplete" in unresolved.out
 
 
-def test_a_function_error_is_one_line_and_exit_1(endpoint: Endpoint, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_function_error_is_one_line_and_exit_1(
+    endpoint: DeployedEndpoint, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
     handler = endpoint.runtime._handler
     assert handler is not None
 
@@ -58,7 +60,7 @@ def test_a_function_error_is_one_line_and_exit_1(endpoint: Endpoint, cli: Cli, m
     assert run.err == "mq-endpoint: the function failed (Unhandled): RuntimeError: the container ran out of memory\n"
 
 
-def test_every_broker_option_takes_a_name_or_an_id(endpoint: Endpoint, cli: Cli) -> None:
+def test_every_broker_option_takes_a_name_or_an_id(endpoint: DeployedEndpoint, cli: Cli) -> None:
     endpoint.sweep()
     orders = endpoint.world.brokers["orders"]
 
@@ -72,7 +74,7 @@ def test_every_broker_option_takes_a_name_or_an_id(endpoint: Endpoint, cli: Cli)
     assert unknown.err == "mq-endpoint: no broker named billing in eu-west-1: brokers there: orders, payments\n"
 
 
-def test_a_removal_names_the_broker_that_had_the_address(endpoint: Endpoint, cli: Cli) -> None:
+def test_a_removal_names_the_broker_that_had_the_address(endpoint: DeployedEndpoint, cli: Cli) -> None:
     endpoint.sweep()
     old = endpoint.aws.broker_ips(endpoint.world.brokers["orders"])
     endpoint.aws.change_broker_ips(endpoint.world.brokers["orders"])
@@ -92,7 +94,9 @@ def test_a_removal_names_the_broker_that_had_the_address(endpoint: Endpoint, cli
     ]
 
 
-def test_aws_region_alone_names_the_region(endpoint: Endpoint, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_aws_region_alone_names_the_region(
+    endpoint: DeployedEndpoint, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
     endpoint.sweep()
     monkeypatch.delenv("AWS_DEFAULT_REGION")
     assert os.environ["AWS_REGION"] == "eu-west-1"

@@ -14,7 +14,7 @@ import time
 import pytest
 
 from mq_endpoint.exit_codes import MEANINGS, Exit
-from tests.e2e.endpoint import Endpoint, command_environment, installed_command, run_command
+from tests.e2e.endpoint import DeployedEndpoint, command_environment, installed_command, run_command
 from tests.e2e.servers import answering_server, silent_server, unreachable_server
 
 
@@ -60,7 +60,7 @@ def test_help_lists_every_exit_code() -> None:
         assert f"  {code.value:<4} {meaning}" in shown, code
 
 
-def test_a_closed_pipe_keeps_plans_exit_code(endpoint: Endpoint) -> None:
+def test_a_closed_pipe_keeps_plans_exit_code(endpoint: DeployedEndpoint) -> None:
     """`mq-endpoint plan | head -1`: the reader is gone before the plan is written; the exit code is still plan's."""
     endpoint.sweep()
     endpoint.aws.change_broker_ips(endpoint.world.brokers["orders"])
@@ -75,7 +75,7 @@ def test_a_closed_pipe_keeps_plans_exit_code(endpoint: Endpoint) -> None:
         assert done.stderr == "", done.stderr
 
 
-def test_only_aws_region_set_is_the_region(endpoint: Endpoint) -> None:
+def test_only_aws_region_set_is_the_region(endpoint: DeployedEndpoint) -> None:
     """boto3 reads AWS_DEFAULT_REGION only; the AWS CLI v2 and Lambda set AWS_REGION."""
     endpoint.sweep()
 
@@ -166,7 +166,7 @@ def _unfolded(lines: list[str], identifier: str) -> bool:
     return False
 
 
-def test_a_narrow_terminal_folds_ids_and_never_cuts_them(endpoint: Endpoint) -> None:
+def test_a_narrow_terminal_folds_ids_and_never_cuts_them(endpoint: DeployedEndpoint) -> None:
     endpoint.sweep()
     orders = endpoint.world.brokers["orders"]
     endpoint.aws.change_broker_ips(orders)
@@ -201,7 +201,7 @@ def _read_until(fd: int, text: str, seen: list[str], timeout: float = 30) -> Non
             seen.append(chunk)
 
 
-def test_watch_refreshes_shows_what_changed_and_stops_on_ctrl_c(endpoint: Endpoint) -> None:
+def test_watch_refreshes_shows_what_changed_and_stops_on_ctrl_c(endpoint: DeployedEndpoint) -> None:
     endpoint.sweep()
     orders = endpoint.world.brokers["orders"]
     active = endpoint.aws.broker_ips(orders)[0]
@@ -260,7 +260,7 @@ def _run_on_a_terminal(argv: list[str], answer: str) -> tuple[int, str, str]:
     return process.returncode, "".join(seen), err
 
 
-def test_resync_on_a_terminal_shows_the_plan_and_asks_first(endpoint: Endpoint) -> None:
+def test_resync_on_a_terminal_shows_the_plan_and_asks_first(endpoint: DeployedEndpoint) -> None:
     endpoint.sweep()
     orders = endpoint.world.brokers["orders"]
     new = endpoint.aws.change_broker_ips(orders)

@@ -3,7 +3,7 @@
 import json
 
 from emulator import faults
-from tests.e2e.endpoint import Cli, Endpoint, lines_with, section
+from tests.e2e.endpoint import Cli, DeployedEndpoint, lines_with, section
 
 
 def _lead(out: str) -> str:
@@ -12,7 +12,7 @@ def _lead(out: str) -> str:
 
 
 def test_status_leads_with_a_broker_no_healthy_target_serves_its_state_and_the_nlbs_reason(
-    endpoint: Endpoint, cli: Cli
+    endpoint: DeployedEndpoint, cli: Cli
 ) -> None:
     endpoint.sweep()
     orders = endpoint.world.brokers["orders"]
@@ -47,7 +47,7 @@ def test_status_leads_with_a_broker_no_healthy_target_serves_its_state_and_the_n
 
 
 def test_standby_by_design_is_said_only_of_a_broker_whose_other_instance_is_healthy(
-    endpoint: Endpoint, cli: Cli
+    endpoint: DeployedEndpoint, cli: Cli
 ) -> None:
     endpoint.sweep()
     said = "an active/standby broker's standby fails the NLB's health check by design"
@@ -64,7 +64,7 @@ def test_standby_by_design_is_said_only_of_a_broker_whose_other_instance_is_heal
     assert said not in both_down.out and "(standby)" not in both_down.out
 
 
-def test_status_broker_describes_one_broker_by_name_or_id(endpoint: Endpoint, cli: Cli) -> None:
+def test_status_broker_describes_one_broker_by_name_or_id(endpoint: DeployedEndpoint, cli: Cli) -> None:
     endpoint.sweep()
     orders = endpoint.world.brokers["orders"]
     interfaces = endpoint.aws.broker_interfaces(orders)
@@ -100,7 +100,7 @@ def test_status_broker_describes_one_broker_by_name_or_id(endpoint: Endpoint, cl
     )
 
 
-def test_group_narrows_the_tables_by_port_protocol_or_name(endpoint: Endpoint, cli: Cli) -> None:
+def test_group_narrows_the_tables_by_port_protocol_or_name(endpoint: DeployedEndpoint, cli: Cli) -> None:
     endpoint.sweep()
 
     def headings(*argv: str) -> list[str]:
@@ -121,7 +121,7 @@ def test_group_narrows_the_tables_by_port_protocol_or_name(endpoint: Endpoint, c
 
 
 def test_output_wide_adds_the_nlbs_reason_and_the_interface_and_json_is_for_scripts(
-    endpoint: Endpoint, cli: Cli
+    endpoint: DeployedEndpoint, cli: Cli
 ) -> None:
     endpoint.sweep()
     orders = endpoint.world.brokers["orders"]
@@ -140,7 +140,7 @@ def test_output_wide_adds_the_nlbs_reason_and_the_interface_and_json_is_for_scri
         assert document["lastRun"]["report"]["trigger"]["kind"] == "sweep"
 
 
-def test_the_last_run_line_is_read_from_the_functions_log_group(endpoint: Endpoint, cli: Cli) -> None:
+def test_the_last_run_line_is_read_from_the_functions_log_group(endpoint: DeployedEndpoint, cli: Cli) -> None:
     never = cli("status", "--stack", endpoint.stack.name)
     assert f"last run: none in the last 24 h in {endpoint.stack.log_group}" in never.out
 
@@ -156,7 +156,7 @@ def test_the_last_run_line_is_read_from_the_functions_log_group(endpoint: Endpoi
     assert denied.code == 0, "the last run is an aside: without it status still answers"
 
 
-def test_watch_counts_its_refreshes_and_exits_with_the_last_ones_code(endpoint: Endpoint, cli: Cli) -> None:
+def test_watch_counts_its_refreshes_and_exits_with_the_last_ones_code(endpoint: DeployedEndpoint, cli: Cli) -> None:
     endpoint.sweep()
     endpoint.aws.set_broker_state(endpoint.world.brokers["orders"], "REBOOT_IN_PROGRESS")
 

@@ -5,42 +5,42 @@ from __future__ import annotations
 import pytest
 
 from emulator import Fault, target_health
-from tests.e2e.endpoint import Cli, Endpoint, Run
+from tests.e2e.endpoint import Cli, DeployedEndpoint, Run
 
 OPENWIRE, CONSOLE = 61617, 8162
 FAST = ("--yes", "--poll", "0.01", "--drain", "0", "--health-timeout", "2")
 
 
-def served(endpoint: Endpoint, port: int = OPENWIRE) -> set[str]:
+def served(endpoint: DeployedEndpoint, port: int = OPENWIRE) -> set[str]:
     """The brokers a new connection to this listener port may reach, by name."""
     ips = endpoint.aws.new_connection_targets()[port]
     return {b["name"] for b in endpoint.aws.brokers() if set(b["held"]) & ips}
 
 
-def parameters(endpoint: Endpoint) -> dict[str, str]:
+def parameters(endpoint: DeployedEndpoint) -> dict[str, str]:
     described = endpoint.aws.client("cloudformation").describe_stacks(StackName=endpoint.stack.name)["Stacks"][0]
     return {p["ParameterKey"]: p.get("ParameterValue", "") for p in described["Parameters"]}
 
 
-def in_groups(endpoint: Endpoint, name: str) -> bool:
+def in_groups(endpoint: DeployedEndpoint, name: str) -> bool:
     """Whether any of the stack's groups, live or standby, holds the broker's addresses."""
     ips = set(endpoint.aws.broker_ips(endpoint.world.brokers[name]))
     return any(set(endpoint.aws.target_states(arn)) & ips for arn in endpoint.stack.target_group_arns)
 
 
-def cutover(cli: Cli, endpoint: Endpoint, *argv: str) -> Run:
+def cutover(cli: Cli, endpoint: DeployedEndpoint, *argv: str) -> Run:
     return cli("cutover", "--stack", endpoint.stack.name, *FAST, *argv)
 
 
 @pytest.fixture
-def new_broker(endpoint: Endpoint) -> str:
+def new_broker(endpoint: DeployedEndpoint) -> str:
     """orders' replacement: RUNNING in the endpoint's VPC, not in scope yet; the first sweep has run."""
     endpoint.sweep()
     return endpoint.world.add_broker("orders-4", in_scope=False)
 
 
 def test_a_cutover_moves_new_connections_from_orders_to_its_replacement_and_orders_leaves(
-    endpoint: Endpoint, cli: Cli, new_broker: str
+    endpoint: DeployedEndpoint, cli: Cli, new_broker: str
 ) -> None:
     assert served(endpoint) == {"orders", "payments"}
 
@@ -60,17 +60,17 @@ def test_a_cutover_moves_new_connections_from_orders_to_its_replacement_and_orde
     )
 
 
-def standby_arns(endpoint: Endpoint) -> list[str]:
+def standby_arns(endpoint: DeployedEndpoint) -> list[str]:
     return [a for a in parameters_env(endpoint)["STANDBY_TARGET_GROUP_ARNS"].split(",") if a]
 
 
-def parameters_env(endpoint: Endpoint) -> dict[str, str]:
+def parameters_env(endpoint: DeployedEndpoint) -> dict[str, str]:
     function = endpoint.aws.client("lambda").get_function_configuration(FunctionName=endpoint.stack.function_name)
     return dict(function["Environment"]["Variables"])
 
 
 def test_a_new_broker_that_is_not_healthy_in_time_is_never_switched_to_and_the_report_says_why(
-    endpoint: Endpoint, cli: Cli, new_broker: str
+    endpoint: DeployedEndpoint, cli: Cli, new_broker: str
 ) -> None:
     """Healthy before traffic: the switch waits for the NLB's word on the standby set, and gives up within its bound."""
     command = ("--to", "orders-4", "--from", "orders", "--health-timeout", "0.05")
@@ -109,7 +109,7 @@ def test_a_new_broker_that_is_not_healthy_in_time_is_never_switched_to_and_the_r
 @pytest.mark.slow
 @pytest.mark.parametrize("killed_after", [0, 1, 2], ids=["before-prepare", "after-prepare", "after-switch"])
 def test_a_cutover_killed_at_any_step_never_serves_both_brokers_survives_sweeps_and_resumes(
-    endpoint: Endpoint, cli: Cli, new_broker: str, killed_after: int
+    endpoint: DeployedEndpoint, cli: Cli, new_broker: str, killed_after: int
 ) -> None:
     """The kill: the next stack update fails (the process died before it); a sweep runs; the same command resumes."""
     kill = endpoint.aws.inject_fault(
@@ -134,7 +134,7 @@ def test_a_cutover_killed_at_any_step_never_serves_both_brokers_survives_sweeps_
 
 @pytest.mark.parametrize("killed_after", [1, 2], ids=["prepared", "switched-finish-half-done"])
 def test_a_rollback_in_the_drain_window_makes_orders_live_again_and_its_replacement_leaves(
-    endpoint: Endpoint, cli: Cli, new_broker: str, killed_after: int
+    endpoint: DeployedEndpoint, cli: Cli, new_broker: str, killed_after: int
 ) -> None:
     kill = endpoint.aws.inject_fault(
         Fault("cloudformation", "UpdateStack", "ValidationError", 400, "killed", skip=killed_after, times=1)
@@ -155,7 +155,7 @@ def test_a_rollback_in_the_drain_window_makes_orders_live_again_and_its_replacem
 
 
 def test_after_the_switch_the_command_shows_the_old_sets_open_flows_and_keep_old_leaves_it_there(
-    endpoint: Endpoint, cli: Cli, new_broker: str
+    endpoint: DeployedEndpoint, cli: Cli, new_broker: str
 ) -> None:
     # orders' clients, connected through the blue set: after the switch, the old set.
     endpoint.aws.publish_active_flows(endpoint.stack.live_target_group_arns, 7)
@@ -178,7 +178,7 @@ def test_after_the_switch_the_command_shows_the_old_sets_open_flows_and_keep_old
     ],
 )
 def test_a_cutover_across_engines_outside_the_vpc_or_to_a_broker_not_running_is_refused_in_one_line(
-    endpoint: Endpoint, cli: Cli, to: str, refusal: str
+    endpoint: DeployedEndpoint, cli: Cli, to: str, refusal: str
 ) -> None:
     endpoint.sweep()
     aws = endpoint.aws
@@ -200,7 +200,7 @@ def test_a_cutover_across_engines_outside_the_vpc_or_to_a_broker_not_running_is_
 
 
 def test_a_dry_run_shows_the_plan_and_changes_nothing_and_without_a_terminal_it_asks_for_yes(
-    endpoint: Endpoint, cli: Cli, new_broker: str
+    endpoint: DeployedEndpoint, cli: Cli, new_broker: str
 ) -> None:
     before = parameters(endpoint)
     dry = cli("cutover", "--stack", endpoint.stack.name, "--to", "orders-4", "--from", "orders", "--dry-run")
@@ -214,7 +214,7 @@ def test_a_dry_run_shows_the_plan_and_changes_nothing_and_without_a_terminal_it_
 
 
 def test_with_a_broker_ids_scope_the_switch_swaps_the_ids_and_a_sweep_between_never_serves_both(
-    endpoint: Endpoint, cli: Cli, new_broker: str
+    endpoint: DeployedEndpoint, cli: Cli, new_broker: str
 ) -> None:
     aws = endpoint.aws
     orders, payments = endpoint.world.brokers["orders"], endpoint.world.brokers["payments"]

@@ -1,50 +1,48 @@
 """The reconciler, deployed from template.yaml, keeps the target groups equal to the brokers' IPs."""
 
 from emulator import events, faults
-from tests.e2e.endpoint import REGION, Endpoint
+from tests.e2e.endpoint import REGION, DeployedEndpoint
 
 
-def _ips(endpoint: Endpoint, *names: str) -> set[str]:
+def _ips(endpoint: DeployedEndpoint, *names: str) -> set[str]:
     return {ip for name in names for ip in endpoint.aws.broker_ips(endpoint.world.brokers[name])}
 
 
-def test_the_first_sweep_registers_both_instances_of_every_broker_in_every_group(endpoint: Endpoint) -> None:
+def test_the_first_sweep_registers_both_instances_of_every_broker_in_every_group(endpoint: DeployedEndpoint) -> None:
     orders = endpoint.aws.broker_ips(endpoint.world.brokers["orders"])
 
     invocation = endpoint.sweep()
 
     assert invocation.report["status"] == "ok"
     assert endpoint.registered() == [_ips(endpoint, "orders", "payments")] * 2
-    assert [states[ip] for states in endpoint.targets() for ip in orders] == ["healthy", "unhealthy"] * 2
+    assert [states[ip] for states in endpoint.live_targets() for ip in orders] == ["healthy", "unhealthy"] * 2
     assert invocation.metric("TargetsRegistered") == 8
 
 
-def test_a_broker_back_on_new_ips_has_its_old_targets_replaced(endpoint: Endpoint) -> None:
+def test_a_broker_back_on_new_ips_has_its_old_targets_replaced(endpoint: DeployedEndpoint) -> None:
     orders = endpoint.world.brokers["orders"]
     endpoint.sweep()
 
     endpoint.aws.change_broker_ips(orders)
-    invocation = endpoint.invoke(events.reboot_broker(REGION, orders))
-    endpoint.let_time_pass(60)
-    endpoint.sweep()  # the old addresses' second reading
+    invocation = endpoint.reboot_event(orders)
+    endpoint.next_sweep()  # the old addresses' second reading
 
     assert invocation.report["trigger"]["brokerIds"] == [orders]
     assert endpoint.registered() == [_ips(endpoint, "orders", "payments")] * 2
 
 
-def test_a_deleted_broker_loses_its_targets(endpoint: Endpoint) -> None:
+def test_a_deleted_broker_loses_its_targets(endpoint: DeployedEndpoint) -> None:
     payments = endpoint.world.brokers["payments"]
     endpoint.sweep()
 
     endpoint.aws.delete_broker(payments)
     endpoint.invoke(events.delete_broker(REGION, payments))
-    endpoint.let_time_pass(60)
-    endpoint.sweep()  # its interfaces are gone: its addresses go on their second reading
+    endpoint.next_sweep()  # its interfaces are gone: its addresses go on their second reading
 
     assert endpoint.registered() == [_ips(endpoint, "orders")] * 2
 
 
-def test_while_ec2_cannot_say_who_holds_an_address_every_target_stays(endpoint: Endpoint) -> None:
+def test_while_ec2_cannot_say_who_holds_an_address_every_target_stays(endpoint: DeployedEndpoint) -> None:
     orders, payments = endpoint.world.brokers["orders"], endpoint.world.brokers["payments"]
     endpoint.sweep()
     before = endpoint.registered()
@@ -63,7 +61,7 @@ def test_while_ec2_cannot_say_who_holds_an_address_every_target_stays(endpoint: 
     assert endpoint.registered() == [_ips(endpoint, "orders", "payments")] * 2
 
 
-def test_a_target_deregistered_by_hand_comes_back_at_the_next_sweep(endpoint: Endpoint) -> None:
+def test_a_target_deregistered_by_hand_comes_back_at_the_next_sweep(endpoint: DeployedEndpoint) -> None:
     endpoint.sweep()
     openwire = endpoint.stack.target_group_arns[0]
     (active, _) = endpoint.aws.broker_ips(endpoint.world.brokers["payments"])
@@ -71,10 +69,10 @@ def test_a_target_deregistered_by_hand_comes_back_at_the_next_sweep(endpoint: En
 
     endpoint.sweep()
 
-    assert endpoint.targets()[0][active] == "healthy"
+    assert endpoint.live_targets()[0][active] == "healthy"
 
 
-def test_a_broker_tagged_into_scope_joins_the_endpoint(endpoint: Endpoint) -> None:
+def test_a_broker_tagged_into_scope_joins_the_endpoint(endpoint: DeployedEndpoint) -> None:
     endpoint.sweep()
     analytics = endpoint.world.add_broker("analytics", in_scope=False)
 
@@ -85,7 +83,7 @@ def test_a_broker_tagged_into_scope_joins_the_endpoint(endpoint: Endpoint) -> No
     assert endpoint.registered() == [_ips(endpoint, "orders", "payments", "analytics")] * 2
 
 
-def test_a_dry_run_resync_reports_the_plan_and_changes_nothing(endpoint: Endpoint) -> None:
+def test_a_dry_run_resync_reports_the_plan_and_changes_nothing(endpoint: DeployedEndpoint) -> None:
     endpoint.sweep()
     before = endpoint.registered()
     new_ips = set(endpoint.aws.change_broker_ips(endpoint.world.brokers["orders"]))

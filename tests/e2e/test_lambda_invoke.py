@@ -9,10 +9,10 @@ import pytest
 from botocore.exceptions import ClientError
 
 from emulator import events
-from tests.e2e.endpoint import REGION, Endpoint
+from tests.e2e.endpoint import REGION, DeployedEndpoint
 
 
-def test_a_synchronous_invoke_returns_the_report_and_the_tail_of_the_log(endpoint: Endpoint) -> None:
+def test_a_synchronous_invoke_returns_the_report_and_the_tail_of_the_log(endpoint: DeployedEndpoint) -> None:
     lam = endpoint.aws.client("lambda")
 
     answer = lam.invoke(
@@ -27,7 +27,7 @@ def test_a_synchronous_invoke_returns_the_report_and_the_tail_of_the_log(endpoin
     assert all(endpoint.registered())
 
 
-def test_an_asynchronous_invoke_is_accepted_and_runs(endpoint: Endpoint) -> None:
+def test_an_asynchronous_invoke_is_accepted_and_runs(endpoint: DeployedEndpoint) -> None:
     lam = endpoint.aws.client("lambda")
 
     answer = lam.invoke(
@@ -43,7 +43,7 @@ def test_an_asynchronous_invoke_is_accepted_and_runs(endpoint: Endpoint) -> None
 
 @pytest.mark.parametrize(("payload", "kind"), [(b"[]", "list"), (b"null", "NoneType"), (b'"resync"', "str")])
 def test_a_payload_that_is_json_but_not_an_object_reaches_the_handler_which_rejects_it(
-    endpoint: Endpoint, payload: bytes, kind: str
+    endpoint: DeployedEndpoint, payload: bytes, kind: str
 ) -> None:
     """As Lambda: any JSON is the handler's event; ours answers with a report saying why it will not act."""
     answer = endpoint.aws.client("lambda").invoke(FunctionName=endpoint.stack.function_name, Payload=payload)
@@ -54,7 +54,7 @@ def test_a_payload_that_is_json_but_not_an_object_reaches_the_handler_which_reje
     assert report["message"] == f"rejected input: the event is a {kind}, not a JSON object"
 
 
-def test_a_payload_that_is_not_json_is_refused_before_the_function_runs(endpoint: Endpoint) -> None:
+def test_a_payload_that_is_not_json_is_refused_before_the_function_runs(endpoint: DeployedEndpoint) -> None:
     lam = endpoint.aws.client("lambda")
 
     with pytest.raises(ClientError) as refused:
@@ -67,7 +67,7 @@ def test_a_payload_that_is_not_json_is_refused_before_the_function_runs(endpoint
 
 
 def test_an_exception_escaping_the_handler_is_an_unhandled_function_error(
-    endpoint: Endpoint, monkeypatch: pytest.MonkeyPatch
+    endpoint: DeployedEndpoint, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def crash(event: object, context: object) -> None:
         raise MemoryError("out of memory")
@@ -79,7 +79,7 @@ def test_an_exception_escaping_the_handler_is_an_unhandled_function_error(
     assert json.loads(answer["Payload"].read()) == {"errorMessage": "out of memory", "errorType": "MemoryError"}
 
 
-def test_each_invocation_writes_its_log_lines_to_the_functions_log_group(endpoint: Endpoint) -> None:
+def test_each_invocation_writes_its_log_lines_to_the_functions_log_group(endpoint: DeployedEndpoint) -> None:
     """Where `mq-endpoint status` reads the last run: START, the function's own lines, END, as Lambda writes them."""
     endpoint.sweep()
     endpoint.aws.client("lambda").invoke(

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from moto import mock_aws
 
-from emulator import EmulatedAws, events
-from emulator.lambda_runtime import Invocation, LambdaRuntime
+from emulator import EmulatedAws
+from emulator.lambda_runtime import LambdaRuntime
+from tests.endpoint import Endpoint
 
 REGION = "eu-west-1"
 SCOPE_TAG = {"mq-static-endpoint": "test"}
@@ -19,62 +19,20 @@ PORTS = {"openwire": 61617, "console": 8162}
 RABBITMQ_PORTS = {"amqps": 5671, "rabbitmq-console": 443}
 
 
-class Endpoint:
-    """What a user deployed: target groups, and the reconciler serving them."""
-
-    def __init__(self, aws: EmulatedAws, runtime: LambdaRuntime, *, rabbitmq: bool = False) -> None:
-        self.aws = aws
-        self.groups = aws.create_target_groups(PORTS)
-        rabbitmq_groups: dict[str, str] = {}
-        for name, port in RABBITMQ_PORTS.items() if rabbitmq else ():
-            rabbitmq_groups.update(aws.create_target_groups({name: port}, health_check_port=port))
-        self.groups.update(rabbitmq_groups)
-        self._runtime = runtime
-        self.environment: dict[str, str] = {
-            "TARGET_GROUP_ARNS": ",".join(arn for name, arn in self.groups.items() if name in PORTS),
-            "RABBITMQ_TARGET_GROUP_ARNS": ",".join(rabbitmq_groups.values()),
-            "BROKER_TAG": "mq-static-endpoint=test",
-            "VPC_ID": aws.vpc_id,
-            "POWERTOOLS_SERVICE_NAME": "mq-static-endpoint",
-        }
-        self.cold_start()
-
-    def cold_start(self, **changes: str) -> None:
-        """A new container with the environment changed as given."""
-        self.environment.update(changes)
-        self._runtime.cold_start(self.environment)
-
-    def invoke(self, event: Any) -> Invocation:
-        return self._runtime.invoke(event)
-
-    def let_time_pass(self, seconds: float) -> None:
-        """The container's clock moves on, as between two scheduled sweeps."""
-        self._runtime.let_time_pass(seconds)
-
-    def next_sweep(self) -> Invocation:
-        """The scheduled sweep a minute later: what looked free in the last run goes on this second reading."""
-        self.let_time_pass(60)
-        return self.sweep()
-
-    def timeout(self, *, seconds: float) -> None:
-        """The function's Timeout: each invocation's remaining time counts down from it."""
-        self._runtime.timeout_seconds = seconds
-
-    def sweep(self) -> Invocation:
-        return self.invoke(events.scheduled(REGION))
-
-    def resync(self, **payload: Any) -> Invocation:
-        return self.invoke({"action": "resync", **payload})
-
-    def reboot_event(self, broker_id: str) -> Invocation:
-        return self.invoke(events.reboot_broker(REGION, broker_id))
-
-    def targets(self, group: str = "openwire") -> dict[str, str]:
-        """ip -> state of the group's targets, as DescribeTargetHealth reports them."""
-        return self.aws.target_states(self.groups[group])
-
-    def all_targets(self) -> dict[str, dict[str, str]]:
-        return {name: self.targets(name) for name in self.groups}
+def endpoint_on_new_groups(aws: EmulatedAws, runtime: LambdaRuntime, *, rabbitmq: bool = False) -> Endpoint:
+    """What a user deployed: target groups (RabbitMQ's too, if asked), and the reconciler serving them."""
+    groups = aws.create_target_groups(PORTS)
+    rabbitmq_groups: dict[str, str] = {}
+    for name, port in RABBITMQ_PORTS.items() if rabbitmq else ():
+        rabbitmq_groups.update(aws.create_target_groups({name: port}, health_check_port=port))
+    environment = {
+        "TARGET_GROUP_ARNS": ",".join(groups.values()),
+        "RABBITMQ_TARGET_GROUP_ARNS": ",".join(rabbitmq_groups.values()),
+        "BROKER_TAG": "mq-static-endpoint=test",
+        "VPC_ID": aws.vpc_id,
+        "POWERTOOLS_SERVICE_NAME": "mq-static-endpoint",
+    }
+    return Endpoint(aws, runtime, {**groups, **rabbitmq_groups}, environment)
 
 
 @pytest.fixture
@@ -97,14 +55,14 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[EmulatedAws]:
 @pytest.fixture
 def endpoint(aws: EmulatedAws) -> Iterator[Endpoint]:
     with LambdaRuntime("mq-static-endpoint-reconciler", FUNCTION_ARN) as runtime:
-        yield Endpoint(aws, runtime)
+        yield endpoint_on_new_groups(aws, runtime)
 
 
 @pytest.fixture
 def mixed_endpoint(aws: EmulatedAws) -> Iterator[Endpoint]:
     """The endpoint with RabbitMQ's AMQPS and management console groups beside the ActiveMQ ones."""
     with LambdaRuntime("mq-static-endpoint-reconciler", FUNCTION_ARN) as runtime:
-        yield Endpoint(aws, runtime, rabbitmq=True)
+        yield endpoint_on_new_groups(aws, runtime, rabbitmq=True)
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from emulator import events
 from emulator.api_calls import recording_api_calls
-from tests.integration.conftest import REGION, SCOPE_TAG, Endpoint
+from tests.endpoint import Endpoint
+from tests.integration.conftest import REGION, SCOPE_TAG
 
 
 def test_an_address_ec2_gave_to_another_brokers_active_instance_survives_its_old_owners_untag_and_deletion(

@@ -10,7 +10,8 @@ from typing import Any
 
 from emulator import EmulatedAws, events
 from emulator.api_calls import recording_api_calls
-from tests.integration.conftest import REGION, SCOPE_TAG, Endpoint
+from tests.endpoint import Endpoint
+from tests.integration.conftest import REGION, SCOPE_TAG
 from tests.integration.test_rabbitmq import broker_report, rabbit
 
 BROKER_DESCRIPTION = "Amazon MQ network interface for broker {}"
@@ -93,8 +94,7 @@ def test_4_an_interface_of_another_vpc_on_the_same_address_pins_nothing(
     )
 
     endpoint.sweep()
-    endpoint.let_time_pass(60)
-    report = endpoint.sweep().report
+    report = endpoint.next_sweep().report
 
     assert stale not in endpoint.targets() and report["status"] == "ok"
 
@@ -111,8 +111,7 @@ def test_5_any_interface_on_a_freed_address_pins_nothing(endpoint: Endpoint, two
     endpoint.cold_start()
     endpoint.sweep()
     assert freed in endpoint.targets(), "seen free once"
-    endpoint.let_time_pass(60)
-    endpoint.sweep()
+    endpoint.next_sweep()
     assert freed not in endpoint.targets() and freed not in endpoint.targets("console")
 
 
@@ -130,8 +129,7 @@ def test_6_a_rabbitmq_broker_in_scope_in_another_vpc_blocks_nothing(
     )
 
     mixed_endpoint.sweep()
-    mixed_endpoint.let_time_pass(60)
-    invocation = mixed_endpoint.sweep()
+    invocation = mixed_endpoint.next_sweep()
     report = invocation.report
 
     assert set(mixed_endpoint.targets("amqps")) == set(aws.endpoint_ips(local))

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from emulator import events
-from tests.integration.conftest import REGION, SCOPE_TAG, Endpoint
+from tests.endpoint import Endpoint
+from tests.integration.conftest import REGION, SCOPE_TAG
 
 MISSING_BROKER = "b-00000000-0000-4000-8000-000000000000"
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from emulator import Fault, events, faults
+from emulator import Fault, faults
 from emulator.api_calls import recording_api_calls
-from tests.integration.conftest import REGION, SCOPE_TAG, Endpoint
+from tests.endpoint import Endpoint
+from tests.integration.conftest import REGION, SCOPE_TAG
 
 PEERED_VPC_CIDR = "10.1.0.0/16"
 
@@ -76,8 +77,7 @@ class TestRefusedTargets:
         )
 
         endpoint.sweep()
-        endpoint.let_time_pass(60)
-        invocation = endpoint.sweep()
+        invocation = endpoint.next_sweep()
 
         assert not set(aws.broker_ips(remote)) & set(endpoint.targets()), "never registered here"
         assert stale not in endpoint.targets(), "it blocks no removal"
@@ -153,8 +153,7 @@ class TestOwnership:
         endpoint.cold_start(STACK_NAME="mq-staging")  # another stack pointed at the same group by mistake
         aws.change_broker_ips(two_brokers[0])
         endpoint.sweep()
-        endpoint.let_time_pass(60)  # a cold container removes what a second listing still shows free
-        invocation = endpoint.sweep()
+        invocation = endpoint.next_sweep()  # a cold container removes what a second listing still shows free
 
         assert set(endpoint.targets("openwire")) == set(owned["openwire"]), (
             "not touched by a stack it does not belong to"
@@ -188,5 +187,5 @@ class TestNoRetryStorm:
             assert any(log["level"] == "ERROR" and log["message"] == "reconcile report" for log in invocation.logs)
 
     def test_a_clean_run_is_ok_with_no_error_beside_it(self, endpoint: Endpoint, two_brokers: tuple[str, str]) -> None:
-        report = endpoint.invoke(events.reboot_broker(REGION, two_brokers[0])).report
+        report = endpoint.reboot_event(two_brokers[0]).report
         assert report["status"] == "ok" and report["errors"] == []

@@ -17,7 +17,8 @@ from emulator import EmulatedAws, events
 from emulator.api_calls import recording_api_calls
 from reconciler.core.settings import Settings
 from reconciler.core.triggers import Trigger, TriggerKind
-from tests.integration.conftest import REGION, SCOPE_TAG, Endpoint
+from tests.endpoint import Endpoint
+from tests.integration.conftest import REGION, SCOPE_TAG
 
 RABBITMQ_GROUPS = ("amqps", "rabbitmq-console")
 ACTIVEMQ_GROUPS = ("openwire", "console")
@@ -92,11 +93,10 @@ def test_when_the_endpoints_addresses_change_the_targets_follow(mixed_endpoint: 
     old = set(aws.endpoint_ips(cluster))
 
     new = set(aws.change_endpoint_ips(cluster, recreate=recreate))
-    mixed_endpoint.invoke(events.reboot_broker(REGION, cluster))
+    mixed_endpoint.reboot_event(cluster)
     for name in RABBITMQ_GROUPS:
         assert set(mixed_endpoint.targets(name)) == new | old, "new ones at once; Amazon MQ has no word on old ones"
-    mixed_endpoint.let_time_pass(60)
-    report = mixed_endpoint.sweep().report
+    report = mixed_endpoint.next_sweep().report
 
     for name in RABBITMQ_GROUPS:
         assert set(mixed_endpoint.targets(name)) == new

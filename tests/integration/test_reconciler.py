@@ -6,7 +6,8 @@ import pytest
 
 from emulator import EmulatedAws, Fault, events, faults
 from emulator.api_calls import recording_api_calls
-from tests.integration.conftest import REGION, SCOPE_TAG, Endpoint
+from tests.endpoint import Endpoint
+from tests.integration.conftest import REGION, SCOPE_TAG
 
 NOBODY = "b-99999999-9999-4999-8999-999999999999"
 
@@ -235,8 +236,7 @@ def test_drift_by_hand_is_corrected_by_the_sweep(endpoint: Endpoint, two_brokers
     assert [w["target"] for w in first["targetGroups"][0]["withheld"]] == ["10.0.2.250:61617"], (
         "one listing may be stale"
     )
-    endpoint.let_time_pass(60)
-    report = endpoint.sweep().report
+    report = endpoint.next_sweep().report
 
     assert set(endpoint.targets()) == expected(aws, *two_brokers)
     assert report["targetGroups"][0]["deregistered"] == [
@@ -262,8 +262,7 @@ def test_a_dry_run_reports_the_plan_and_changes_nothing(endpoint: Endpoint, two_
         assert report["dryRun"] is True and len(report["targetGroups"][0]["registered"]) == 2
     for report in (by_payload, by_configuration):
         assert len(report["targetGroups"][0]["withheld"]) == 2, "the old ones wait for a second listing"
-    endpoint.let_time_pass(60)
-    later = endpoint.sweep().report
+    later = endpoint.next_sweep().report
     assert len(later["targetGroups"][0]["deregistered"]) == 2 and endpoint.all_targets() == before, "a dry run's plan"
 
 

@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from tests.integration.conftest import Endpoint
+from tests.endpoint import Endpoint
 
 CONTRACT = Path(__file__).resolve().parents[2] / "docs" / "contract.md"
 HEADING = "## Report"

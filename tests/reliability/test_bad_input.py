@@ -31,7 +31,8 @@ from emulator import EmulatedAws, events, faults
 from emulator.api_calls import recording_api_calls
 from emulator.lambda_runtime import Invocation, LambdaRuntime
 from emulator.server import FAKE_CREDENTIALS
-from tests.integration.conftest import FUNCTION_ARN, REGION, SCOPE_TAG, Endpoint
+from tests.endpoint import Endpoint
+from tests.integration.conftest import FUNCTION_ARN, REGION, SCOPE_TAG, endpoint_on_new_groups
 
 SAMPLES = sorted((Path(__file__).resolve().parents[2] / "events").glob("*.json"))
 BROKER = "b-3f2c8e1a-9d47-4b6e-a1c5-7e2d9f0b4a61"
@@ -82,7 +83,7 @@ def settled() -> Iterator[Endpoint]:
             EmulatedAws(REGION, seed=11) as aws,
             LambdaRuntime("mq-static-endpoint-reconciler", FUNCTION_ARN) as runtime,
         ):
-            endpoint = Endpoint(aws, runtime)
+            endpoint = endpoint_on_new_groups(aws, runtime)
             for name in ("orders", "payments"):
                 aws.create_broker(name, tags=SCOPE_TAG)
             endpoint.sweep()

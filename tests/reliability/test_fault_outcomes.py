@@ -17,7 +17,8 @@ import pytest
 
 from emulator import Fault, events, faults
 from emulator.lambda_runtime import Invocation
-from tests.integration.conftest import REGION, Endpoint
+from tests.endpoint import Endpoint
+from tests.integration.conftest import REGION
 
 STRAY = "10.0.1.250"
 
@@ -44,12 +45,6 @@ class Situation:
 
     def ips(self, broker: str) -> set[str]:
         return set(self.endpoint.aws.broker_ips(broker))
-
-    def settle(self) -> Invocation:
-        """Two sweeps a minute apart: a free address goes on its second reading (docs/safety.md, rule 5)."""
-        self.endpoint.sweep()
-        self.endpoint.let_time_pass(60)
-        return self.endpoint.sweep()
 
     def run_with(self, fault: Fault, event: dict[str, object] | None = None) -> Invocation:
         self.endpoint.aws.inject_fault(fault)
@@ -89,7 +84,7 @@ def test_while_ec2_cannot_list_the_interfaces_every_target_stays(situation: Situ
     assert invocation.raised is None and invocation.report["status"] == "incomplete"
     assert reported_error(invocation, "DescribeNetworkInterfaces failed")
 
-    situation.settle()
+    situation.endpoint.settle()
     assert situation.openwire() == situation.ips(situation.orders) | situation.ips(situation.payments)
 
 
@@ -106,7 +101,7 @@ def test_a_broker_found_only_through_describe_broker_that_cannot_be_read_keeps_e
     assert before <= situation.openwire() and invocation.report["status"] == "incomplete"
     assert reported_error(invocation, situation.payments, "DescribeBroker failed")
 
-    situation.settle()
+    situation.endpoint.settle()
     assert situation.openwire() == situation.ips(situation.orders) | situation.ips(situation.payments), (
         "read again: served"
     )
@@ -135,7 +130,7 @@ def test_a_broker_aws_says_does_not_exist_loses_its_targets(situation: Situation
     invocation = situation.run_with(faults.not_found("mq", "DescribeBroker", match=situation.payments))
     assert not payments & situation.openwire(), "NotFoundException is evidence of deletion"
     assert STRAY in situation.openwire() and invocation.report["status"] == "incomplete", "seen free once: it waits"
-    situation.settle()
+    situation.endpoint.settle()
     assert STRAY not in situation.openwire() and not situation.old_ips & situation.openwire()
 
 
@@ -226,7 +221,7 @@ def test_the_next_run_finishes_a_failed_swap(situation: Situation, failure: str,
     first = situation.run_with(
         READ_FAILURES[failure]("elbv2", call, match=situation.endpoint.groups["openwire"]), event
     )
-    next_sweep = situation.settle()
+    next_sweep = situation.endpoint.settle()
     assert first.report["status"] == "failed" and next_sweep.report["status"] == "ok"
     assert not situation.old_ips & situation.openwire(), "the next run is the whole reconcile again"
 
@@ -243,7 +238,7 @@ def test_a_deleted_brokers_targets_go_at_the_next_run_after_a_failed_removal(
     situation.endpoint.invoke(event)  # first reading: its addresses look free
     situation.endpoint.let_time_pass(60)
     first = situation.run_with(fault)  # second reading: the removal is throttled
-    next_sweep = situation.settle()
+    next_sweep = situation.endpoint.settle()
 
     assert first.report["status"] == "failed" and next_sweep.report["status"] == "ok"
     assert not payments_ips & set(situation.endpoint.targets("console")), "EC2 no longer shows their interfaces"

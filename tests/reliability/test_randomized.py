@@ -44,7 +44,8 @@ import pytest
 from emulator import EmulatedAws, Fault, events, faults
 from emulator.lambda_runtime import Invocation
 from emulator.mq_brokers import INTERFACE_DESCRIPTION
-from tests.integration.conftest import PORTS, REGION, SCOPE_TAG, Endpoint
+from tests.endpoint import Endpoint
+from tests.integration.conftest import PORTS, REGION, SCOPE_TAG
 
 SEEDS = [int(seed) for seed in os.environ.get("RELIABILITY_SEEDS", "1,2,3,4,5,6").split(",")]
 STEPS = int(os.environ.get("RELIABILITY_STEPS", "350"))
@@ -551,8 +552,7 @@ class Scenario:
                 self.remove(broker)
         self.history.append("convergence: faults off, brokers settled, two sweeps a minute apart")
         self.endpoint.sweep()
-        self.endpoint.let_time_pass(60)
-        invocation = self.endpoint.sweep()
+        invocation = self.endpoint.next_sweep()
         self.known_targets = None
         self.figures.convergence_checks += 1
         desired = self.desired_ips()

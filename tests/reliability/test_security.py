@@ -21,7 +21,8 @@ from typing import Any
 import pytest
 
 from emulator import Fault, events, faults
-from tests.integration.conftest import REGION, SCOPE_TAG, Endpoint
+from tests.endpoint import Endpoint
+from tests.integration.conftest import REGION, SCOPE_TAG
 from tests.template import samstack
 
 SECRET = "Pa55-w0rd-that-must-never-be-logged"
