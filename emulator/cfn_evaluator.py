@@ -119,10 +119,11 @@ class Evaluation:
             if name in variables:
                 return str(variables[name])
             if "." in name and not name.startswith("AWS::"):
-                return self.get_att(*name.split(".", 1))  # type: ignore[no-any-return]
+                return str(self.get_att(*name.split(".", 1)))
             return str(self.ref(name))
 
-        return regex.sub(r"\$\{([^!}][^}]*)\}", replace, text)
+        substituted: str = regex.sub(r"\$\{([^!}][^}]*)\}", replace, text)
+        return substituted
 
     def condition(self, name: str) -> bool:
         if name not in self._conditions:

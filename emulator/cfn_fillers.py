@@ -73,7 +73,11 @@ class PrefixList(_Filler):
             max_entries=str(properties["MaxEntries"]),
             prefix_list_name=properties.get("PrefixListName", resource_name),
         )
-        return _Filled(prefix_list.id, lambda: backend.delete_managed_prefix_list(prefix_list.id))
+
+        def delete() -> None:
+            backend.delete_managed_prefix_list(prefix_list.id)
+
+        return _Filled(prefix_list.id, delete)
 
 
 class Alarm(_Filler):

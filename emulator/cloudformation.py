@@ -73,6 +73,7 @@ def _dropping_no_value_from_lists(original: Callable[..., Any]) -> Callable[...,
 def _building_the_declared_type(original: Any) -> Any:
     def create_from_cloudformation_json(
         cls: type[FakeLoadBalancer],
+        /,
         resource_name: str,
         cloudformation_json: Any,
         account_id: str,
@@ -140,9 +141,9 @@ def _pseudo(backend: CloudFormationBackend, stack_name: str) -> dict[str, str]:
 
 
 def _refuse_what_cloudformation_refuses(
-    backend: CloudFormationBackend, name: str, body: str, given: dict[str, Any]
+    backend: CloudFormationBackend, name: str, body: str | dict[str, Any], given: dict[str, Any]
 ) -> None:
-    template = Stack.parse_template(body)
+    template = body if isinstance(body, dict) else Stack.parse_template(body)
     if not isinstance(template, dict):
         return
     try:
@@ -228,7 +229,7 @@ def _json_first(original: Callable[[str], Any]) -> Callable[[str], Any]:
         except ValueError:
             return original(template)
 
-    return staticmethod(parse_template)  # type: ignore[return-value]
+    return staticmethod(parse_template)
 
 
 PATCHES = [

@@ -18,7 +18,8 @@ function in-process (lambda_invoke), refusing a killed run's requests
 (lambda_timeout).
 
 Not here yet: the CloudFormation patches live in cloudformation.py and
-cfn_fillers.py while those two are rewritten into one evaluator (issue 18);
+cfn_fillers.py, and two of them call the one CloudFormation evaluator
+(cfn_evaluator.py, which the template tests read the template through);
 PATCHES installs them all the same:
 - parsing.clean_json: `!If [cond, x, !Ref AWS::NoValue]` in a list drops the element (moto keeps a None).
 - FakeLoadBalancer.create_from_cloudformation_json: builds the declared Type (network), IpAddressType and
@@ -26,8 +27,11 @@ PATCHES installs them all the same:
 - FakeLoadBalancer.get_cfn_attribute: CanonicalHostedZoneID and LoadBalancerFullName (moto raises
   NotImplementedError).
 - FakeTargetGroup.get_cfn_attribute: TargetGroupFullName (moto has no GetAtt for a target group).
-- parsing.ResourceMap.build_resource_diff: a parameter-only update also updates the resources a changed
-  parameter reaches through Conditions (moto only those that `Ref` it).
+- CloudFormationBackend.create_stack, update_stack: refuse what CloudFormation refuses before it creates or
+  updates anything, a parameter outside AllowedValues/AllowedPattern/Min-MaxValue, unknown or missing, and a
+  broken Rule (moto creates whatever it is given).
+- parsing.ResourceMap.build_resource_diff: a parameter-only update also updates every resource whose resolved
+  properties change, through Conditions too (moto only those that `Ref` a changed parameter).
 - CloudFormationBackend._resolve_update_parameters: UsePreviousValue of a defaulted parameter keeps its default
   (moto raises KeyError).
 - Stack.parse_template: a JSON body is read as JSON first (speed only: moto parses it as YAML, 1.3 s).

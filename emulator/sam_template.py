@@ -45,7 +45,8 @@ def source() -> dict[str, Any]:
     decoded, problems = decode_str(TEMPLATE.read_text())
     if problems:
         raise TemplateError(f"{TEMPLATE.name} does not parse: {problems}")
-    return json.loads(json.dumps(decoded))
+    plain: dict[str, Any] = json.loads(json.dumps(decoded))
+    return plain
 
 
 @cache
@@ -88,7 +89,8 @@ def _in_written_order(written: dict[str, Any], expanded: dict[str, Any]) -> dict
 
 def expanded() -> dict[str, Any]:
     """The template after AWS::LanguageExtensions: every loop written out, the SAM transform still to run."""
-    return json.loads(_expanded_json())
+    template: dict[str, Any] = json.loads(_expanded_json())
+    return template
 
 
 def translated(code_uri: str, region: str, parameters: dict[str, str] | None = None) -> dict[str, Any]:

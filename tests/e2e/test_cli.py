@@ -161,7 +161,7 @@ def test_a_wrong_stack_name_lists_this_projects_stacks_in_the_region(endpoint: D
 
 
 def test_a_stack_without_the_endpoints_outputs_is_named_as_not_one_of_this_version(
-    endpoint: Endpoint, cli: Cli
+    endpoint: DeployedEndpoint, cli: Cli
 ) -> None:
     # The target groups are read from the stack's outputs (template.yaml), never from logical ids.
     endpoint.aws.client("cloudformation").create_stack(
