@@ -107,7 +107,12 @@ class TargetGroups:
                         self._remember(self._describe_groups([arn]))
                     except (ClientError, BotoCoreError) as one:
                         problems[arn] = _failed("DescribeTargetGroups", one)
-        return {arn: problems.get(arn) or Read(self._identities[arn]) for arn in arns}
+        return {arn: problems.get(arn) or self._identity(arn) for arn in arns}
+
+    def _identity(self, arn: str) -> Read[GroupIdentity]:
+        if arn in self._identities:
+            return Read(self._identities[arn])
+        return Read.failed("DescribeTargetGroups answered without this group")
 
     def observe(self, group: GroupIdentity) -> Read[TargetGroupView]:
         try:

@@ -70,6 +70,19 @@ def test_one_vanished_group_among_several_is_found_by_asking_one_by_one(elb: tup
     assert found[arn("c")].value == GroupIdentity(arn("c"), "c", PORT)
 
 
+def test_a_group_the_answer_leaves_out_is_unknown_and_the_others_are_read(elb: tuple[Any, Stubber]) -> None:
+    client, stub = elb
+    stub.add_response("describe_target_groups", described("a"), {"TargetGroupArns": [arn("a"), arn("b")]})
+    stub.add_response("describe_tags", tagged({"a": None}), {"ResourceArns": [arn("a")]})
+
+    found = TargetGroups(client).identify([arn("a"), arn("b")])
+
+    assert found[arn("a")].value == GroupIdentity(arn("a"), "a", PORT)
+    assert (
+        found[arn("b")].value is None and found[arn("b")].problem == "DescribeTargetGroups answered without this group"
+    )
+
+
 def test_owners_are_read_20_groups_a_call_and_identities_once_per_container(elb: tuple[Any, Stubber]) -> None:
     client, stub = elb
     names = [f"g{n:02}" for n in range(45)]
