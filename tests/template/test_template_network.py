@@ -123,6 +123,26 @@ def test_every_security_group_rule_says_what_it_is_for(stack: samstack.Stack) ->
         assert rule["Properties"].get("Description")
 
 
+@pytest.mark.parametrize("stack_name", ["full_stack", "rabbitmq_stack"])
+def test_a_brokers_ingress_rule_names_health_checks_only_where_its_port_is_health_checked(
+    stack_name: str, request: pytest.FixtureRequest
+) -> None:
+    """ActiveMQ groups are checked on 8162 (a rule of its own); RabbitMQ groups on their own port (found by review:
+    the loop had every protocol's rule claim its port's health checks)."""
+    stack: samstack.Stack = request.getfixturevalue(stack_name)
+    groups = target_groups(stack)
+    rules = {
+        name.removeprefix("BrokerIngress"): r["Properties"]
+        for name, r in stack.of_type("AWS::EC2::SecurityGroupIngress").items()
+        if name.startswith("BrokerIngress") and name != "BrokerIngressConsole"
+    }
+    assert "OpenWire" in rules
+    for protocol, rule in rules.items():
+        group = groups[f"{protocol}TargetGroup"]
+        checked_here = int(group["HealthCheckPort"]) == int(group["Port"])
+        assert ("health checks" in rule["Description"]) == checked_here, (protocol, rule["Description"])
+
+
 def prefix_list_cidrs(stack: samstack.Stack, logical_id: str) -> list[str]:
     return [entry["Cidr"] for entry in stack.properties(logical_id).get("Entries", [])]
 

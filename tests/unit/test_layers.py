@@ -23,11 +23,19 @@ def modules() -> list[str]:
 
 
 def imports_of(module: str) -> set[str]:
+    """Every module `module` imports, relative imports spelt out in full (`from ..shell import x`: reconciler.shell)."""
     path = PACKAGE.joinpath(*module.split(".")).with_suffix(".py")
+    if not path.exists():  # a package: its __init__.py
+        path = PACKAGE.joinpath(*module.split("."), "__init__.py")
+    package = ["reconciler", *module.split(".")[:-1]]
     found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level:
+            base = package[: len(package) - node.level + 1]
+            named = [node.module] if node.module else [alias.name for alias in node.names]
+            found |= {".".join([*base, name]) for name in named}
         elif isinstance(node, ast.ImportFrom) and node.module:
             found.add(node.module)
     return found
