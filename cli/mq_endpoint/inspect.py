@@ -17,7 +17,7 @@ import boto3
 
 from reconciler.core.evidence import wanted_addresses
 from reconciler.core.triggers import parse_trigger
-from reconciler.run.reconcile import RunOutcome
+from reconciler.run.outcome import RunOutcome
 from reconciler.shell.report import report_run
 from reconciler.shell.wiring import build_reconciler
 

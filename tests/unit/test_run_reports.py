@@ -14,7 +14,8 @@ from reconciler.adapters.tagging import BrokersInScope
 from reconciler.core.brokers import Scope
 from reconciler.core.settings import Settings
 from reconciler.core.triggers import Trigger, TriggerKind
-from reconciler.run.reconcile import Reconciler, Status
+from reconciler.run.outcome import Status
+from reconciler.run.reconcile import Reconciler
 
 REGION = "eu-west-1"
 GROUP = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/openwire/0123456789abcdef"

@@ -6,7 +6,7 @@ from typing import Any
 
 from reconciler.core.brokers import BrokerFinding
 from reconciler.core.triggers import Trigger
-from reconciler.run.reconcile import GroupOutcome, RunOutcome
+from reconciler.run.outcome import GroupOutcome, RunOutcome
 
 
 def report_run(outcome: RunOutcome) -> dict[str, Any]:

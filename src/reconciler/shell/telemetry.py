@@ -9,7 +9,7 @@ from __future__ import annotations
 from aws_lambda_powertools.metrics import EphemeralMetrics, Metrics, MetricUnit
 
 from reconciler.core.brokers import Knowledge
-from reconciler.run.reconcile import RunOutcome, Status
+from reconciler.run.outcome import RunOutcome, Status
 
 
 def publish_run(metrics: Metrics, outcome: RunOutcome, *, per_broker: bool = False) -> None:
