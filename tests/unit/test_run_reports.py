@@ -38,4 +38,4 @@ def test_a_run_that_meets_the_unexpected_still_reports() -> None:
         outcome = reconciler.run(Trigger(TriggerKind.SWEEP, "schedule"))
 
     assert outcome.status is Status.FAILED and outcome.groups == []
-    assert outcome.read_problems and outcome.read_problems[0].startswith("unexpected KeyError")
+    assert outcome.run_problems and outcome.run_problems[0].startswith("unexpected KeyError")

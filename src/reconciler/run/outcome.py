@@ -93,8 +93,8 @@ class RunOutcome:
     groups: list[GroupOutcome]
     # How many broker interfaces EC2 listed in the VPC; None when the listing failed.
     interfaces_listed: int | None
-    # What the reads and the evidence could not settle, beyond the groups' own problems.
-    read_problems: list[str] = field(default_factory=list)
+    # The problems of the run as a whole (failed reads, brokers it could not settle), beside each group's own.
+    run_problems: list[str] = field(default_factory=list)
     # How many Amazon MQ-managed VPC endpoints EC2 listed; None when not asked (nothing needed them) or failed.
     endpoints_listed: int | None = None
     cut_short: bool = False
@@ -112,7 +112,7 @@ class RunOutcome:
 
     def problems(self) -> list[str]:
         """Everything that went wrong, for the report and the logs."""
-        found = list(self.read_problems)
+        found = list(self.run_problems)
         found += [f"{g.label}: {p}" for g in self.groups for p in g.problems()]
         found += [
             f"{u.broker.broker_id} ({u.broker.name or 'unnamed'}) {u.address.ip} in "

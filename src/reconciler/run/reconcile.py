@@ -83,7 +83,7 @@ class Reconciler:
                 groups=[],
                 interfaces_listed=None,
                 cut_short=self._deadline.reached,
-                read_problems=[f"unexpected {type(error).__name__}: {error}: nothing more was changed in this run"],
+                run_problems=[f"unexpected {type(error).__name__}: {error}: nothing more was changed in this run"],
                 crashed=True,
                 duration_ms=round((self._clock() - started) * 1000),
             )
@@ -140,7 +140,7 @@ class Reconciler:
             brokers=dict(brokers),
             groups=groups,
             interfaces_listed=len(interfaces.value.interfaces) if interfaces.value else None,
-            read_problems=problems + _broker_problems(brokers, self._named_brokers(trigger)),
+            run_problems=problems + _broker_problems(brokers, self._named_brokers(trigger)),
             cut_short=self._deadline.reached,
             duration_ms=round((self._clock() - started) * 1000),
             endpoints_listed=len(tied.endpoints) if tied else None,
