@@ -12,12 +12,9 @@ from collections.abc import Callable
 from typing import Any
 
 from moto.awslambda.models import lambda_backends
-from moto.cloudformation import parsing
 from moto.cloudwatch.models import cloudwatch_backends
 from moto.ec2.models import ec2_backends
 from moto.sqs.models import sqs_backends
-
-from ._patching import Patch
 
 
 class _Filled:
@@ -142,13 +139,3 @@ FILLERS: dict[str, type[_Filler]] = {
     "AWS::SQS::QueuePolicy": QueuePolicy,
     "AWS::Lambda::EventInvokeConfig": EventInvokeConfig,
 }
-
-
-def _with_fillers(original: Callable[[str], Any]) -> Callable[[str], Any]:
-    def resource_class_from_type(resource_type: str) -> Any:
-        return FILLERS.get(resource_type) or original(resource_type)
-
-    return resource_class_from_type
-
-
-PATCHES = [Patch(parsing, "resource_class_from_type", _with_fillers)]

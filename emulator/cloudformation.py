@@ -1,4 +1,5 @@
-"""Emulator support for CloudFormation: what moto's stack engine gets wrong for this template.
+"""Emulator support for CloudFormation: what moto's stack engine gets wrong for this template (the patches that
+hook these in are in moto_patches.py).
 
 - `!If [cond, x, !Ref AWS::NoValue]` inside a list: AWS drops the element;
   moto 5.2.1 keeps a None there, and e.g. SecurityGroupIngress then fails.
@@ -27,8 +28,6 @@ tests read the template through.
   samtranslator gives, and `sam deploy` uploads) is read as JSON first.
 """
 
-import json
-from collections.abc import Callable
 from typing import Any
 
 from moto.cloudformation import parsing
@@ -36,7 +35,6 @@ from moto.cloudformation.exceptions import ValidationError
 from moto.cloudformation.models import CloudFormationBackend, Stack
 from moto.elbv2.models import FakeLoadBalancer, FakeTargetGroup, elbv2_backends
 
-from ._patching import Patch
 from .cfn_evaluator import Evaluation, Refused, checked_parameters, with_defaults
 
 # Route 53 zone ids of load balancer DNS names, per region and type, as AWS's
@@ -59,75 +57,51 @@ CANONICAL_HOSTED_ZONES: dict[str, dict[str, str]] = {
 }
 
 
-def _dropping_no_value_from_lists(original: Callable[..., Any]) -> Callable[..., Any]:
-    def clean_json(resource_json: Any, resources_map: Any) -> Any:
-        cleaned = original(resource_json, resources_map)
-        if isinstance(resource_json, list):
-            # A list item is never null in CloudFormation: None here is AWS::NoValue.
-            return [item for item in cleaned if item is not None]
-        return cleaned
-
-    return clean_json
-
-
-def _building_the_declared_type(original: Any) -> Any:
-    def create_from_cloudformation_json(
-        cls: type[FakeLoadBalancer],
-        /,
-        resource_name: str,
-        cloudformation_json: Any,
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
-    ) -> FakeLoadBalancer:
-        properties = cloudformation_json["Properties"]
-        backend = elbv2_backends[account_id][region_name]
-        kind = properties.get("Type", "application")
-        balancer = backend.create_load_balancer(
-            properties.get("Name", resource_name),
-            properties.get("SecurityGroups") or [],
-            properties.get("Subnets") or [],
-            scheme=properties.get("Scheme", "internet-facing"),
-            loadbalancer_type=kind,
-            ip_address_type=properties.get("IpAddressType", "ipv4"),
-        )
-        if kind == "network":
-            # AWS names a network load balancer `loadbalancer/net/...`, moto always `app/`.
-            backend.load_balancers.pop(balancer.arn)
-            balancer.arn = balancer.arn.replace(":loadbalancer/app/", ":loadbalancer/net/")
-            backend.load_balancers[balancer.arn] = balancer
-        for attribute in properties.get("LoadBalancerAttributes") or []:
-            balancer.attrs[attribute["Key"]] = attribute["Value"]
-        return balancer
-
-    return classmethod(create_from_cloudformation_json)
+def declared_load_balancer(
+    resource_name: str, cloudformation_json: Any, account_id: str, region_name: str
+) -> FakeLoadBalancer:
+    """The load balancer the resource declares: its Type, IpAddressType and LoadBalancerAttributes."""
+    properties = cloudformation_json["Properties"]
+    backend = elbv2_backends[account_id][region_name]
+    kind = properties.get("Type", "application")
+    balancer = backend.create_load_balancer(
+        properties.get("Name", resource_name),
+        properties.get("SecurityGroups") or [],
+        properties.get("Subnets") or [],
+        scheme=properties.get("Scheme", "internet-facing"),
+        loadbalancer_type=kind,
+        ip_address_type=properties.get("IpAddressType", "ipv4"),
+    )
+    if kind == "network":
+        # AWS names a network load balancer `loadbalancer/net/...`, moto always `app/`.
+        backend.load_balancers.pop(balancer.arn)
+        balancer.arn = balancer.arn.replace(":loadbalancer/app/", ":loadbalancer/net/")
+        backend.load_balancers[balancer.arn] = balancer
+    for attribute in properties.get("LoadBalancerAttributes") or []:
+        balancer.attrs[attribute["Key"]] = attribute["Value"]
+    return balancer
 
 
-def _with_missing_attributes(original: Callable[..., Any]) -> Callable[..., Any]:
-    def get_cfn_attribute(self: FakeLoadBalancer, attribute_name: str) -> Any:
-        if attribute_name == "CanonicalHostedZoneID":
-            region = self.arn.split(":")[3]
-            return CANONICAL_HOSTED_ZONES.get(self.type, {}).get(region, self.canonical_hosted_zone_id)
-        if attribute_name == "LoadBalancerFullName":
-            return self.arn.split(":loadbalancer/", 1)[1]
-        if attribute_name == "SecurityGroups":
-            return list(self.security_groups)
-        return original(self, attribute_name)
-
-    return get_cfn_attribute
+def load_balancer_attribute(balancer: FakeLoadBalancer, attribute_name: str) -> tuple[bool, Any]:
+    """(True, value) for the GetAtt attributes moto lacks; (False, None) leaves the others to moto."""
+    if attribute_name == "CanonicalHostedZoneID":
+        region = balancer.arn.split(":")[3]
+        return True, CANONICAL_HOSTED_ZONES.get(balancer.type, {}).get(region, balancer.canonical_hosted_zone_id)
+    if attribute_name == "LoadBalancerFullName":
+        return True, balancer.arn.split(":loadbalancer/", 1)[1]
+    if attribute_name == "SecurityGroups":
+        return True, list(balancer.security_groups)
+    return False, None
 
 
-def _target_group_attributes(_: None) -> Callable[..., Any]:
-    def get_cfn_attribute(self: FakeTargetGroup, attribute_name: str) -> Any:
-        attributes = {
-            "TargetGroupArn": self.arn,
-            "TargetGroupName": self.name,
-            "TargetGroupFullName": self.arn.split(":", 5)[5],
-            "LoadBalancerArns": list(self.load_balancer_arns),
-        }
-        return attributes[attribute_name]
-
-    return get_cfn_attribute
+def target_group_attribute(group: FakeTargetGroup, attribute_name: str) -> Any:
+    attributes = {
+        "TargetGroupArn": group.arn,
+        "TargetGroupName": group.name,
+        "TargetGroupFullName": group.arn.split(":", 5)[5],
+        "LoadBalancerArns": list(group.load_balancer_arns),
+    }
+    return attributes[attribute_name]
 
 
 def _pseudo(backend: CloudFormationBackend, stack_name: str) -> dict[str, str]:
@@ -140,9 +114,10 @@ def _pseudo(backend: CloudFormationBackend, stack_name: str) -> dict[str, str]:
     }
 
 
-def _refuse_what_cloudformation_refuses(
+def refuse_what_cloudformation_refuses(
     backend: CloudFormationBackend, name: str, body: str | dict[str, Any], given: dict[str, Any]
 ) -> None:
+    """ValidationError for a parameter CloudFormation would refuse, or a broken Rule, before anything is made."""
     template = body if isinstance(body, dict) else Stack.parse_template(body)
     if not isinstance(template, dict):
         return
@@ -155,33 +130,6 @@ def _refuse_what_cloudformation_refuses(
         raise ValidationError(message="; ".join(broken))
 
 
-def _creating_only_what_cloudformation_accepts(original: Callable[..., Any]) -> Callable[..., Any]:
-    def create_stack(
-        self: CloudFormationBackend, name: str, template: str, parameters: dict[str, Any], *args: Any, **kwargs: Any
-    ) -> Any:
-        _refuse_what_cloudformation_refuses(self, name, template, parameters)
-        return original(self, name, template, parameters, *args, **kwargs)
-
-    return create_stack
-
-
-def _updating_only_as_cloudformation_accepts(original: Callable[..., Any]) -> Callable[..., Any]:
-    def update_stack(
-        self: CloudFormationBackend,
-        name: str,
-        template: str,
-        role_arn: str | None,
-        parameters: list[dict[str, Any]],
-        tags: dict[str, str] | None,
-    ) -> Any:
-        stack = self.get_stack(name)
-        given = self._resolve_update_parameters(instance=stack, incoming_params=parameters)
-        _refuse_what_cloudformation_refuses(self, stack.name, template or stack.template, given)
-        return original(self, name, template, role_arn, parameters, tags)
-
-    return update_stack
-
-
 def _changes(before: Evaluation, after: Evaluation, old: dict[str, Any], new: dict[str, Any]) -> bool:
     """Whether a resource's resolved properties differ between the two evaluations."""
     try:
@@ -190,56 +138,19 @@ def _changes(before: Evaluation, after: Evaluation, old: dict[str, Any], new: di
         return True
 
 
-def _updating_what_parameters_reach(original: Callable[..., Any]) -> Callable[..., Any]:
-    def build_resource_diff(
-        self: parsing.ResourceMap, other_template: dict[str, Any], parameters: dict[str, Any] | None = None
-    ) -> Any:
-        diff = original(self, other_template, parameters)
-        if not parameters:
-            return diff
-        old_template = self._template
-        before = Evaluation(old_template, with_defaults(old_template.get("Parameters") or {}, self.input_parameters))
-        after = Evaluation(other_template, with_defaults(other_template.get("Parameters") or {}, parameters))
-        created = self._parsed_resources  # a resource whose Condition was false never was
-        for name, resource in other_template["Resources"].items():
-            if name not in created or name in diff["Modify"] or name not in self._resource_json_map:
-                continue
-            old = {k: v for k, v in self._resource_json_map[name].items() if k != "Condition"}
-            if _changes(before, after, old, {k: v for k, v in resource.items() if k != "Condition"}):
-                diff["Modify"].append(name)
-        return diff
-
-    return build_resource_diff
-
-
-def _previous_defaults_kept(original: Callable[..., Any]) -> Callable[..., Any]:
-    def _resolve_update_parameters(self: Any, instance: Any, incoming_params: list[dict[str, str]]) -> Any:
-        given = [
-            p for p in incoming_params if not p.get("UsePreviousValue") or p["ParameterKey"] in instance.parameters
-        ]
-        return original(self, instance, given)
-
-    return _resolve_update_parameters
-
-
-def _json_first(original: Callable[[str], Any]) -> Callable[[str], Any]:
-    def parse_template(template: str) -> Any:
-        try:
-            return json.loads(template)
-        except ValueError:
-            return original(template)
-
-    return staticmethod(parse_template)
-
-
-PATCHES = [
-    Patch(Stack, "parse_template", _json_first),
-    Patch(CloudFormationBackend, "create_stack", _creating_only_what_cloudformation_accepts),
-    Patch(CloudFormationBackend, "update_stack", _updating_only_as_cloudformation_accepts),
-    Patch(parsing.ResourceMap, "build_resource_diff", _updating_what_parameters_reach),
-    Patch(CloudFormationBackend, "_resolve_update_parameters", _previous_defaults_kept),
-    Patch(parsing, "clean_json", _dropping_no_value_from_lists),
-    Patch(FakeLoadBalancer, "create_from_cloudformation_json", _building_the_declared_type),
-    Patch(FakeLoadBalancer, "get_cfn_attribute", _with_missing_attributes),
-    Patch(FakeTargetGroup, "get_cfn_attribute", _target_group_attributes),
-]
+def resources_parameters_reach(
+    resources: parsing.ResourceMap, other_template: dict[str, Any], parameters: dict[str, Any], modified: list[str]
+) -> list[str]:
+    """The stack's resources, beyond `modified`, whose resolved properties the new template and parameters change."""
+    old_template = resources._template
+    before = Evaluation(old_template, with_defaults(old_template.get("Parameters") or {}, resources.input_parameters))
+    after = Evaluation(other_template, with_defaults(other_template.get("Parameters") or {}, parameters))
+    created = resources._parsed_resources  # a resource whose Condition was false never was
+    reached = []
+    for name, resource in other_template["Resources"].items():
+        if name not in created or name in modified or name not in resources._resource_json_map:
+            continue
+        old = {k: v for k, v in resources._resource_json_map[name].items() if k != "Condition"}
+        if _changes(before, after, old, {k: v for k, v in resource.items() if k != "Condition"}):
+            reached.append(name)
+    return reached

@@ -17,26 +17,9 @@ through while it is off: recording the calls served (api_calls), serving a
 function in-process (lambda_invoke), refusing a killed run's requests
 (lambda_timeout).
 
-Not here yet: the CloudFormation patches live in cloudformation.py and
-cfn_fillers.py, and two of them call the one CloudFormation evaluator
-(cfn_evaluator.py, which the template tests read the template through);
-PATCHES installs them all the same:
-- parsing.clean_json: `!If [cond, x, !Ref AWS::NoValue]` in a list drops the element (moto keeps a None).
-- FakeLoadBalancer.create_from_cloudformation_json: builds the declared Type (network), IpAddressType and
-  LoadBalancerAttributes (moto builds an application load balancer and ignores both).
-- FakeLoadBalancer.get_cfn_attribute: CanonicalHostedZoneID and LoadBalancerFullName (moto raises
-  NotImplementedError).
-- FakeTargetGroup.get_cfn_attribute: TargetGroupFullName (moto has no GetAtt for a target group).
-- CloudFormationBackend.create_stack, update_stack: refuse what CloudFormation refuses before it creates or
-  updates anything, a parameter outside AllowedValues/AllowedPattern/Min-MaxValue, unknown or missing, and a
-  broken Rule (moto creates whatever it is given).
-- parsing.ResourceMap.build_resource_diff: a parameter-only update also updates every resource whose resolved
-  properties change, through Conditions too (moto only those that `Ref` a changed parameter).
-- CloudFormationBackend._resolve_update_parameters: UsePreviousValue of a defaulted parameter keeps its default
-  (moto raises KeyError).
-- Stack.parse_template: a JSON body is read as JSON first (speed only: moto parses it as YAML, 1.3 s).
-- parsing.resource_class_from_type (cfn_fillers): creates AWS::EC2::PrefixList, AWS::CloudWatch::Alarm,
-  AWS::SQS::QueuePolicy and AWS::Lambda::EventInvokeConfig (moto skips them).
+The CloudFormation patches call cloudformation.py and cfn_fillers.py, and two of
+them the one CloudFormation evaluator (cfn_evaluator.py, which the template
+tests read the template through).
 """
 
 import json
@@ -52,6 +35,8 @@ from botocore.httpsession import URLLib3Session
 from botocore.loaders import Loader
 from moto.awslambda.models import LambdaBackend
 from moto.awslambda.responses import LambdaResponse
+from moto.cloudformation import parsing
+from moto.cloudformation.models import CloudFormationBackend, Stack
 from moto.core.botocore_stubber import BotocoreStubber
 from moto.core.common_types import TYPE_RESPONSE
 from moto.core.responses import ActionResult, BaseResponse
@@ -61,7 +46,7 @@ from moto.ec2.models.elastic_network_interfaces import NetworkInterface, Network
 from moto.ec2.models.subnets import Subnet
 from moto.ec2.responses.elastic_network_interfaces import ElasticNetworkInterfaces
 from moto.ec2.responses.vpcs import VPCs
-from moto.elbv2.models import ELBv2Backend, FakeHealthStatus, FakeListener, FakeTargetGroup
+from moto.elbv2.models import ELBv2Backend, FakeHealthStatus, FakeListener, FakeLoadBalancer, FakeTargetGroup
 from moto.mq.models import MQBackend
 from moto.resourcegroupstaggingapi.models import ResourceGroupsTaggingAPIBackend
 from moto.resourcegroupstaggingapi.responses import ResourceGroupsTaggingAPIResponse
@@ -510,6 +495,155 @@ def refusing_requests_of_killed_runs(original: Callable[..., Any]) -> Callable[.
     return __call__
 
 
+# --- CloudFormation -----------------------------------------------------------------------
+
+
+def parsing_json_first(original: Callable[[str], Any]) -> Any:
+    """Stack.parse_template: moto 5.2.1 parses every body with pure-Python YAML, 1.3 s for this template on each
+    create and update. AWS reads JSON or YAML alike. Speed only: a JSON body (what samtranslator gives, and
+    `sam deploy` uploads) is read as JSON first."""
+
+    def parse_template(template: str) -> Any:
+        try:
+            return json.loads(template)
+        except ValueError:
+            return original(template)
+
+    return staticmethod(parse_template)
+
+
+def creating_only_what_cloudformation_accepts(original: Callable[..., Any]) -> Callable[..., Any]:
+    """CloudFormationBackend.create_stack: moto 5.2.1 creates a stack whatever its parameters. AWS refuses a value
+    outside AllowedValues, AllowedPattern or Min/MaxValue, a missing or unknown parameter and a broken Rule before it
+    creates anything (ValidationError; CloudFormation user guide, Parameters and Rules). This refuses the same."""
+
+    def create_stack(
+        self: CloudFormationBackend, name: str, template: str, parameters: dict[str, Any], *args: Any, **kwargs: Any
+    ) -> Any:
+        cloudformation.refuse_what_cloudformation_refuses(self, name, template, parameters)
+        return original(self, name, template, parameters, *args, **kwargs)
+
+    return create_stack
+
+
+def updating_only_as_cloudformation_accepts(original: Callable[..., Any]) -> Callable[..., Any]:
+    """CloudFormationBackend.update_stack: moto 5.2.1 updates with any parameters. AWS checks an update's parameters
+    and Rules as it checks a creation's. This refuses what CloudFormation would, before anything changes."""
+
+    def update_stack(
+        self: CloudFormationBackend,
+        name: str,
+        template: str,
+        role_arn: str | None,
+        parameters: list[dict[str, Any]],
+        tags: dict[str, str] | None,
+    ) -> Any:
+        stack = self.get_stack(name)
+        given = self._resolve_update_parameters(instance=stack, incoming_params=parameters)
+        cloudformation.refuse_what_cloudformation_refuses(self, stack.name, template or stack.template, given)
+        return original(self, name, template, role_arn, parameters, tags)
+
+    return update_stack
+
+
+def updating_what_parameters_reach(original: Callable[..., Any]) -> Callable[..., Any]:
+    """ResourceMap.build_resource_diff: on a parameter-only update moto 5.2.1 modifies the resources that `Ref` a
+    changed parameter, not those reached through a Condition (`!If [GreenIsLive, ...]`). AWS updates every resource
+    whose resolved properties change. This adds those, as the CloudFormation evaluator resolves them."""
+
+    def build_resource_diff(
+        self: parsing.ResourceMap, other_template: dict[str, Any], parameters: dict[str, Any] | None = None
+    ) -> Any:
+        diff = original(self, other_template, parameters)
+        if parameters:
+            diff["Modify"] += cloudformation.resources_parameters_reach(
+                self, other_template, parameters, diff["Modify"]
+            )
+        return diff
+
+    return build_resource_diff
+
+
+def keeping_previous_defaults(original: Callable[..., Any]) -> Callable[..., Any]:
+    """CloudFormationBackend._resolve_update_parameters: moto 5.2.1 raises KeyError for `UsePreviousValue` of a
+    parameter the stack took its default for. AWS keeps that default (what SAM CLI sends for every parameter it is
+    not given). This leaves such a parameter to its default."""
+
+    def _resolve_update_parameters(self: Any, instance: Any, incoming_params: list[dict[str, str]]) -> Any:
+        given = [
+            p for p in incoming_params if not p.get("UsePreviousValue") or p["ParameterKey"] in instance.parameters
+        ]
+        return original(self, instance, given)
+
+    return _resolve_update_parameters
+
+
+def dropping_no_value_from_lists(original: Callable[..., Any]) -> Callable[..., Any]:
+    """parsing.clean_json: moto 5.2.1 keeps a None where `!If [cond, x, !Ref AWS::NoValue]` stands in a list. AWS
+    drops the element (CloudFormation user guide, AWS::NoValue); a None then fails e.g. SecurityGroupIngress. This
+    drops it."""
+
+    def clean_json(resource_json: Any, resources_map: Any) -> Any:
+        cleaned = original(resource_json, resources_map)
+        if isinstance(resource_json, list):
+            return [item for item in cleaned if item is not None]
+        return cleaned
+
+    return clean_json
+
+
+def building_the_declared_load_balancer(original: Any) -> Any:
+    """FakeLoadBalancer.create_from_cloudformation_json: moto 5.2.1 builds an application load balancer (`app/`
+    ARN) whatever the Type, and ignores IpAddressType and LoadBalancerAttributes. AWS builds what the resource
+    declares (a network load balancer here). This builds the declared one (cloudformation.declared_load_balancer)."""
+
+    def create_from_cloudformation_json(
+        cls: type[FakeLoadBalancer],
+        /,
+        resource_name: str,
+        cloudformation_json: Any,
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> FakeLoadBalancer:
+        return cloudformation.declared_load_balancer(resource_name, cloudformation_json, account_id, region_name)
+
+    return classmethod(create_from_cloudformation_json)
+
+
+def load_balancer_attributes_moto_lacks(original: Callable[..., Any]) -> Callable[..., Any]:
+    """FakeLoadBalancer.get_cfn_attribute: moto 5.2.1 raises NotImplementedError for CanonicalHostedZoneID (the Route
+    53 alias) and LoadBalancerFullName (alarms). AWS returns both (CloudFormation reference, AWS::ElasticLoadBalancingV2
+    ::LoadBalancer). This answers them, the zone ids from ELB's endpoints page."""
+
+    def get_cfn_attribute(self: FakeLoadBalancer, attribute_name: str) -> Any:
+        known, value = cloudformation.load_balancer_attribute(self, attribute_name)
+        return value if known else original(self, attribute_name)
+
+    return get_cfn_attribute
+
+
+def target_group_attributes(_: None) -> Callable[..., Any]:
+    """FakeTargetGroup.get_cfn_attribute: moto 5.2.1 has no GetAtt for a target group. AWS returns TargetGroupArn,
+    TargetGroupName, TargetGroupFullName and LoadBalancerArns (CloudFormation reference). This answers them."""
+
+    def get_cfn_attribute(self: FakeTargetGroup, attribute_name: str) -> Any:
+        return cloudformation.target_group_attribute(self, attribute_name)
+
+    return get_cfn_attribute
+
+
+def creating_the_resources_moto_skips(original: Callable[[str], Any]) -> Callable[[str], Any]:
+    """parsing.resource_class_from_type: moto 5.2.1 skips AWS::EC2::PrefixList, AWS::CloudWatch::Alarm,
+    AWS::SQS::QueuePolicy and AWS::Lambda::EventInvokeConfig with a warning. AWS creates them. This creates them
+    (cfn_fillers)."""
+
+    def resource_class_from_type(resource_type: str) -> Any:
+        return cfn_fillers.FILLERS.get(resource_type) or original(resource_type)
+
+    return resource_class_from_type
+
+
 PATCHES = (
     Patch(socket, "getaddrinfo", answering_aws_names),
     Patch(MQBackend, "delete_broker", releasing_what_brokers_hold),
@@ -531,8 +665,16 @@ PATCHES = (
     Patch(ELBv2Backend, "register_targets", refusing_bad_targets),
     Patch(ELBv2Backend, "modify_listener", accepting_network_protocols),
     Patch(Loader, "load_data_with_path", parsing_models_once),
-    *cloudformation.PATCHES,
-    *cfn_fillers.PATCHES,
+    Patch(Stack, "parse_template", parsing_json_first),
+    Patch(CloudFormationBackend, "create_stack", creating_only_what_cloudformation_accepts),
+    Patch(CloudFormationBackend, "update_stack", updating_only_as_cloudformation_accepts),
+    Patch(parsing.ResourceMap, "build_resource_diff", updating_what_parameters_reach),
+    Patch(CloudFormationBackend, "_resolve_update_parameters", keeping_previous_defaults),
+    Patch(parsing, "clean_json", dropping_no_value_from_lists),
+    Patch(FakeLoadBalancer, "create_from_cloudformation_json", building_the_declared_load_balancer),
+    Patch(FakeLoadBalancer, "get_cfn_attribute", load_balancer_attributes_moto_lacks),
+    Patch(FakeTargetGroup, "get_cfn_attribute", target_group_attributes),
+    Patch(parsing, "resource_class_from_type", creating_the_resources_moto_skips),
     Patch(BaseResponse, "call_action", failing_when_due),
     Patch(BotocoreStubber, "__call__", failing_on_the_wire),
     Patch(BaseResponse, "call_action", recording_calls_served),

@@ -6,8 +6,6 @@ from pathlib import Path
 from emulator import moto_patches
 
 EMULATOR = Path(moto_patches.__file__).parent
-# Until they are rewritten into one CloudFormation evaluator (issue 18): moto_patches lists their patches.
-NOT_YET_MOVED = {"cloudformation.py", "cfn_fillers.py"}
 
 
 def _patches_made_in(source: Path) -> int:
@@ -19,7 +17,7 @@ def test_no_module_but_moto_patches_patches_moto() -> None:
     elsewhere = {
         source.name: count
         for source in EMULATOR.glob("*.py")
-        if source.name not in {"moto_patches.py", *NOT_YET_MOVED} and (count := _patches_made_in(source))
+        if source.name != "moto_patches.py" and (count := _patches_made_in(source))
     }
 
     assert elsewhere == {}
