@@ -3,8 +3,8 @@
 As `sam deploy` would: the code is zipped to S3, the template's loops expanded
 and the SAM template translated (offline, emulator/sam_template.py), the stack
 created. What moto cannot build from
-the template is filled in by emulator support (emulator/cloudformation.py,
-emulator/cfn_fillers.py), from the template's own properties.
+the template is filled in by the emulator's CloudFormation patches
+(emulator/moto_patches.py), from the template's own properties.
 """
 
 import io

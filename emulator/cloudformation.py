@@ -1,31 +1,7 @@
-"""Emulator support for CloudFormation: what moto's stack engine gets wrong for this template (the patches that
-hook these in are in moto_patches.py).
-
-- `!If [cond, x, !Ref AWS::NoValue]` inside a list: AWS drops the element;
-  moto 5.2.1 keeps a None there, and e.g. SecurityGroupIngress then fails.
-- AWS::ElasticLoadBalancingV2::LoadBalancer: moto ignores `Type: network`
-  (it builds an application load balancer with an `app/` ARN), and
-  IpAddressType and LoadBalancerAttributes too; the patch builds what the
-  template's own properties say.
-- `!GetAtt LoadBalancer.CanonicalHostedZoneID` (for the Route 53 alias) and
-  `LoadBalancerFullName` (alarms, dashboard) raise NotImplementedError in moto;
-  a target group has no GetAtt at all (`TargetGroupFullName` for alarms).
-- Parameters and Rules: moto creates a stack whatever its parameter values;
-  CloudFormation refuses a value outside AllowedValues, AllowedPattern or
-  Min/MaxValue, a missing or unknown parameter, and a broken Rule, before it
-  creates or updates anything (ValidationError).
-- A stack update that changes only parameters: moto updates the resources
-  that `Ref` a changed parameter, not those that depend on it through a
-  Condition (`!If [GreenIsLive, ...]` in a listener's default action, the
-  function's environment). CloudFormation updates every resource whose
-  resolved properties change; the patch adds those.
-Both are decided by emulator/cfn_evaluator.py, the evaluation the template
-tests read the template through.
-  `UsePreviousValue` of a parameter the stack took its default for raises
-  KeyError in moto; CloudFormation keeps that default.
-- Speed only: moto parses every template body with pure-Python YAML, about
-  1.3 s for this one, on each create and update; a JSON body (what
-  samtranslator gives, and `sam deploy` uploads) is read as JSON first.
+"""What the CloudFormation patches (moto_patches.py, where each says what moto does and what AWS does) bring
+to moto's stack engine: the load balancer the template declares, the GetAtt attributes moto lacks, the refusals
+CloudFormation makes before it creates or updates anything, and the resources a parameter-only update reaches.
+The last two are decided by cfn_evaluator.py, the evaluation the template tests read the template through.
 """
 
 from typing import Any

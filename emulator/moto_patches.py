@@ -17,9 +17,11 @@ through while it is off: recording the calls served (api_calls), serving a
 function in-process (lambda_invoke), refusing a killed run's requests
 (lambda_timeout).
 
-The CloudFormation patches call cloudformation.py and cfn_fillers.py, and two of
-them the one CloudFormation evaluator (cfn_evaluator.py, which the template
-tests read the template through).
+Seven of the ten CloudFormation patches call cloudformation.py or cfn_fillers.py,
+three of those through the one CloudFormation evaluator (cfn_evaluator.py,
+which the template tests read the template through); the other three (JSON
+first, previous defaults, AWS::NoValue in lists) are a line or two, written in
+place.
 """
 
 import json
@@ -613,8 +615,8 @@ def building_the_declared_load_balancer(original: Any) -> Any:
 
 def load_balancer_attributes_moto_lacks(original: Callable[..., Any]) -> Callable[..., Any]:
     """FakeLoadBalancer.get_cfn_attribute: moto 5.2.1 raises NotImplementedError for CanonicalHostedZoneID (the Route
-    53 alias) and LoadBalancerFullName (alarms). AWS returns both (CloudFormation reference, AWS::ElasticLoadBalancingV2
-    ::LoadBalancer). This answers them, the zone ids from ELB's endpoints page."""
+    53 alias), LoadBalancerFullName (alarms) and SecurityGroups. AWS returns them (CloudFormation reference,
+    AWS::ElasticLoadBalancingV2::LoadBalancer). This answers them, the zone ids from ELB's endpoints page."""
 
     def get_cfn_attribute(self: FakeLoadBalancer, attribute_name: str) -> Any:
         known, value = cloudformation.load_balancer_attribute(self, attribute_name)

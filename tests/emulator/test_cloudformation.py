@@ -1,4 +1,4 @@
-"""Stacks build what their template says where moto alone would not (emulator/cloudformation.py, cfn_fillers.py)."""
+"""Stacks build what their template says where moto alone would not (the CloudFormation patches, moto_patches.py)."""
 
 import json
 from typing import Any

@@ -25,9 +25,12 @@ def modules() -> list[str]:
 def imports_of(module: str) -> set[str]:
     """Every module `module` imports, relative imports spelt out in full (`from ..shell import x`: reconciler.shell)."""
     path = PACKAGE.joinpath(*module.split(".")).with_suffix(".py")
-    if not path.exists():  # a package: its __init__.py
-        path = PACKAGE.joinpath(*module.split("."), "__init__.py")
     package = ["reconciler", *module.split(".")[:-1]]
+    if not path.exists():  # a package: its __init__.py, whose relative imports start from the package itself
+        path = PACKAGE.joinpath(*module.split("."), "__init__.py")
+        package = ["reconciler", *module.split(".")]
+    if not path.exists():  # a name an __init__.py defines (`from . import NAME`), not a module: nothing to follow
+        return set()
     found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
