@@ -17,7 +17,6 @@ from __future__ import annotations
 import io
 import os
 import time
-from argparse import Namespace
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,6 +34,7 @@ from emulator.lambda_runtime import LambdaRuntime
 from emulator.server import FAKE_CREDENTIALS
 from mq_endpoint.cutover import Cutover
 from mq_endpoint.exit_codes import Exit
+from mq_endpoint.main import parse_arguments
 from mq_endpoint.stack import read_stack
 
 REGION = "eu-west-1"
@@ -100,16 +100,9 @@ def measure_cutover(health_seconds: float, drain_seconds: float) -> CutoverTimin
     with deployed_endpoint() as (aws, stack):
         aws.publish_active_flows(stack.live_target_group_arns, 5)  # orders' clients: the drain waits its whole time
         session = boto3.session.Session()
-        args = Namespace(
-            to="orders-4",
-            from_="orders",
-            rollback=False,
-            dry_run=False,
-            yes=True,
-            health_timeout=health_seconds + 60,
-            drain=drain_seconds,
-            keep_old=False,
-            poll=POLL_SECONDS,
+        args = parse_arguments(
+            ["cutover", "--to", "orders-4", "--from", "orders", "--yes", "--health-timeout", str(health_seconds + 60)]
+            + ["--drain", str(drain_seconds), "--poll", str(POLL_SECONDS)]
         )
         quiet = Console(file=io.StringIO())
         command = Cutover(session, read_stack(session, stack.name), args, quiet, quiet)

@@ -1,6 +1,5 @@
 """The story `make demo` tells: the reconciler's job, step by step, on the emulated account."""
 
-from argparse import Namespace
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +15,7 @@ from mq_endpoint.aws import CallWatch
 from mq_endpoint.console import make_console
 from mq_endpoint.cutover import Cutover
 from mq_endpoint.inspect import inspect
+from mq_endpoint.main import parse_arguments
 from mq_endpoint.names import brokers_by_address, group_label
 from mq_endpoint.stack import DeployedStack as StackAsRead
 from mq_endpoint.stack import read_stack
@@ -240,16 +240,9 @@ class Story:
         self.show_new_connections("before the cutover")
         # Clients still hold connections to orders: the old set's ActiveFlowCount, as the NLB would publish it.
         aws.publish_active_flows(self.scene.stack.live_target_group_arns, 12)
-        args = Namespace(
-            to="orders-4",
-            from_="orders",
-            rollback=False,
-            dry_run=False,
-            yes=True,
-            health_timeout=30.0,
-            drain=1.0,
-            keep_old=False,
-            poll=0.5,
+        args = parse_arguments(
+            ["cutover", "--to", "orders-4", "--from", "orders", "--yes", "--health-timeout", "30"]
+            + ["--drain", "1", "--poll", "0.5"]
         )
         command = Cutover(
             scene._session, read_stack(scene._session, scene.stack.name), args, scene.console, scene.console

@@ -210,12 +210,18 @@ def _parser() -> _Parser:
     return parser
 
 
+def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    """A command line as mq-endpoint's commands read it: the demo and the bench drive `cutover` through it, so a new
+    option reaches them with its default."""
+    return _parser().parse_args(argv)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     out = make_console()
     err = make_console(stderr=True)
     context: Context | None = None
     try:
-        args = _parser().parse_args(argv)
+        args = parse_arguments(argv)
         context = Context(args, out, err)
         run: Command = args.run
         return run(context)
