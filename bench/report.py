@@ -23,7 +23,6 @@ STEADY_SWEEP_SECONDS = 2.0
 # Sweeps a day at the default SweepSchedule, rate(1 minute).
 SWEEPS_PER_DAY = 24 * 60
 JITTER_CALLS = DEFAULT_RATE * SLACK_SECONDS
-WRITES = ("RegisterTargets", "DeregisterTargets")
 OPERATIONS = (
     "GetResources",
     "DescribeNetworkInterfaces",
